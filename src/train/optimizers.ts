@@ -1,0 +1,506 @@
+// Optimizers that follow torch.optim's update equations and defaults (checked against PyTorch in
+// test/optim.test.ts with fixtures from scripts/golden_optim.py).
+//
+// Conventions:
+// - step(params) reads each param's `grad` and updates its `value` in place. Gradients are not
+//   zeroed here (the training loop owns them).
+// - State (momentum buffers, moment estimates, step counts) is kept per param *name*, allocated on
+//   the param's first step with the param's own array type, and never reallocated. Arithmetic is
+//   done in JS doubles per element and stored back into the buffer; a buffer value is read back
+//   after it is stored, so a Float32Array state behaves like PyTorch's float32 state.
+// - Weight decay is PyTorch's L2 form (`g + λ·w`) everywhere but AdamW, whose decay is decoupled
+//   (`w ← w·(1 − lr·λ)` before the Adam step, Loshchilov & Hutter).
+// - Hyperparameters a schedule may change (lr, momentum, betas) are public fields.
+
+import type { Float } from '../kernels/types.js';
+import type { Param } from '../tensor/param.js';
+
+export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+
+/** One param's state as plain data: a step count and named buffers (as many numbers as the param). */
+export interface ParamState {
+  step: number;
+  buffers: Record<string, number[]>;
+}
+
+/**
+ * An optimizer's state as plain data, JSON-safe as long as every value is finite. `hyper` holds lr
+ * and the other hyperparameters a schedule may have changed; `params` is keyed by param name.
+ * Numbers are copied exactly (float32 values widen to doubles losslessly), so loadState(state())
+ * resumes bit for bit.
+ */
+export interface OptimizerState {
+  kind: OptimizerKind;
+  hyper: Record<string, number>;
+  params: Record<string, ParamState>;
+}
+
+export interface Optimizer {
+  readonly kind: OptimizerKind;
+  lr: number;
+  /** Updates every param's value in place from its grad. */
+  step(params: readonly Param[]): void;
+  /** A deep copy of the state: later steps do not change it. */
+  state(): OptimizerState;
+  /** Replaces the state with a copy of `s` (from the same kind of optimizer). */
+  loadState(s: OptimizerState): void;
+}
+
+// ---- validation -------------------------------------------------------------------------------
+
+function fail(owner: string, field: string, expected: string, received: unknown): never {
+  throw new RangeError(`${owner}: ${field} must be ${expected}, received ${String(received)}`);
+}
+
+/** v itself, if a finite number >= min (> min when strict). */
+function atLeast(owner: string, field: string, v: number, min: number, strict = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
+    fail(owner, field, `a finite number ${strict ? '>' : '>='} ${min}`, v);
+  }
+  return v;
+}
+
+function unitInterval(owner: string, field: string, v: number, closedAbove: boolean): number {
+  const ok = typeof v === 'number' && v >= 0 && (closedAbove ? v <= 1 : v < 1);
+  if (!ok) fail(owner, field, closedAbove ? 'in [0, 1]' : 'in [0, 1)', v);
+  return v;
+}
+
+function flag(owner: string, field: string, v: boolean): boolean {
+  if (typeof v !== 'boolean') fail(owner, field, 'true or false', v);
+  return v;
+}
+
+// ---- per-param state --------------------------------------------------------------------------
+
+interface Slot {
+  step: number;
+  readonly buffers: Map<string, Float>;
+  /** Buffers restored by loadState that this param has not asked for yet. */
+  readonly restored: Record<string, number[]>;
+}
+
+/** Null prototype, so that a param named "__proto__" is stored as data. */
+const record = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+function copyParamState(r: ParamState): ParamState {
+  const buffers = record<number[]>();
+  for (const k of Object.keys(r.buffers)) buffers[k] = Array.from(r.buffers[k]!);
+  return { step: r.step, buffers };
+}
+
+/** Per-param state keyed by name, allocated lazily in the param's array type. */
+class SlotStore {
+  private slots = new Map<string, Slot>();
+  private pending = new Map<string, ParamState>();
+
+  constructor(private readonly owner: string) {}
+
+  slot(p: Param): Slot {
+    let s = this.slots.get(p.name);
+    if (s === undefined) {
+      const r = this.pending.get(p.name);
+      this.pending.delete(p.name);
+      s = { step: r?.step ?? 0, buffers: new Map(), restored: r?.buffers ?? record() };
+      this.slots.set(p.name, s);
+    }
+    return s;
+  }
+
+  /** The named buffer of the param, created on first use filled with `fill` (or its restored values). */
+  buffer(p: Param, s: Slot, name: string, fill: number): Float {
+    let b = s.buffers.get(name);
+    if (b !== undefined) return b;
+    const n = p.value.length;
+    b = p.value instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+    const saved = s.restored[name];
+    if (saved !== undefined) {
+      if (saved.length !== n) fail(this.owner, `state of ${p.name}.${name}`, `${n} numbers`, saved.length);
+      b.set(saved);
+      delete s.restored[name];
+    } else {
+      b.fill(fill);
+    }
+    s.buffers.set(name, b);
+    return b;
+  }
+
+  snapshot(): Record<string, ParamState> {
+    const out = record<ParamState>();
+    for (const [name, r] of this.pending) out[name] = copyParamState(r);
+    for (const [name, s] of this.slots) {
+      const saved = copyParamState({ step: s.step, buffers: s.restored });
+      for (const [k, b] of s.buffers) saved.buffers[k] = Array.from(b);
+      out[name] = saved;
+    }
+    return out;
+  }
+
+  /** Checks everything before replacing anything, so a bad state leaves the old one in place. */
+  restore(params: Record<string, ParamState>): void {
+    const pending = new Map<string, ParamState>();
+    for (const name of Object.keys(params)) {
+      const r = params[name]!;
+      if (!Number.isInteger(r.step) || r.step < 0) fail(this.owner, `state of ${name}.step`, 'an integer >= 0', r.step);
+      for (const [k, v] of Object.entries(r.buffers)) {
+        // JSON writes NaN and ±Infinity as null, which a typed array would silently read as 0.
+        if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
+          fail(this.owner, `state of ${name}.${k}`, 'an array of numbers', JSON.stringify(v).slice(0, 40));
+        }
+      }
+      pending.set(name, copyParamState(r));
+    }
+    this.slots = new Map();
+    this.pending = pending;
+  }
+}
+
+/** What every optimizer shares: per-param state, and saving it with the scheduled hyperparameters. */
+abstract class StatefulOptimizer implements Optimizer {
+  abstract readonly kind: OptimizerKind;
+  abstract lr: number;
+  protected readonly slots: SlotStore;
+
+  constructor(protected readonly owner: string) {
+    this.slots = new SlotStore(owner);
+  }
+
+  abstract step(params: readonly Param[]): void;
+  /** lr and the other hyperparameters a schedule may change. */
+  protected abstract hyper(): Record<string, number>;
+  /** Validates saved hyperparameters and returns the function that applies them. */
+  protected abstract checkHyper(h: Record<string, number>): () => void;
+
+  state(): OptimizerState {
+    return { kind: this.kind, hyper: this.hyper(), params: this.slots.snapshot() };
+  }
+
+  loadState(s: OptimizerState): void {
+    if (s.kind !== this.kind) fail(this.owner, 'state.kind', `'${this.kind}'`, s.kind);
+    const apply = this.checkHyper(s.hyper ?? {});
+    this.slots.restore(s.params);
+    apply();
+  }
+}
+
+// ---- SGD --------------------------------------------------------------------------------------
+
+/** PyTorch's defaults: momentum 0, dampening 0, weightDecay 0, nesterov false; lr has none. */
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+/**
+ * d = g + λw; with momentum μ: b = μb + (1 − dampening)·d (b = d on the first step, undampened, as
+ * PyTorch does), then d = d + μb (Nesterov) or d = b; w ← w − lr·d.
+ */
+export class SGD extends StatefulOptimizer {
+  readonly kind = 'sgd';
+  lr: number;
+  momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+
+  constructor(o: SGDOptions) {
+    super('SGD');
+    this.lr = atLeast('SGD', 'lr', o.lr, 0);
+    this.momentum = atLeast('SGD', 'momentum', o.momentum ?? 0, 0);
+    this.dampening = atLeast('SGD', 'dampening', o.dampening ?? 0, 0);
+    this.weightDecay = atLeast('SGD', 'weightDecay', o.weightDecay ?? 0, 0);
+    this.nesterov = flag('SGD', 'nesterov', o.nesterov ?? false);
+    if (this.nesterov && this.momentum <= 0) fail('SGD', 'momentum', '> 0 with nesterov', this.momentum);
+    if (this.nesterov && this.dampening !== 0) fail('SGD', 'dampening', '0 with nesterov', this.dampening);
+  }
+
+  step(params: readonly Param[]): void {
+    const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = this;
+    for (const p of params) {
+      const w = p.value, g = p.grad, n = w.length;
+      const s = this.slots.slot(p);
+      s.step++;
+      if (mu === 0) {
+        for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (g[i]! + wd * w[i]!);
+        continue;
+      }
+      const first = !s.buffers.has('momentum_buffer') && !('momentum_buffer' in s.restored);
+      const buf = this.slots.buffer(p, s, 'momentum_buffer', 0);
+      for (let i = 0; i < n; i++) {
+        const d = g[i]! + wd * w[i]!;
+        buf[i] = first ? d : mu * buf[i]! + (1 - dampening) * d;
+        w[i] = w[i]! - lr * (nesterov ? d + mu * buf[i]! : buf[i]!);
+      }
+    }
+  }
+
+  protected hyper(): Record<string, number> {
+    return { lr: this.lr, momentum: this.momentum };
+  }
+
+  protected checkHyper(h: Record<string, number>): () => void {
+    const lr = atLeast('SGD', 'state.hyper.lr', h['lr']!, 0);
+    const momentum = atLeast('SGD', 'state.hyper.momentum', h['momentum']!, 0);
+    return () => { this.lr = lr; this.momentum = momentum; };
+  }
+}
+
+// ---- Adam and AdamW ---------------------------------------------------------------------------
+
+/** PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW 0.01), amsgrad false. */
+export interface AdamOptions {
+  lr?: number;
+  betas?: readonly [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+}
+
+/**
+ * The hyperparameters, state and moment step Adam and AdamW share. Bias corrections use the param's
+ * own step count t: m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², v̂ = max(v̂, v) with AMSGrad (else
+ * v̂ = v), w ← w − lr/(1−β1^t) · m / (√v̂/√(1−β2^t) + ε).
+ */
+abstract class AdamFamily extends StatefulOptimizer {
+  lr: number;
+  betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+
+  constructor(owner: string, o: AdamOptions, defaultDecay: number) {
+    super(owner);
+    const betas = o.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) fail(owner, 'betas', 'a pair [beta1, beta2]', betas);
+    this.lr = atLeast(owner, 'lr', o.lr ?? 1e-3, 0);
+    this.betas = [unitInterval(owner, 'betas[0]', betas[0], false), unitInterval(owner, 'betas[1]', betas[1], false)];
+    this.eps = atLeast(owner, 'eps', o.eps ?? 1e-8, 0, true);
+    this.weightDecay = atLeast(owner, 'weightDecay', o.weightDecay ?? defaultDecay, 0);
+    this.amsgrad = flag(owner, 'amsgrad', o.amsgrad ?? false);
+  }
+
+  /** The step with L2 decay `l2` folded into the gradient, after scaling w by `shrink`. */
+  protected adamStep(params: readonly Param[], l2: number, shrink: number): void {
+    const [b1, b2] = this.betas;
+    for (const p of params) {
+      const w = p.value, g = p.grad, n = w.length;
+      const s = this.slots.slot(p);
+      const t = ++s.step;
+      const m = this.slots.buffer(p, s, 'exp_avg', 0);
+      const v = this.slots.buffer(p, s, 'exp_avg_sq', 0);
+      const vmax = this.amsgrad ? this.slots.buffer(p, s, 'max_exp_avg_sq', 0) : undefined;
+      const stepSize = this.lr / (1 - b1 ** t);
+      const bc2Sqrt = Math.sqrt(1 - b2 ** t);
+      for (let i = 0; i < n; i++) {
+        if (shrink !== 1) w[i] = w[i]! * shrink;
+        const gi = g[i]! + l2 * w[i]!;
+        m[i] = b1 * m[i]! + (1 - b1) * gi;
+        v[i] = b2 * v[i]! + (1 - b2) * (gi * gi);
+        let second = v[i]!;
+        if (vmax !== undefined) {
+          vmax[i] = Math.max(vmax[i]!, second);
+          second = vmax[i]!;
+        }
+        w[i] = w[i]! - stepSize * (m[i]! / (Math.sqrt(second) / bc2Sqrt + this.eps));
+      }
+    }
+  }
+
+  protected hyper(): Record<string, number> {
+    return { lr: this.lr, beta1: this.betas[0], beta2: this.betas[1] };
+  }
+
+  protected checkHyper(h: Record<string, number>): () => void {
+    const lr = atLeast(this.owner, 'state.hyper.lr', h['lr']!, 0);
+    const b1 = unitInterval(this.owner, 'state.hyper.beta1', h['beta1']!, false);
+    const b2 = unitInterval(this.owner, 'state.hyper.beta2', h['beta2']!, false);
+    return () => { this.lr = lr; this.betas = [b1, b2]; };
+  }
+}
+
+/** Adam (Kingma & Ba) with PyTorch's L2 weight decay added to the gradient; optional AMSGrad. */
+export class Adam extends AdamFamily {
+  readonly kind = 'adam';
+  constructor(o: AdamOptions = {}) {
+    super('Adam', o, 0);
+  }
+  step(params: readonly Param[]): void {
+    this.adamStep(params, this.weightDecay, 1);
+  }
+}
+
+/** AdamW: Adam with decoupled weight decay, w ← w·(1 − lr·λ) before the moment step; λ defaults to 0.01. */
+export class AdamW extends AdamFamily {
+  readonly kind = 'adamw';
+  constructor(o: AdamOptions = {}) {
+    super('AdamW', o, 0.01);
+  }
+  step(params: readonly Param[]): void {
+    this.adamStep(params, 0, 1 - this.lr * this.weightDecay);
+  }
+}
+
+// ---- RMSprop ----------------------------------------------------------------------------------
+
+/** PyTorch's defaults: lr 0.01, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false. */
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+}
+
+/**
+ * g ← g + λw; s = αs + (1−α)g²; centered: ḡ = αḡ + (1−α)g and a = √(s − ḡ²) + ε, else a = √s + ε;
+ * with momentum μ > 0: b = μb + g/a and w ← w − lr·b; else w ← w − lr·g/a. Note ε is added
+ * outside the square root (as in PyTorch; Tieleman & Hinton's slides do not fix a convention).
+ */
+export class RMSprop extends StatefulOptimizer {
+  readonly kind = 'rmsprop';
+  lr: number;
+  momentum: number;
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly centered: boolean;
+
+  constructor(o: RMSpropOptions = {}) {
+    super('RMSprop');
+    this.lr = atLeast('RMSprop', 'lr', o.lr ?? 0.01, 0);
+    this.alpha = unitInterval('RMSprop', 'alpha', o.alpha ?? 0.99, true);
+    this.eps = atLeast('RMSprop', 'eps', o.eps ?? 1e-8, 0, true);
+    this.weightDecay = atLeast('RMSprop', 'weightDecay', o.weightDecay ?? 0, 0);
+    this.momentum = atLeast('RMSprop', 'momentum', o.momentum ?? 0, 0);
+    this.centered = flag('RMSprop', 'centered', o.centered ?? false);
+  }
+
+  step(params: readonly Param[]): void {
+    const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
+    for (const p of params) {
+      const w = p.value, g = p.grad, n = w.length;
+      const s = this.slots.slot(p);
+      s.step++;
+      const sq = this.slots.buffer(p, s, 'square_avg', 0);
+      const ga = centered ? this.slots.buffer(p, s, 'grad_avg', 0) : undefined;
+      const buf = mu > 0 ? this.slots.buffer(p, s, 'momentum_buffer', 0) : undefined;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i]! + wd * w[i]!;
+        sq[i] = alpha * sq[i]! + (1 - alpha) * (gi * gi);
+        let a: number;
+        if (ga !== undefined) {
+          ga[i] = alpha * ga[i]! + (1 - alpha) * gi;
+          a = Math.sqrt(sq[i]! - ga[i]! * ga[i]!) + eps;
+        } else {
+          a = Math.sqrt(sq[i]!) + eps;
+        }
+        if (buf !== undefined) {
+          buf[i] = mu * buf[i]! + gi / a;
+          w[i] = w[i]! - lr * buf[i]!;
+        } else {
+          w[i] = w[i]! - lr * (gi / a);
+        }
+      }
+    }
+  }
+
+  protected hyper(): Record<string, number> {
+    return { lr: this.lr, momentum: this.momentum };
+  }
+
+  protected checkHyper(h: Record<string, number>): () => void {
+    const lr = atLeast('RMSprop', 'state.hyper.lr', h['lr']!, 0);
+    const momentum = atLeast('RMSprop', 'state.hyper.momentum', h['momentum']!, 0);
+    return () => { this.lr = lr; this.momentum = momentum; };
+  }
+}
+
+// ---- Adagrad ----------------------------------------------------------------------------------
+
+/** PyTorch's defaults: lr 0.01, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10. */
+export interface AdagradOptions {
+  lr?: number;
+  lrDecay?: number;
+  weightDecay?: number;
+  initialAccumulatorValue?: number;
+  eps?: number;
+}
+
+/** g ← g + λw; Σ += g²; w ← w − lr/(1 + (t−1)·lrDecay) · g/(√Σ + ε), t the param's step count. */
+export class Adagrad extends StatefulOptimizer {
+  readonly kind = 'adagrad';
+  lr: number;
+  readonly lrDecay: number;
+  readonly weightDecay: number;
+  readonly initialAccumulatorValue: number;
+  readonly eps: number;
+
+  constructor(o: AdagradOptions = {}) {
+    super('Adagrad');
+    this.lr = atLeast('Adagrad', 'lr', o.lr ?? 0.01, 0);
+    this.lrDecay = atLeast('Adagrad', 'lrDecay', o.lrDecay ?? 0, 0);
+    this.weightDecay = atLeast('Adagrad', 'weightDecay', o.weightDecay ?? 0, 0);
+    this.initialAccumulatorValue = atLeast('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue ?? 0, 0);
+    this.eps = atLeast('Adagrad', 'eps', o.eps ?? 1e-10, 0, true);
+  }
+
+  step(params: readonly Param[]): void {
+    const { weightDecay: wd, eps } = this;
+    for (const p of params) {
+      const w = p.value, g = p.grad, n = w.length;
+      const s = this.slots.slot(p);
+      const t = ++s.step;
+      const sum = this.slots.buffer(p, s, 'sum', this.initialAccumulatorValue);
+      const clr = this.lr / (1 + (t - 1) * this.lrDecay);
+      for (let i = 0; i < n; i++) {
+        const gi = g[i]! + wd * w[i]!;
+        sum[i] = sum[i]! + gi * gi;
+        w[i] = w[i]! - clr * (gi / (Math.sqrt(sum[i]!) + eps));
+      }
+    }
+  }
+
+  protected hyper(): Record<string, number> {
+    return { lr: this.lr };
+  }
+
+  protected checkHyper(h: Record<string, number>): () => void {
+    const lr = atLeast('Adagrad', 'state.hyper.lr', h['lr']!, 0);
+    return () => { this.lr = lr; };
+  }
+}
+
+// ---- configs ----------------------------------------------------------------------------------
+
+export type AnyOptimizer = SGD | Adam | AdamW | RMSprop | Adagrad;
+
+/**
+ * What a CLI flag or JSON config names. `momentum` is SGD with momentum 0.9 unless given;
+ * `nesterov` is the same with Nesterov's correction. SGD has no default lr (as in PyTorch).
+ */
+export type OptimizerConfig =
+  | ({ kind: 'sgd' } & SGDOptions)
+  | ({ kind: 'momentum' } & Omit<SGDOptions, 'nesterov'>)
+  | ({ kind: 'nesterov' } & Omit<SGDOptions, 'nesterov'>)
+  | ({ kind: 'adam' } & AdamOptions)
+  | ({ kind: 'adamw' } & AdamOptions)
+  | ({ kind: 'rmsprop' } & RMSpropOptions)
+  | ({ kind: 'adagrad' } & AdagradOptions);
+
+export function createOptimizer(config: OptimizerConfig): AnyOptimizer {
+  const { kind, ...o } = config;
+  switch (config.kind) {
+    case 'sgd': return new SGD(o as SGDOptions);
+    case 'momentum': return new SGD({ ...(o as SGDOptions), momentum: config.momentum ?? 0.9, nesterov: false });
+    case 'nesterov': return new SGD({ ...(o as SGDOptions), momentum: config.momentum ?? 0.9, nesterov: true });
+    case 'adam': return new Adam(o);
+    case 'adamw': return new AdamW(o);
+    case 'rmsprop': return new RMSprop(o);
+    case 'adagrad': return new Adagrad(o);
+    default: return fail('createOptimizer', 'kind', 'sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad', kind);
+  }
+}
