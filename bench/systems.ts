@@ -1,0 +1,56 @@
+// The systems the harness can run, and what each one is.
+
+export type SystemName =
+  | 'recur' | 'recur-1t' | 'recur-js'
+  | 'tfjs-cpu' | 'tfjs-wasm' | 'brainjs' | 'torch1' | 'torch2';
+
+export interface SystemInfo {
+  name: SystemName;
+  /** recur itself (any variant) or a peer. */
+  kind: 'recur' | 'peer';
+  /** Runs by default (`npm run bench`); `--no-peers` keeps only default recur systems. */
+  byDefault: boolean;
+  /** Figures are per sequence (brain.js) rather than per batch step. */
+  perSequence: boolean;
+  description: string;
+}
+
+export const SYSTEMS: readonly SystemInfo[] = [
+  { name: 'recur', kind: 'recur', byDefault: true, perSequence: false, description: 'recur, kernels auto, threads = cores (or --kernels/--threads)' },
+  { name: 'recur-1t', kind: 'recur', byDefault: false, perSequence: false, description: 'recur, kernels auto, 1 thread' },
+  { name: 'recur-js', kind: 'recur', byDefault: false, perSequence: false, description: 'recur, js reference kernels, 1 thread' },
+  { name: 'tfjs-cpu', kind: 'peer', byDefault: true, perSequence: false, description: 'TensorFlow.js CPU backend (pure JS)' },
+  { name: 'tfjs-wasm', kind: 'peer', byDefault: true, perSequence: false, description: 'TensorFlow.js wasm backend, SIMD, 1 thread' },
+  { name: 'brainjs', kind: 'peer', byDefault: true, perSequence: true, description: 'brain.js 1.6.1 *TimeStep, one sequence per step' },
+  { name: 'torch1', kind: 'peer', byDefault: true, perSequence: false, description: 'PyTorch CPU + OpenBLAS (OpenMP), 1 thread' },
+  { name: 'torch2', kind: 'peer', byDefault: true, perSequence: false, description: 'PyTorch CPU + OpenBLAS (OpenMP), 2 threads' },
+];
+
+export const SYSTEM_NAMES: readonly SystemName[] = SYSTEMS.map((s) => s.name);
+
+export function isSystemName(s: string): s is SystemName {
+  return (SYSTEM_NAMES as readonly string[]).includes(s);
+}
+
+export function systemInfo(name: SystemName): SystemInfo {
+  return SYSTEMS.find((s) => s.name === name)!;
+}
+
+/** What a system child process prints (one JSON line on stdout). */
+export interface SystemResult {
+  system: SystemName;
+  workload: string;
+  status: 'ok' | 'error' | 'unavailable';
+  /** Every timed step, in ms (per sequence for brain.js). */
+  msPerStep: number[];
+  peakRssMB: number;
+  notes: string;
+  /** Sequences one timed step processes (the batch; 1 for brain.js). */
+  seqPerStep: number;
+  warmupSteps: number;
+  warmupMs: number;
+  versions: Record<string, string>;
+  error?: string;
+  /** PyTorch only: which BLAS the Python process loaded. */
+  blas?: unknown;
+}
