@@ -1,0 +1,33 @@
+// GRU cell, PyTorch's nn.GRU. Gate blocks stacked r, z, n (G = 3):
+//   r = σ(W_ir x + b_ir + W_hr h + b_hr)     z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+//   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+// Convention: the reset gate applies after the hidden projection, b_hn included ("reset after",
+// as PyTorch and cuDNN; Keras calls it reset_after=True). So b_hh is not folded into the input
+// projection, and W_hh·h + b_hh of every step is kept for the backward pass.
+
+import type { Kernels } from '../kernels/types.js';
+import type { Cell, DirectionWeights, DirectionWorkspace } from './cell.js';
+
+export class GruCell implements Cell {
+  readonly kind = 'gru' as const;
+  readonly gates = 3;
+  readonly hasCellState = false;
+  readonly foldsHiddenBias = false;
+
+  stepForward(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void {
+    const g = 3 * h;
+    const gOff = t * b * g;
+    k.fillRows(b, g, w.bhh, 0, ws.gh, gOff, g);
+    k.gemm(false, true, b, g, h, 1, ws.hs, prev * b * h, h, w.whh, 0, h, 1, ws.gh, gOff, g);
+    k.gruForward(b, h, ws.gates, gOff, ws.gh, gOff, ws.hs, prev * b * h, ws.hs, cur * b * h);
+  }
+
+  stepBackward(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, _cur: number): void {
+    const g = 3 * h;
+    const gOff = t * b * g;
+    k.gruBackward(b, h, ws.gates, gOff, ws.gh, gOff, ws.hs, prev * b * h, ws.dh, 0, ws.dGates, gOff, ws.dGh, gOff, ws.dhPrev, 0);
+    // dh_{t−1} = dh ⊙ z (written by the kernel) + dGh (B, 3H) · W_hh (3H, H)
+    k.gemm(false, false, b, h, g, 1, ws.dGh, gOff, g, w.whh, 0, h, 1, ws.dhPrev, 0, h);
+  }
+}

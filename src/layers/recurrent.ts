@@ -1,0 +1,250 @@
+// One recurrent layer (one or two directions) run over a time-major batch, the way cuDNN does it:
+//   before the loop   P = X · W_ihᵀ + bias            one gemm, (T·B, I) × (I, G·H)
+//   each step t       P_t += h_{t−1} · W_hhᵀ, then one fused gate kernel
+//   backward, step t  the fused gate backward, then dh_{t−1} = dP_t · W_hh
+//   after the loop    dW_ih += dPᵀ·X, dW_hh += dPᵀ·H_prev, dX += dP·W_ih   three gemms
+// No allocation inside the loop: buffers are sized once per (T, B) and reused.
+//
+// Variable lengths: row b is real for t < lengths[b]. A padded step leaves the state as it was,
+// outputs zero and gets no gradient; the reverse direction of row b therefore starts from the
+// initial state at t = lengths[b] − 1, as PyTorch's packed sequences do.
+//
+// Shapes: X (T, B, I); Y (T, B, D·H) with the forward direction's H features first, then the
+// reverse ones (PyTorch); states (D, B, H) with the forward direction first.
+
+import type { Cell, DirectionWeights, DirectionWorkspace } from '../cells/cell.js';
+import type { Float, Kernels } from '../kernels/types.js';
+import type { Param } from '../tensor/param.js';
+
+export interface LayerShape { t: number; b: number }
+
+export class RecurrentLayer {
+  readonly directions: number;
+  readonly params: Param[] = [];
+  private readonly weights: DirectionWeights[] = [];
+  private readonly foldedBias: Float[] = [];
+  private ws: DirectionWorkspace[] = [];
+  private shape: LayerShape = { t: 0, b: 0 };
+  /** (T, B, I) copy of the input of the last forward pass (needed for dW_ih). */
+  private x: Float;
+  /** (T, B, D·H) outputs of the last forward pass. */
+  readonly y: { data: Float } = { data: new Float32Array(0) };
+  /** (T, B, I) input gradient of the last backward pass. */
+  readonly dx: { data: Float } = { data: new Float32Array(0) };
+  private lengths: Int32Array | null = null;
+  /** (B, H) scratch to carry dc of padded rows across the LSTM backward kernel. */
+  private dcKeep: Float;
+
+  constructor(
+    private readonly k: Kernels,
+    readonly cell: Cell,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly layerIndex: number,
+    bidirectional: boolean,
+  ) {
+    this.directions = bidirectional ? 2 : 1;
+    const gh = cell.gates * hiddenSize;
+    for (let d = 0; d < this.directions; d++) {
+      const suffix = `_l${layerIndex}${d === 1 ? '_reverse' : ''}`;
+      const make = (base: string, shape: number[]): Param => {
+        const n = shape.reduce((a, c) => a * c, 1);
+        const p: Param = { name: base + suffix, shape, value: k.alloc(n), grad: k.alloc(n) };
+        this.params.push(p);
+        return p;
+      };
+      const wih = make('weight_ih', [gh, inputSize]);
+      const whh = make('weight_hh', [gh, hiddenSize]);
+      const bih = make('bias_ih', [gh]);
+      const bhh = make('bias_hh', [gh]);
+      this.weights.push({
+        wih: wih.value, whh: whh.value, bih: bih.value, bhh: bhh.value,
+        gWih: wih.grad, gWhh: whh.grad, gBih: bih.grad, gBhh: bhh.grad,
+      });
+      this.foldedBias.push(k.alloc(gh));
+    }
+    this.x = k.alloc(0);
+    this.dcKeep = k.alloc(0);
+  }
+
+  /** Sizes every buffer for (T, B); does nothing when the shape is unchanged. */
+  private ensure(t: number, b: number): void {
+    if (this.shape.t === t && this.shape.b === b) return;
+    const k = this.k;
+    const h = this.hiddenSize;
+    const g = this.cell.gates * h;
+    for (const w of this.ws) for (const buf of Object.values(w)) k.free(buf);
+    k.free(this.x); k.free(this.y.data); k.free(this.dx.data); k.free(this.dcKeep);
+    const gru = this.cell.kind === 'gru';
+    this.ws = [];
+    for (let d = 0; d < this.directions; d++) {
+      this.ws.push({
+        gates: k.alloc(t * b * g),
+        hs: k.alloc((t + 1) * b * h),
+        cs: k.alloc(this.cell.hasCellState ? (t + 1) * b * h : 0),
+        gh: k.alloc(gru ? t * b * g : 0),
+        dGates: k.alloc(t * b * g),
+        dGh: k.alloc(gru ? t * b * g : 0),
+        dh: k.alloc(b * h),
+        dhPrev: k.alloc(b * h),
+        dc: k.alloc(this.cell.hasCellState ? b * h : 0),
+      });
+    }
+    this.x = k.alloc(t * b * this.inputSize);
+    this.y.data = k.alloc(t * b * this.directions * h);
+    this.dx.data = k.alloc(t * b * this.inputSize);
+    this.dcKeep = k.alloc(b * h);
+    this.shape = { t, b };
+  }
+
+  /** The slot holding the state before step t, and the one after it (see cells/cell.ts). */
+  private slots(d: number, t: number): [number, number] {
+    return d === 0 ? [t, t + 1] : [t + 1, t];
+  }
+
+  /**
+   * Runs the layer over x (T, B, I). `h0`/`c0` are (D, B, H) or null for zeros; `lengths` (B) or
+   * null when every row is T long. Outputs land in `this.y.data`; final states via `finalState`.
+   */
+  forward(x: Float, xOff: number, t: number, b: number, h0: Float | null, c0: Float | null, lengths: Int32Array | null): void {
+    this.ensure(t, b);
+    const k = this.k;
+    const h = this.hiddenSize;
+    const g = this.cell.gates * h;
+    const inW = this.inputSize;
+    const dh = this.directions * h;
+    this.lengths = lengths;
+    for (let i = 0; i < t * b * inW; i++) this.x[i] = x[xOff + i];
+    const y = this.y.data;
+    for (let d = 0; d < this.directions; d++) {
+      const w = this.weights[d];
+      const ws = this.ws[d];
+      const bias = this.foldedBias[d];
+      for (let j = 0; j < g; j++) bias[j] = this.cell.foldsHiddenBias ? w.bih[j] + w.bhh[j] : w.bih[j];
+      // P = bias + X · W_ihᵀ for all steps at once
+      k.fillRows(t * b, g, bias, 0, ws.gates, 0, g);
+      k.gemm(false, true, t * b, g, inW, 1, this.x, 0, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
+      const start = d === 0 ? 0 : t;
+      for (let i = 0; i < b * h; i++) {
+        ws.hs[start * b * h + i] = h0 ? h0[d * b * h + i] : 0;
+        if (this.cell.hasCellState) ws.cs[start * b * h + i] = c0 ? c0[d * b * h + i] : 0;
+      }
+      for (let s = 0; s < t; s++) {
+        const step = d === 0 ? s : t - 1 - s;
+        const [prev, cur] = this.slots(d, step);
+        this.cell.stepForward(k, w, ws, b, h, step, prev, cur);
+        if (lengths) this.holdPaddedRows(ws, b, step, prev, cur, lengths);
+      }
+      // outputs: the state after each step, zero on padded steps
+      for (let step = 0; step < t; step++) {
+        const cur = this.slots(d, step)[1];
+        for (let r = 0; r < b; r++) {
+          const yo = (step * b + r) * dh + d * h;
+          const so = (cur * b + r) * h;
+          const real = !lengths || step < lengths[r];
+          for (let j = 0; j < h; j++) y[yo + j] = real ? ws.hs[so + j] : 0;
+        }
+      }
+    }
+  }
+
+  private holdPaddedRows(ws: DirectionWorkspace, b: number, step: number, prev: number, cur: number, lengths: Int32Array): void {
+    const h = this.hiddenSize;
+    for (let r = 0; r < b; r++) {
+      if (step < lengths[r]) continue;
+      const from = (prev * b + r) * h;
+      const to = (cur * b + r) * h;
+      for (let j = 0; j < h; j++) ws.hs[to + j] = ws.hs[from + j];
+      if (this.cell.hasCellState) for (let j = 0; j < h; j++) ws.cs[to + j] = ws.cs[from + j];
+    }
+  }
+
+  /** Copies the final states (D, B, H) of the last forward pass into hN (and cN for LSTM). */
+  finalState(hN: Float, hOff: number, cN: Float | null, cOff: number): void {
+    const { t, b } = this.shape;
+    const n = b * this.hiddenSize;
+    for (let d = 0; d < this.directions; d++) {
+      const slot = d === 0 ? t : 0;
+      for (let i = 0; i < n; i++) hN[hOff + d * n + i] = this.ws[d].hs[slot * n + i];
+      if (cN && this.cell.hasCellState) for (let i = 0; i < n; i++) cN[cOff + d * n + i] = this.ws[d].cs[slot * n + i];
+    }
+  }
+
+  /**
+   * Backpropagates through the last forward pass. `dy` (T, B, D·H) or null; `dhN`/`dcN` (D, B, H)
+   * gradients reaching the final states, or null. Adds into the parameter gradients; writes the
+   * input gradient into `this.dx.data` and, when given, the initial-state gradients into dh0/dc0.
+   */
+  backward(dy: Float | null, dyOff: number, dhN: Float | null, dcN: Float | null, dh0: Float | null, dc0: Float | null): void {
+    const { t, b } = this.shape;
+    const k = this.k;
+    const h = this.hiddenSize;
+    const g = this.cell.gates * h;
+    const inW = this.inputSize;
+    const dhW = this.directions * h;
+    const lengths = this.lengths;
+    const dx = this.dx.data;
+    dx.fill(0);
+    for (let d = 0; d < this.directions; d++) {
+      const w = this.weights[d];
+      const ws = this.ws[d];
+      for (let i = 0; i < b * h; i++) {
+        ws.dh[i] = dhN ? dhN[d * b * h + i] : 0;
+        if (this.cell.hasCellState) ws.dc[i] = dcN ? dcN[d * b * h + i] : 0;
+      }
+      for (let s = t - 1; s >= 0; s--) {
+        const step = d === 0 ? s : t - 1 - s;
+        const [prev, cur] = this.slots(d, step);
+        // dh_t = ∂L/∂y_t (real rows only) + the carry from step t+1
+        if (dy) {
+          for (let r = 0; r < b; r++) {
+            if (lengths && step >= lengths[r]) continue;
+            const yo = dyOff + (step * b + r) * dhW + d * h;
+            for (let j = 0; j < h; j++) ws.dh[r * h + j] += dy[yo + j];
+          }
+        }
+        if (lengths && this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, true);
+        this.cell.stepBackward(k, w, ws, b, h, step, prev, cur);
+        if (lengths) this.passPaddedRows(ws, b, step, lengths);
+        const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap;
+      }
+      if (dh0) for (let i = 0; i < b * h; i++) dh0[d * b * h + i] = ws.dh[i];
+      if (dc0 && this.cell.hasCellState) for (let i = 0; i < b * h; i++) dc0[d * b * h + i] = ws.dc[i];
+      // weight gradients over all steps at once
+      const hPrevSlot = d === 0 ? 0 : 1;
+      const dHid = this.cell.kind === 'gru' ? ws.dGh : ws.dGates;
+      k.gemm(true, false, g, inW, t * b, 1, ws.dGates, 0, g, this.x, 0, inW, 1, w.gWih, 0, inW);
+      k.gemm(true, false, g, h, t * b, 1, dHid, 0, g, ws.hs, hPrevSlot * b * h, h, 1, w.gWhh, 0, h);
+      k.addColumnSums(t * b, g, ws.dGates, 0, g, w.gBih, 0);
+      k.addColumnSums(t * b, g, dHid, 0, g, w.gBhh, 0);
+      k.gemm(false, false, t * b, inW, g, 1, ws.dGates, 0, g, w.wih, 0, inW, 1, dx, 0, inW);
+    }
+  }
+
+  /** Saves (before) or restores (after) the dc rows of padded steps around the LSTM kernel. */
+  private keepPaddedDc(ws: DirectionWorkspace, b: number, step: number, lengths: Int32Array, save: boolean): void {
+    const h = this.hiddenSize;
+    for (let r = 0; r < b; r++) {
+      if (step < lengths[r]) continue;
+      for (let j = 0; j < h; j++) {
+        if (save) this.dcKeep[r * h + j] = ws.dc[r * h + j];
+        else ws.dc[r * h + j] = this.dcKeep[r * h + j];
+      }
+    }
+  }
+
+  /** A padded step is the identity on the state: its gradient passes through, its gates get none. */
+  private passPaddedRows(ws: DirectionWorkspace, b: number, step: number, lengths: Int32Array): void {
+    const h = this.hiddenSize;
+    const g = this.cell.gates * h;
+    const gru = this.cell.kind === 'gru';
+    if (this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, false);
+    for (let r = 0; r < b; r++) {
+      if (step < lengths[r]) continue;
+      const go = (step * b + r) * g;
+      for (let j = 0; j < g; j++) ws.dGates[go + j] = 0;
+      if (gru) for (let j = 0; j < g; j++) ws.dGh[go + j] = 0;
+      for (let j = 0; j < h; j++) ws.dhPrev[r * h + j] = ws.dh[r * h + j];
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// The model: [Embedding] → recurrent stack → Dense head, on the head's every step or last step.
+// Parameters carry PyTorch's names under the module names a PyTorch twin would use:
+//   embed.weight, rnn.weight_ih_l0, rnn.bias_hh_l1_reverse, …, head.weight, head.bias
+//
+// Shapes: features input (T, B, I) time-major; tokens input (T, B) ids. Output (T, B, O) for
+// outputMode 'every', (1, B, O) for 'last'.
+
+import { RecurError, checkPositiveInt, fail, firstNonFinite } from '../errors.js';
+import { JsKernels } from '../kernels/js.js';
+import type { Float, Kernels } from '../kernels/types.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import type { ForwardContext, Layer, Seq } from '../layers/layer.js';
+import { RecurrentStack, type RecurrentState } from '../layers/stack.js';
+import { gainFor, initMatrix } from '../tensor/init.js';
+import { numel, type Param } from '../tensor/param.js';
+import { Rng } from '../tensor/rng.js';
+import type { InitConfig, ModelConfig } from './config.js';
+
+export interface ForwardOptions {
+  /** (B) real length of each sequence (1..T); omitted when every sequence is T long. */
+  lengths?: ArrayLike<number> | null;
+  /** Initial state (L·D, B, H) each; zeros when omitted. */
+  state?: RecurrentState | null;
+  /** Training mode (dropout on). Default false. */
+  training?: boolean;
+}
+
+export class Sequential {
+  readonly kernels: Kernels;
+  readonly params: Param[] = [];
+  readonly embedding: Embedding | null;
+  readonly rnn: RecurrentStack;
+  readonly head: Dense;
+  readonly rng: Rng;
+  private readonly inputWidth: number;
+  private xBuf: Seq;
+  private lengths: Int32Array | null = null;
+
+  constructor(readonly config: ModelConfig, opts: { kernels?: Kernels; seed?: number } = {}) {
+    const dtype = config.dtype ?? 'float32';
+    this.kernels = opts.kernels ?? new JsKernels(dtype);
+    if (this.kernels.dtype !== dtype) fail('kernels', `a ${dtype} kernel set (the model's dtype)`, this.kernels.dtype);
+    const k = this.kernels;
+    this.rng = new Rng(opts.seed ?? 0);
+    let rnnInput: number;
+    if (config.input.kind === 'tokens') {
+      this.embedding = new Embedding(k, checkPositiveInt('vocabulary size', config.input.vocabSize), checkPositiveInt('embedding size', config.input.embedDim));
+      rnnInput = config.input.embedDim;
+      this.inputWidth = 1;
+    } else {
+      this.embedding = null;
+      rnnInput = checkPositiveInt('input size', config.input.size);
+      this.inputWidth = rnnInput;
+    }
+    this.rnn = new RecurrentStack(k, {
+      cell: config.cell, activation: config.activation, leak: config.leak,
+      inputSize: rnnInput, hiddenSize: config.hiddenSize, numLayers: config.numLayers ?? 1,
+      bidirectional: config.bidirectional ?? false, dropout: config.dropout ?? 0,
+      returnSequences: config.outputMode === 'every',
+    });
+    this.head = new Dense(k, this.rnn.directions * this.rnn.hiddenSize, checkPositiveInt('output size', config.outputSize));
+    for (const p of this.embedding?.params ?? []) this.params.push(p);
+    for (const p of this.rnn.params) this.params.push({ ...p, name: `rnn.${p.name}` });
+    this.params.push(...this.head.params);
+    this.xBuf = { data: k.alloc(0), t: 0, b: 0, f: this.inputWidth };
+    this.initialize(config.init);
+  }
+
+  get paramCount(): number {
+    return this.params.reduce((s, p) => s + numel(p.shape), 0);
+  }
+
+  param(name: string): Param {
+    const p = this.params.find((q) => q.name === name);
+    if (!p) throw new RecurError(`no parameter named "${name}" (the model has ${this.params.map((q) => q.name).join(', ')})`);
+    return p;
+  }
+
+  /**
+   * Sets every parameter from the model's RNG: PyTorch's defaults (recurrent U(−1/√H, 1/√H),
+   * Linear U(−1/√in, 1/√in), Embedding N(0, 1)), or the recurrent initializers in `init`.
+   */
+  initialize(init?: InitConfig): void {
+    const rng = this.rng;
+    const h = this.rnn.hiddenSize;
+    const g = this.rnn.cell.gates;
+    if (this.embedding) { const w = this.embedding.weight.value; for (let i = 0; i < w.length; i++) w[i] = rng.normal(); }
+    const act = this.config.activation ?? 'tanh';
+    for (const layer of this.rnn.layers) {
+      for (const p of layer.params) {
+        const isBias = p.shape.length === 1;
+        const isInput = p.name.startsWith('weight_ih');
+        if (!init || init.recurrent === 'default' && init.input === undefined) {
+          initMatrix(p.value, 0, 1, numel(p.shape), { kind: 'default', hiddenSize: h }, rng);
+          continue;
+        }
+        if (isBias) { p.value.fill(0); continue; }
+        let kind = isInput ? init.input ?? init.recurrent : init.recurrent;
+        if (isInput && kind === 'identity') kind = 'default';
+        const gain = kind === 'he' || kind === 'he_normal'
+          ? (this.config.cell === 'rnn' && act === 'leaky_relu' ? gainFor('leaky_relu', this.config.leak ?? 0.01) : gainFor('relu'))
+          : 1;
+        const cols = p.shape[1];
+        // one gate block (H rows) at a time
+        for (let blk = 0; blk < g; blk++) {
+          initMatrix(p.value, blk * h * cols, h, cols, { kind, gain, scale: kind === 'default' ? 1 : init.scale, hiddenSize: h }, rng);
+        }
+      }
+      if (init?.forgetBias !== undefined && this.config.cell === 'lstm') {
+        for (const p of layer.params) {
+          if (!p.name.startsWith('bias_')) continue;
+          const v = p.name.startsWith('bias_ih') ? init.forgetBias : 0;
+          for (let j = h; j < 2 * h; j++) p.value[j] = v;
+        }
+      }
+    }
+    const inF = this.head.inFeatures;
+    initMatrix(this.head.weight.value, 0, 1, numel(this.head.weight.shape), { kind: 'default', hiddenSize: inF }, rng);
+    initMatrix(this.head.bias.value, 0, 1, this.head.outFeatures, { kind: 'default', hiddenSize: inF }, rng);
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) p.grad.fill(0);
+  }
+
+  /** Runs the model; x is (T, B, I) features or (T, B) token ids, time-major. */
+  forward(x: ArrayLike<number>, t: number, b: number, opts: ForwardOptions = {}): Seq {
+    checkPositiveInt('sequence length T', t);
+    checkPositiveInt('batch size B', b);
+    const w = this.inputWidth;
+    if (x.length !== t * b * w) {
+      fail('input', `${t * b * w} values (T ${t} × B ${b} × ${w === 1 && this.embedding ? 'one token id' : `${w} features`})`, `${x.length}`);
+    }
+    const bad = firstNonFinite(x);
+    if (bad >= 0) {
+      const ti = Math.floor(bad / (b * w)), bi = Math.floor(bad / w) % b;
+      fail(`input at step ${ti}, sequence ${bi}`, 'a finite number', x[bad]);
+    }
+    this.lengths = this.checkLengths(opts.lengths ?? null, t, b);
+    this.rnn.setInitialState(opts.state ? this.checkState(opts.state, b) : null);
+    if (this.xBuf.data.length !== t * b * w) { this.kernels.free(this.xBuf.data); this.xBuf.data = this.kernels.alloc(t * b * w); }
+    for (let i = 0; i < t * b * w; i++) this.xBuf.data[i] = x[i];
+    this.xBuf.t = t; this.xBuf.b = b;
+    const ctx: ForwardContext = { training: opts.training ?? false, rng: this.rng, lengths: this.lengths };
+    let y = this.xBuf;
+    const layers: Layer[] = this.embedding ? [this.embedding, this.rnn, this.head] : [this.rnn, this.head];
+    for (const layer of layers) y = layer.forward(y, ctx);
+    return y;
+  }
+
+  /**
+   * Backpropagates dOut (the gradient of the loss with respect to the last forward's output) and,
+   * optionally, gradients reaching the final states. Adds into every parameter's grad.
+   */
+  backward(dOut: Seq | null, dFinal: { h: Float | null; c: Float | null } | null = null): void {
+    const dHead = dOut ? this.head.backward(dOut) : null;
+    const dEmb = this.rnn.backwardWithState(dHead, dFinal);
+    if (this.embedding) this.embedding.backward(dEmb);
+  }
+
+  /** Final states (L·D, B, H) of the last forward pass. */
+  finalState(): RecurrentState {
+    return this.rnn.finalState();
+  }
+
+  /** Gradient of the initial state after backward. */
+  get dInitialState(): { h: Float; c: Float } {
+    return this.rnn.dInitial;
+  }
+
+  /** Padding mask over (T·B) rows of the last forward: 1 real, 0 padded. */
+  rowMask(t: number, b: number): Float64Array | null {
+    const len = this.lengths;
+    if (!len) return null;
+    const m = new Float64Array(t * b);
+    for (let s = 0; s < t; s++) for (let r = 0; r < b; r++) m[s * b + r] = s < len[r] ? 1 : 0;
+    return m;
+  }
+
+  private checkLengths(lengths: ArrayLike<number> | null, t: number, b: number): Int32Array | null {
+    if (!lengths) return null;
+    if (lengths.length !== b) fail('lengths', `one length per sequence (${b})`, `${lengths.length} values`);
+    const out = new Int32Array(b);
+    for (let i = 0; i < b; i++) {
+      const v = lengths[i];
+      if (!Number.isInteger(v) || v < 1 || v > t) fail(`length of sequence ${i}`, `a whole number in [1, ${t}]`, v);
+      out[i] = v;
+    }
+    return out;
+  }
+
+  private checkState(s: RecurrentState, b: number): RecurrentState {
+    const n = this.rnn.numLayers * this.rnn.directions * b * this.rnn.hiddenSize;
+    const shape = `(layers·directions ${this.rnn.numLayers * this.rnn.directions}, batch ${b}, hidden ${this.rnn.hiddenSize})`;
+    if (s.h.length !== n) fail('initial hidden state', `${n} values ${shape}`, `${s.h.length} values`);
+    if (firstNonFinite(s.h) >= 0) fail('initial hidden state', 'finite numbers', s.h[firstNonFinite(s.h)]);
+    if (this.rnn.cell.hasCellState) {
+      if (!s.c) fail('initial cell state of an LSTM', `${n} values ${shape}`, 'none');
+      if (s.c.length !== n) fail('initial cell state', `${n} values ${shape}`, `${s.c.length} values`);
+      if (firstNonFinite(s.c) >= 0) fail('initial cell state', 'finite numbers', s.c[firstNonFinite(s.c)]);
+    }
+    return s;
+  }
+}

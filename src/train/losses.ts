@@ -1,0 +1,107 @@
+// Losses over rows of model outputs. Each returns the mean loss over the rows that count and
+// writes ∂loss/∂pred into `grad` (same shape as pred). Rows are (T·B) for a loss on every step or
+// (B) for a loss on the last step; padded steps are left out through `rowWeight` (0 = ignore) or,
+// for cross-entropy, a target of −1 (PyTorch's ignore_index).
+
+import { fail } from '../errors.js';
+import type { Float } from '../kernels/types.js';
+
+export type LossKind = 'mse' | 'cross_entropy' | 'bce_logits';
+export const LOSS_KINDS: readonly LossKind[] = ['mse', 'cross_entropy', 'bce_logits'];
+
+export interface LossInput {
+  /** (rows, cols) predictions (logits for cross_entropy and bce_logits). */
+  pred: Float;
+  rows: number;
+  cols: number;
+  /** mse, bce_logits: (rows, cols) targets; cross_entropy: (rows) class ids, −1 to ignore. */
+  target: ArrayLike<number>;
+  /** Optional (rows): 1 where the row counts, 0 where it is padding. */
+  rowWeight?: ArrayLike<number> | null;
+}
+
+export function computeLoss(kind: LossKind, a: LossInput, grad: Float): number {
+  const { pred, rows, cols, target } = a;
+  if (pred.length < rows * cols) fail('loss predictions', `${rows * cols} values`, pred.length);
+  switch (kind) {
+    case 'mse': return mse(a, grad);
+    case 'bce_logits': return bceWithLogits(a, grad);
+    case 'cross_entropy': {
+      if (target.length !== rows) fail('cross-entropy targets', `${rows} class ids`, `${target.length}`);
+      return softmaxCrossEntropy(pred, rows, cols, target, grad);
+    }
+    default: return fail('loss', LOSS_KINDS.join(' | '), kind);
+  }
+}
+
+function counted(a: LossInput): number {
+  if (!a.rowWeight) return a.rows;
+  let n = 0;
+  for (let r = 0; r < a.rows; r++) if (a.rowWeight[r] !== 0) n++;
+  return n;
+}
+
+/** mean over counted elements of (pred − target)² */
+function mse(a: LossInput, grad: Float): number {
+  const { pred, rows, cols, target, rowWeight } = a;
+  if (target.length !== rows * cols) fail('MSE targets', `${rows * cols} values (${rows} rows × ${cols})`, `${target.length}`);
+  const n = counted(a) * cols;
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    const on = !rowWeight || rowWeight[r] !== 0;
+    for (let j = 0; j < cols; j++) {
+      const i = r * cols + j;
+      const d = pred[i] - target[i];
+      if (on) sum += d * d;
+      grad[i] = on && n > 0 ? (2 * d) / n : 0;
+    }
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+/** mean over counted elements of log(1 + e^z) − y·z, computed without overflow */
+function bceWithLogits(a: LossInput, grad: Float): number {
+  const { pred, rows, cols, target, rowWeight } = a;
+  if (target.length !== rows * cols) fail('BCE targets', `${rows * cols} values`, `${target.length}`);
+  const n = counted(a) * cols;
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    const on = !rowWeight || rowWeight[r] !== 0;
+    for (let j = 0; j < cols; j++) {
+      const i = r * cols + j;
+      const z = pred[i];
+      const y = target[i];
+      if (on) sum += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+      grad[i] = on && n > 0 ? (1 / (1 + Math.exp(-z)) - y) / n : 0;
+    }
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+/** mean over rows with a target ≠ −1 of −log softmax(z)[target] */
+function softmaxCrossEntropy(pred: Float, rows: number, cols: number, target: ArrayLike<number>, grad: Float): number {
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const y = target[r];
+    if (y === -1) continue;
+    if (!Number.isInteger(y) || y < 0 || y >= cols) fail(`class id of row ${r}`, `a whole number in [0, ${cols}) or −1 to ignore`, y);
+    n++;
+  }
+  let sum = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const y = target[r];
+    if (y === -1 || n === 0) {
+      for (let j = 0; j < cols; j++) grad[o + j] = 0;
+      continue;
+    }
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, pred[o + j]);
+    let z = 0;
+    for (let j = 0; j < cols; j++) z += Math.exp(pred[o + j] - max);
+    const logZ = max + Math.log(z);
+    sum += logZ - pred[o + y];
+    for (let j = 0; j < cols; j++) grad[o + j] = (Math.exp(pred[o + j] - logZ) - (j === y ? 1 : 0)) / n;
+  }
+  return n > 0 ? sum / n : 0;
+}
