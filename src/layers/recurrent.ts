@@ -159,6 +159,14 @@ export class RecurrentLayer {
     }
   }
 
+  /**
+   * The gate buffer of direction d after the last forward pass, (T, B, G·H): the activated gates
+   * for LSTM and GRU, the pre-activations for RNN cells. For diagnostics (saturation, dead units).
+   */
+  gateValues(d: number): Float {
+    return this.ws[d].gates;
+  }
+
   /** Copies the final states (D, B, H) of the last forward pass into hN (and cN for LSTM). */
   finalState(hN: Float, hOff: number, cN: Float | null, cOff: number): void {
     const { t, b } = this.shape;

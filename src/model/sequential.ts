@@ -18,7 +18,7 @@ import { Rng } from '../tensor/rng.js';
 import type { InitConfig, ModelConfig } from './config.js';
 
 export interface ForwardOptions {
-  /** (B) real length of each sequence (1..T); omitted when every sequence is T long. */
+  /** (B) real length of each sequence (0..T; a 0-length row passes its state through); omitted when every sequence is T long. */
   lengths?: ArrayLike<number> | null;
   /** Initial state (L·D, B, H) each; zeros when omitted. */
   state?: RecurrentState | null;
@@ -151,12 +151,15 @@ export class Sequential {
 
   /**
    * Backpropagates dOut (the gradient of the loss with respect to the last forward's output) and,
-   * optionally, gradients reaching the final states. Adds into every parameter's grad.
+   * optionally, gradients reaching the final states. Adds into every parameter's grad. Returns
+   * the gradient of the input features (null for token inputs).
    */
-  backward(dOut: Seq | null, dFinal: { h: Float | null; c: Float | null } | null = null): void {
+  backward(dOut: Seq | null, dFinal: { h: Float | null; c: Float | null } | null = null): Seq | null {
     const dHead = dOut ? this.head.backward(dOut) : null;
-    const dEmb = this.rnn.backwardWithState(dHead, dFinal);
-    if (this.embedding) this.embedding.backward(dEmb);
+    const dIn = this.rnn.backwardWithState(dHead, dFinal);
+    if (!this.embedding) return dIn;
+    this.embedding.backward(dIn);
+    return null;
   }
 
   /** Final states (L·D, B, H) of the last forward pass. */
@@ -184,7 +187,7 @@ export class Sequential {
     const out = new Int32Array(b);
     for (let i = 0; i < b; i++) {
       const v = lengths[i];
-      if (!Number.isInteger(v) || v < 1 || v > t) fail(`length of sequence ${i}`, `a whole number in [1, ${t}]`, v);
+      if (!Number.isInteger(v) || v < 0 || v > t) fail(`length of sequence ${i}`, `a whole number in [0, ${t}] (0: all padding)`, v);
       out[i] = v;
     }
     return out;
