@@ -1,0 +1,232 @@
+// The training loop: batches from a task, forward, loss, backward (full or truncated BPTT),
+// clipping, the NaN guard, the optimizer and its schedule, evaluation, early stopping, callbacks
+// and a JSON-lines metrics log. Seeded: the same seed gives the same losses bit for bit.
+
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { fail } from '../errors.js';
+import type { Float } from '../kernels/types.js';
+import type { Seq } from '../layers/layer.js';
+import type { Sequential } from '../model/sequential.js';
+import { truncatedBptt } from '../model/truncated.js';
+import { Rng } from '../tensor/rng.js';
+import type { Batch, Task } from '../tasks/task.js';
+import { AdaptiveClipper, clipGradNormInPlace, clipGradValueInPlace, gradNorm } from './clip.js';
+import { computeLoss } from './losses.js';
+import { NanGuard, type NanGuardEvent, type NanGuardOptions } from './nan-guard.js';
+import { createOptimizer, type AnyOptimizer, type OptimizerConfig } from './optimizers.js';
+import { applySchedule, createSchedule, type Schedule, type ScheduleConfig } from './schedules.js';
+
+export type ClipConfig =
+  | { kind: 'none' }
+  | { kind: 'norm'; maxNorm: number }
+  | { kind: 'value'; value: number }
+  | { kind: 'adaptive'; factor: number };
+
+export interface TrainConfig {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  optimizer: OptimizerConfig;
+  schedule?: ScheduleConfig;
+  clip?: ClipConfig;
+  /** Truncated BPTT chunk length; full BPTT when omitted. */
+  bptt?: number;
+  /** Evaluate on the validation set every N steps (and at the end); default max(1, steps/50). */
+  evalEvery?: number;
+  /** Stop when the validation loss has not improved for this many evaluations. */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** Stop as soon as the task counts as solved on validation. */
+  stopWhenSolved?: boolean;
+  nanGuard?: NanGuardOptions;
+  /** Write one JSON object per step and per evaluation to this file. */
+  metricsLog?: string;
+}
+
+export interface StepInfo {
+  step: number; loss: number; gradNorm: number; clipped: boolean; lr: number; applied: boolean; seconds: number;
+}
+export interface EvalInfo { step: number; valLoss: number; accuracy: number | null; solved: boolean; trainLoss: number }
+
+export interface TrainCallbacks {
+  onStep?(s: StepInfo): void;
+  onEval?(e: EvalInfo): void;
+  onNanGuard?(e: NanGuardEvent): void;
+}
+
+export interface TrainResult {
+  steps: number;
+  seconds: number;
+  trainLoss: number;
+  valLoss: number;
+  accuracy: number | null;
+  baselineLoss: number | null;
+  solved: boolean;
+  nanSkipped: number;
+  rollbacks: number;
+  stoppedEarly: boolean;
+  history: { steps: StepInfo[]; evals: EvalInfo[] };
+}
+
+/** Mean validation loss (weighted by rows that count) and accuracy of a model on a task. */
+export function evaluate(model: Sequential, task: Task): { loss: number; accuracy: number | null } {
+  let sum = 0, n = 0, correct = 0, total = 0;
+  for (const batch of task.validation()) {
+    const y = model.forward(batch.x, batch.t, batch.b, { lengths: batch.lengths });
+    const grad = scratch(y.data.length);
+    const rows = countRows(model, batch);
+    sum += computeLoss(task.loss, lossInput(model, task, batch, y), grad) * rows;
+    n += rows;
+    if (task.accuracy) { const a = task.accuracy(y.data, batch); correct += a.correct; total += a.total; }
+  }
+  return { loss: n > 0 ? sum / n : NaN, accuracy: task.accuracy && total > 0 ? correct / total : null };
+}
+
+let scratchBuf = new Float64Array(0);
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(n);
+  return scratchBuf.subarray(0, n);
+}
+
+function countRows(model: Sequential, batch: Batch): number {
+  const mask = model.config.outputMode === 'every' ? model.rowMask(batch.t, batch.b) : null;
+  return mask ? mask.reduce((a, v) => a + v, 0) : batch.rows;
+}
+
+function lossInput(model: Sequential, task: Task, batch: Batch, y: Seq) {
+  const rowWeight = model.config.outputMode === 'every' ? model.rowMask(batch.t, batch.b) : null;
+  return { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight };
+}
+
+export class Trainer {
+  readonly optimizer: AnyOptimizer;
+  readonly schedule: Schedule | null;
+  readonly guard: NanGuard;
+  readonly rng: Rng;
+  private readonly adaptive: AdaptiveClipper | null;
+  private readonly dOut: { data: Float } ;
+
+  constructor(readonly model: Sequential, readonly task: Task, readonly config: TrainConfig, readonly callbacks: TrainCallbacks = {}) {
+    if (!(Number.isInteger(config.steps) && config.steps >= 1)) fail('steps', 'a whole number ≥ 1', config.steps);
+    if (!(Number.isInteger(config.batchSize) && config.batchSize >= 1)) fail('batch size', 'a whole number ≥ 1', config.batchSize);
+    if (model.config.outputSize !== task.outputSize) fail('model output size', `${task.outputSize} (the task's)`, model.config.outputSize);
+    if (model.config.outputMode !== task.outputMode) fail('model output mode', `"${task.outputMode}" (the task's)`, model.config.outputMode);
+    this.optimizer = createOptimizer(config.optimizer);
+    this.schedule = config.schedule ? createSchedule(config.schedule, this.optimizer.lr) : null;
+    this.guard = new NanGuard(model.params, this.optimizer, config.nanGuard);
+    this.rng = new Rng(config.seed);
+    const clip = config.clip ?? { kind: 'none' };
+    this.adaptive = clip.kind === 'adaptive' ? new AdaptiveClipper({ factor: clip.factor }) : null;
+    this.dOut = { data: model.kernels.alloc(0) };
+    if (config.metricsLog) writeFileSync(config.metricsLog, '');
+  }
+
+  /** Runs forward and backward on one batch; returns the loss. Gradients are left in the params. */
+  private lossAndGradients(batch: Batch): number {
+    const { model, task } = this;
+    model.zeroGrad();
+    const chunk = this.config.bptt;
+    if (!chunk || chunk >= batch.t) {
+      const y = model.forward(batch.x, batch.t, batch.b, { lengths: batch.lengths, training: true });
+      const loss = computeLoss(task.loss, lossInput(model, task, batch, y), this.gradBuffer(y.data.length));
+      model.backward({ data: this.dOut.data, t: y.t, b: y.b, f: y.f });
+      return loss;
+    }
+    // Truncated BPTT: each chunk's share of the batch loss, so the sum is the batch mean.
+    const every = task.outputMode === 'every';
+    const total = countRows(model, batch);
+    const r = truncatedBptt(model, batch.x, batch.t, batch.b, chunk, (y, t0, tc) => {
+      const g = this.gradBuffer(y.data.length);
+      if (!every && t0 + tc < batch.t) { g.fill(0); return { loss: 0, dOut: { data: g, t: y.t, b: y.b, f: y.f } }; }
+      const rows = every ? tc * batch.b : batch.rows;
+      const target = every ? batch.target.subarray(t0 * batch.b * (task.loss === 'cross_entropy' ? 1 : task.outputSize), (t0 + tc) * batch.b * (task.loss === 'cross_entropy' ? 1 : task.outputSize)) : batch.target;
+      const rowWeight = every ? model.rowMask(tc, batch.b) : null;
+      const counted = rowWeight ? rowWeight.reduce((a, v) => a + v, 0) : rows;
+      const loss = computeLoss(task.loss, { pred: y.data, rows, cols: task.outputSize, target, rowWeight }, g);
+      const share = counted / total;
+      for (let i = 0; i < g.length; i++) g[i] *= share;
+      return { loss: loss * share, dOut: { data: g, t: y.t, b: y.b, f: y.f } };
+    }, { lengths: batch.lengths, training: true });
+    return r.loss;
+  }
+
+  private gradBuffer(n: number): Float {
+    if (this.dOut.data.length !== n) { this.model.kernels.free(this.dOut.data); this.dOut.data = this.model.kernels.alloc(n); }
+    return this.dOut.data;
+  }
+
+  private clip(): { norm: number; clipped: boolean } {
+    const params = this.model.params;
+    const c = this.config.clip ?? { kind: 'none' };
+    switch (c.kind) {
+      case 'none': return { norm: gradNorm(params), clipped: false };
+      case 'norm': { const norm = clipGradNormInPlace(params, c.maxNorm); return { norm, clipped: norm > c.maxNorm }; }
+      case 'value': { const norm = gradNorm(params); return { norm, clipped: clipGradValueInPlace(params, c.value) > 0 }; }
+      case 'adaptive': { const r = this.adaptive!.clipInPlace(params); return { norm: r.norm, clipped: r.clipped }; }
+    }
+  }
+
+  train(): TrainResult {
+    const { model, task, config, optimizer, schedule, guard } = this;
+    const start = performance.now();
+    const evalEvery = config.evalEvery ?? Math.max(1, Math.floor(config.steps / 50));
+    const history: TrainResult['history'] = { steps: [], evals: [] };
+    const plateau = config.schedule?.kind === 'plateau';
+    let best = Infinity, sinceBest = 0, stoppedEarly = false;
+    let recent: number[] = [];
+    let last: EvalInfo | null = null;
+    let step = 0;
+    const log = (o: object) => { if (config.metricsLog) appendFileSync(config.metricsLog, JSON.stringify(o) + '\n'); };
+    while (step < config.steps) {
+      step++;
+      const batch = task.trainBatch(this.rng, config.batchSize);
+      const loss = this.lossAndGradients(batch);
+      let applied = false, norm = NaN, clipped = false;
+      if (schedule) applySchedule(schedule, optimizer);
+      const lr = (schedule ? schedule.lr : optimizer.lr) * guard.lrScale;
+      if (guard.gradientsOk(loss)) {
+        ({ norm, clipped } = this.clip());
+        const scheduled = optimizer.lr;
+        optimizer.lr = lr;
+        guard.beforeStep();
+        optimizer.step(model.params);
+        optimizer.lr = scheduled;
+        applied = guard.afterStep(step);
+      } else {
+        guard.skip(step, loss);
+      }
+      const events = guard.events.splice(0);
+      for (const e of events) { this.callbacks.onNanGuard?.(e); log({ type: 'nan_guard', ...e }); }
+      if (schedule && !plateau) schedule.step();
+      const info: StepInfo = { step, loss, gradNorm: norm, clipped, lr, applied, seconds: (performance.now() - start) / 1000 };
+      history.steps.push(info);
+      if (Number.isFinite(loss)) recent.push(loss);
+      if (recent.length > 50) recent = recent.slice(-50);
+      this.callbacks.onStep?.(info);
+      log({ type: 'step', ...info });
+      if (step % evalEvery === 0 || step === config.steps) {
+        const v = evaluate(model, task);
+        const trainLoss = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
+        last = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss };
+        history.evals.push(last);
+        this.callbacks.onEval?.(last);
+        log({ type: 'eval', ...last });
+        if (schedule && plateau) schedule.step(v.loss);
+        if (config.stopWhenSolved && last.solved) break;
+        if (config.earlyStopping) {
+          if (v.loss < best - (config.earlyStopping.minDelta ?? 0)) { best = v.loss; sinceBest = 0; }
+          else if (++sinceBest >= config.earlyStopping.patience) { stoppedEarly = true; break; }
+        }
+      }
+    }
+    if (!last || last.step !== step) {
+      const v = evaluate(model, task);
+      last = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss: recent.at(-1) ?? NaN };
+      history.evals.push(last);
+    }
+    return {
+      steps: step, seconds: (performance.now() - start) / 1000, trainLoss: last.trainLoss, valLoss: last.valLoss,
+      accuracy: last.accuracy, baselineLoss: task.baselineLoss, solved: last.solved,
+      nanSkipped: guard.skipped, rollbacks: guard.rollbacks, stoppedEarly, history,
+    };
+  }
+}
