@@ -1,0 +1,482 @@
+// The wasm kernels: float32, v128 SIMD, compiled from asm/ (AssemblyScript) by
+// scripts/build-wasm.mjs into dist/wasm/. Same interface and semantics as the js reference
+// (js.ts); test/kernels-parity.test.ts holds them to it.
+//
+// Memory: one shared WebAssembly.Memory per kernel set (maximum 4 GiB), grown as needed. Every
+// buffer comes from `alloc`, a JS-side allocator with a free list (16-byte aligned blocks), and is
+// a Float32Array view into that memory. A kernel call turns each array argument into its byte
+// address and refuses arrays that are not views of this memory, or whose addressed span falls
+// outside the array. Growing shared memory does not detach views, but `memory.buffer` then returns
+// a new SharedArrayBuffer object (and V8 may hand out a fresh wrapper of the same memory at other
+// times too), so the identity check knows the buffer object of every array `alloc` returned.
+//
+// Builds: dist/wasm/kernels-relaxed.wasm uses relaxed SIMD (fused multiply-add in the gemm
+// micro-kernel, about +25%); Node 20 needs a V8 flag for it, set before validating. Where it does
+// not validate, dist/wasm/kernels-simd.wasm (plain SIMD) is used. The two round differently, so
+// compare them with tolerances, not bits.
+//
+// Threads: with `threads` > 1, large gemms are split over worker_threads that run their own
+// instance over the same memory (wasm-worker.ts). Output columns (or rows) are split at fixed
+// points; every element of C is computed by one thread with the same summation order as a
+// single-threaded call, so results are bit-identical whatever the thread count or timing.
+
+import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { Activation, Float, Kernels } from './types.js';
+import { CTL, OP_EXIT, OP_GEMM, type WorkerData } from './wasm-worker.js';
+
+export interface WasmKernelOptions {
+  /** Threads a large gemm is split over, the calling thread included (default 1). */
+  threads?: number;
+  /** Use the relaxed-SIMD build where it validates (default true). */
+  relaxed?: boolean;
+  /** How long an idle worker spins before it sleeps, in ms (default 5). */
+  spinMs?: number;
+  /** Multiply-adds (m·n·k) from which a gemm is split over threads (default 1 << 18). */
+  parallelMinMacs?: number;
+}
+
+interface Exports {
+  heapBase(): number;
+  gemmWorkspaceBytes(): number;
+  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, ws: number): void;
+  fillRows(m: number, n: number, v: number, c: number, ldc: number): void;
+  addColumnSums(m: number, n: number, a: number, lda: number, out: number): void;
+  activationForward(act: number, leak: number, n: number, x: number, y: number): void;
+  activationBackward(act: number, leak: number, n: number, y: number, dy: number, dx: number): void;
+  lstmForward(b: number, h: number, gates: number, cPrev: number, c: number, hOut: number): void;
+  lstmBackward(b: number, h: number, gates: number, cPrev: number, c: number, dh: number, dc: number, dGates: number): void;
+  gruForward(b: number, h: number, gx: number, gh: number, hPrev: number, hOut: number): void;
+  gruBackward(b: number, h: number, gates: number, gh: number, hPrev: number, dh: number,
+    dGx: number, dGh: number, dhPrev: number): void;
+}
+
+const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+// Must match asm/gemm.ts: thread shares of C start on tile boundaries.
+const MR = 4;
+const NR = 8;
+
+// ---- loading the module ----
+
+const wasmDir = new URL('../../wasm/', import.meta.url);
+const modules = new Map<string, WebAssembly.Module>();
+
+function loadModule(file: string): WebAssembly.Module {
+  let mod = modules.get(file);
+  if (!mod) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(new URL(file, wasmDir)));
+    } catch (e) {
+      throw new Error(`wasm kernels: cannot read ${new URL(file, wasmDir).pathname} (run \`npm run build:wasm\`): ${(e as Error).message}`);
+    }
+    mod = new WebAssembly.Module(bytes);
+    modules.set(file, mod);
+  }
+  return mod;
+}
+
+let relaxedSupport: boolean | undefined;
+
+/** Whether this Node can run the relaxed-SIMD build (turning V8's flag on first where needed). */
+export function relaxedSimdAvailable(): boolean {
+  if (relaxedSupport === undefined) {
+    try {
+      // Node 20 (V8 11.3) has relaxed SIMD behind this flag; later versions have it on and
+      // ignore the flag. It only enables a wasm feature; nothing else changes.
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxedSupport = WebAssembly.validate(new Uint8Array(readFileSync(new URL('kernels-relaxed.wasm', wasmDir))));
+    } catch {
+      relaxedSupport = false;
+    }
+  }
+  return relaxedSupport;
+}
+
+// ---- the allocator ----
+
+interface Block { off: number; size: number }
+
+/** First-fit free list over [base, top) of the memory; blocks are multiples of 16 bytes. */
+class Allocator {
+  private top: number;
+  private readonly free: Block[] = []; // sorted by offset, coalesced
+  readonly used = new Map<number, number>(); // byte offset → block size
+
+  constructor(private readonly memory: WebAssembly.Memory, base: number, private readonly onGrow: () => void) {
+    this.top = align(base, 64);
+  }
+
+  alloc(bytes: number): number {
+    const size = Math.max(16, align(bytes, 16));
+    for (let i = 0; i < this.free.length; i++) {
+      const blk = this.free[i]!;
+      if (blk.size < size) continue;
+      const off = blk.off;
+      if (blk.size === size) this.free.splice(i, 1);
+      else { blk.off += size; blk.size -= size; }
+      this.used.set(off, size);
+      new Uint8Array(this.memory.buffer, off, size).fill(0);
+      return off;
+    }
+    const off = this.top;
+    const end = off + size;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      const current = have / PAGE;
+      if (current + pages > MAX_PAGES) {
+        throw new RangeError(`wasm kernels: out of memory (asked for ${bytes} bytes with ${have} in use; the maximum is 4 GiB)`);
+      }
+      // Grow by at least an eighth so that many small allocations do not grow page by page.
+      this.memory.grow(Math.min(MAX_PAGES - current, Math.max(pages, Math.ceil(current / 8))));
+      this.onGrow();
+    }
+    // Memory past `top` has never been handed out, or was zeroed when given back.
+    this.top = end;
+    this.used.set(off, size);
+    return off;
+  }
+
+  release(off: number): void {
+    const size = this.used.get(off);
+    if (size === undefined) throw new Error('wasm kernels: free() of a buffer that is not allocated (freed twice, or not from alloc)');
+    this.used.delete(off);
+    if (off + size === this.top) {
+      this.top = off;
+      // Fold a free block that now ends at the top back into it.
+      const last = this.free[this.free.length - 1];
+      if (last && last.off + last.size === this.top) {
+        this.top = last.off;
+        this.free.pop();
+      }
+      // What lies past top must read as zero when handed out again by the bump path.
+      new Uint8Array(this.memory.buffer, this.top, off + size - this.top).fill(0);
+      return;
+    }
+    let lo = 0, hi = this.free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.free[mid]!.off < off) lo = mid + 1; else hi = mid;
+    }
+    const prev = lo > 0 ? this.free[lo - 1] : undefined;
+    const next = this.free[lo];
+    if (prev && prev.off + prev.size === off) {
+      prev.size += size;
+      if (next && prev.off + prev.size === next.off) {
+        prev.size += next.size;
+        this.free.splice(lo, 1);
+      }
+    } else if (next && off + size === next.off) {
+      next.off = off;
+      next.size += size;
+    } else {
+      this.free.splice(lo, 0, { off, size });
+    }
+  }
+
+  get bytesInUse(): number {
+    let s = 0;
+    for (const v of this.used.values()) s += v;
+    return s;
+  }
+}
+
+function align(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+// ---- the worker pool ----
+
+interface PoolWorker { worker: Worker; ctl: Int32Array; ctlF: Float32Array; seq: number }
+
+class Pool {
+  readonly workers: PoolWorker[] = [];
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, spinMs: number,
+    allocBytes: (n: number) => number, wsBytes: number) {
+    const url = new URL('./wasm-worker.js', import.meta.url);
+    for (let w = 0; w < count; w++) {
+      const ctlOff = allocBytes(CTL.SIZE * 4);
+      const ctl = new Int32Array(memory.buffer, ctlOff, CTL.SIZE);
+      const ctlF = new Float32Array(memory.buffer, ctlOff, CTL.SIZE);
+      ctl[CTL.WS] = allocBytes(wsBytes);
+      const data: WorkerData = { recurWasmWorker: true, module, memory, ctl: ctlOff, spinMs };
+      const worker = new Worker(url, { workerData: data });
+      // Workers never keep the process alive; a failed one is simply not used (READY stays 0).
+      worker.unref();
+      worker.on('error', () => { Atomics.store(ctl, CTL.READY, 0); });
+      this.workers.push({ worker, ctl, ctlF, seq: 0 });
+    }
+  }
+
+  /** Workers whose instance is up; the others are left out of the next split. */
+  ready(): PoolWorker[] {
+    return this.workers.filter((w) => Atomics.load(w.ctl, CTL.READY) === 1);
+  }
+
+  /** Resolves once every worker is ready (or after timeoutMs). */
+  async whenReady(timeoutMs = 10000): Promise<void> {
+    const t0 = Date.now();
+    while (this.ready().length < this.workers.length && Date.now() - t0 < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  post(w: PoolWorker, args: number[], alpha: number, beta: number): void {
+    const c = w.ctl;
+    c[CTL.OP] = OP_GEMM;
+    c[CTL.TRANS_A] = args[0]!; c[CTL.TRANS_B] = args[1]!;
+    c[CTL.M] = args[2]!; c[CTL.N] = args[3]!; c[CTL.K] = args[4]!;
+    c[CTL.A] = args[5]!; c[CTL.LDA] = args[6]!; c[CTL.B] = args[7]!; c[CTL.LDB] = args[8]!;
+    c[CTL.C] = args[9]!; c[CTL.LDC] = args[10]!;
+    w.ctlF[CTL.ALPHA] = alpha; w.ctlF[CTL.BETA] = beta;
+    w.seq = (w.seq + 1) | 0;
+    Atomics.store(c, CTL.SEQ, w.seq);
+    if (Atomics.load(c, CTL.SLEEPING) === 1) Atomics.notify(c, CTL.SEQ);
+  }
+
+  join(w: PoolWorker): void {
+    let spins = 0;
+    let t0 = 0;
+    while (Atomics.load(w.ctl, CTL.DONE) !== w.seq) {
+      if ((++spins & 0xffff) !== 0) continue;
+      if (t0 === 0) t0 = performance.now();
+      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a gemm worker did not answer within 60 s');
+    }
+    if (Atomics.load(w.ctl, CTL.ERROR) !== 0) throw new Error('wasm kernels: a gemm worker failed');
+  }
+
+  close(): void {
+    for (const w of this.workers) {
+      w.ctl[CTL.OP] = OP_EXIT;
+      w.seq = (w.seq + 1) | 0;
+      Atomics.store(w.ctl, CTL.READY, 0);
+      Atomics.store(w.ctl, CTL.SEQ, w.seq);
+      Atomics.notify(w.ctl, CTL.SEQ);
+      void w.worker.terminate();
+    }
+    this.workers.length = 0;
+  }
+}
+
+// ---- the kernel set ----
+
+export class WasmKernels implements Kernels {
+  readonly name = 'wasm' as const;
+  readonly dtype = 'float32' as const;
+  /** Whether the relaxed-SIMD (fused multiply-add) build is running. */
+  readonly relaxed: boolean;
+  /** Threads a large gemm is split over, the calling thread included. */
+  readonly threads: number;
+  readonly memory: WebAssembly.Memory;
+  private readonly x: Exports;
+  private readonly heap: Allocator;
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** The live arrays `alloc` returned, by byte offset: `free` takes exactly these. */
+  private readonly views = new Map<number, Float32Array>();
+  private readonly ws: number;
+  private pool: Pool | null = null;
+  private readonly parallelMinMacs: number;
+
+  constructor(opts: WasmKernelOptions = {}) {
+    const threads = opts.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+      throw new RangeError(`wasm kernels: threads must be a whole number from 1 to 64, received ${threads}`);
+    }
+    this.relaxed = (opts.relaxed ?? true) && relaxedSimdAvailable();
+    const module = loadModule(this.relaxed ? 'kernels-relaxed.wasm' : 'kernels-simd.wasm');
+    this.memory = new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
+    this.x = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.buffers.add(this.memory.buffer);
+    this.heap = new Allocator(this.memory, Math.max(1024, this.x.heapBase()), () => this.buffers.add(this.memory.buffer));
+    const wsBytes = this.x.gemmWorkspaceBytes();
+    this.ws = this.heap.alloc(wsBytes);
+    this.threads = threads;
+    this.parallelMinMacs = opts.parallelMinMacs ?? 1 << 18;
+    if (threads > 1) {
+      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 5, (n) => this.heap.alloc(n), wsBytes);
+    }
+  }
+
+  /** Resolves once the worker threads are up (calls before that run on fewer threads). */
+  async ready(): Promise<void> {
+    if (this.pool) await this.pool.whenReady();
+  }
+
+  /** Stops the worker threads; later calls run single-threaded. */
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  /** Bytes held by live buffers (workspaces included). */
+  get bytesInUse(): number {
+    return this.heap.bytesInUse;
+  }
+
+  alloc(n: number): Float32Array {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`wasm kernels: alloc(n) needs a whole number ≥ 0, received ${n}`);
+    const off = this.heap.alloc(n * 4);
+    const a = new Float32Array(this.memory.buffer, off, n);
+    this.buffers.add(a.buffer);
+    this.views.set(off, a);
+    return a;
+  }
+
+  free(a: Float): void {
+    this.check(a, 'free');
+    if (this.views.get(a.byteOffset) !== a) {
+      throw new Error('wasm kernels: free() takes an array returned by alloc that is still allocated (this one was freed already, or is another view)');
+    }
+    this.views.delete(a.byteOffset);
+    this.heap.release(a.byteOffset);
+  }
+
+  /** Throws unless `a` is a Float32Array view of this kernel set's memory. */
+  private check(a: Float, what: string): void {
+    if (!(a instanceof Float32Array)) {
+      throw new TypeError(`wasm kernels: ${what} must be a Float32Array from this kernel set's alloc, received ${Object.prototype.toString.call(a)}`);
+    }
+    if (!this.buffers.has(a.buffer)) {
+      this.buffers.add(this.memory.buffer);
+      if (!this.buffers.has(a.buffer)) {
+        throw new Error(`wasm kernels: ${what} is not a buffer from this kernel set's alloc (it is not in its wasm memory)`);
+      }
+    }
+  }
+
+  /** Byte address of a[off], after checking that rows × cols at leading dimension ld fit in a. */
+  private ptr(a: Float, off: number, rows: number, cols: number, ld: number, what: string): number {
+    this.check(a, what);
+    if (rows > 0 && cols > 0) {
+      const last = off + (rows - 1) * ld + cols - 1;
+      if (!(off >= 0 && last < a.length && Number.isInteger(off) && Number.isInteger(ld) && ld >= 0)) {
+        throw new RangeError(`wasm kernels: ${what}: ${rows}×${cols} at offset ${off}, leading dimension ${ld}, does not fit in an array of ${a.length}`);
+      }
+    }
+    return a.byteOffset + 4 * off;
+  }
+
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float, aOff: number, lda: number,
+    b: Float, bOff: number, ldb: number,
+    beta: number, c: Float, cOff: number, ldc: number,
+  ): void {
+    const pa = this.ptr(a, aOff, transA ? k : m, transA ? m : k, lda, 'gemm A');
+    const pb = this.ptr(b, bOff, transB ? n : k, transB ? k : n, ldb, 'gemm B');
+    const pc = this.ptr(c, cOff, m, n, ldc, 'gemm C');
+    const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+    const pool = this.pool;
+    if (pool === null || m * n * k < this.parallelMinMacs) {
+      this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
+      return;
+    }
+    const workers = pool.ready();
+    // Split the wider side of C into equal shares on tile boundaries.
+    const byCols = n >= m;
+    const unit = byCols ? NR : MR;
+    const units = Math.ceil((byCols ? n : m) / unit);
+    const parts = Math.min(workers.length + 1, units);
+    if (parts < 2) {
+      this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
+      return;
+    }
+    const size = byCols ? n : m;
+    const bound = (p: number): number => Math.min(size, Math.round((units * p) / parts) * unit);
+    for (let p = 1; p < parts; p++) {
+      const s = bound(p), e = bound(p + 1);
+      const args = byCols
+        ? [ta, tb, m, e - s, k, pa, lda, pb + 4 * s * (transB ? ldb : 1), ldb, pc + 4 * s, ldc]
+        : [ta, tb, e - s, n, k, pa + 4 * s * (transA ? 1 : lda), lda, pb, ldb, pc + 4 * s * ldc, ldc];
+      pool.post(workers[p - 1]!, args, alpha, beta);
+    }
+    const e0 = bound(1);
+    let err: unknown = null;
+    try {
+      if (byCols) this.x.gemm(ta, tb, m, e0, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
+      else this.x.gemm(ta, tb, e0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
+    } catch (e) {
+      err = e;
+    }
+    for (let p = 1; p < parts; p++) pool.join(workers[p - 1]!);
+    if (err) throw err;
+  }
+
+  fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void {
+    const pv = this.ptr(v, vOff, 1, n, n, 'fillRows v');
+    const pc = this.ptr(c, cOff, m, n, ldc, 'fillRows C');
+    this.x.fillRows(m, n, pv, pc, ldc);
+  }
+
+  addColumnSums(m: number, n: number, a: Float, aOff: number, lda: number, out: Float, outOff: number): void {
+    const pa = this.ptr(a, aOff, m, n, lda, 'addColumnSums A');
+    const po = this.ptr(out, outOff, 1, n, n, 'addColumnSums out');
+    this.x.addColumnSums(m, n, pa, lda, po);
+  }
+
+  activationForward(act: Activation, leak: number, n: number, x: Float, xOff: number, y: Float, yOff: number): void {
+    const code = ACT[act];
+    if (code === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(act)}`);
+    this.x.activationForward(code, leak, n, this.ptr(x, xOff, 1, n, n, 'activation x'), this.ptr(y, yOff, 1, n, n, 'activation y'));
+  }
+
+  activationBackward(act: Activation, leak: number, n: number, y: Float, yOff: number, dy: Float, dyOff: number, dx: Float, dxOff: number): void {
+    const code = ACT[act];
+    if (code === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(act)}`);
+    this.x.activationBackward(code, leak, n, this.ptr(y, yOff, 1, n, n, 'activation y'),
+      this.ptr(dy, dyOff, 1, n, n, 'activation dy'), this.ptr(dx, dxOff, 1, n, n, 'activation dx'));
+  }
+
+  lstmForward(b: number, h: number, gates: Float, gOff: number, cPrev: Float, cPrevOff: number,
+    c: Float, cOff: number, hOut: Float, hOff: number): void {
+    const n = b * h;
+    this.x.lstmForward(b, h, this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates'),
+      this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), this.ptr(c, cOff, 1, n, 0, 'lstm c'),
+      this.ptr(hOut, hOff, 1, n, 0, 'lstm h'));
+  }
+
+  lstmBackward(b: number, h: number, gates: Float, gOff: number, cPrev: Float, cPrevOff: number,
+    c: Float, cOff: number, dh: Float, dhOff: number, dc: Float, dcOff: number,
+    dGates: Float, dgOff: number): void {
+    const n = b * h;
+    this.x.lstmBackward(b, h, this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates'),
+      this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), this.ptr(c, cOff, 1, n, 0, 'lstm c'),
+      this.ptr(dh, dhOff, 1, n, 0, 'lstm dh'), this.ptr(dc, dcOff, 1, n, 0, 'lstm dc'),
+      this.ptr(dGates, dgOff, 1, 4 * n, 0, 'lstm dGates'));
+  }
+
+  gruForward(b: number, h: number, gx: Float, gxOff: number, gh: Float, ghOff: number,
+    hPrev: Float, hPrevOff: number, hOut: Float, hOff: number): void {
+    const n = b * h;
+    this.x.gruForward(b, h, this.ptr(gx, gxOff, 1, 3 * n, 0, 'gru gx'), this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh'),
+      this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), this.ptr(hOut, hOff, 1, n, 0, 'gru h'));
+  }
+
+  gruBackward(b: number, h: number, gates: Float, gOff: number, gh: Float, ghOff: number,
+    hPrev: Float, hPrevOff: number, dh: Float, dhOff: number,
+    dGx: Float, dGxOff: number, dGh: Float, dGhOff: number, dhPrev: Float, dhPrevOff: number): void {
+    const n = b * h;
+    this.x.gruBackward(b, h, this.ptr(gates, gOff, 1, 3 * n, 0, 'gru gates'), this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh'),
+      this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), this.ptr(dh, dhOff, 1, n, 0, 'gru dh'),
+      this.ptr(dGx, dGxOff, 1, 3 * n, 0, 'gru dGx'), this.ptr(dGh, dGhOff, 1, 3 * n, 0, 'gru dGh'),
+      this.ptr(dhPrev, dhPrevOff, 1, n, 0, 'gru dhPrev'));
+  }
+}
+
+/** A wasm kernel set, created synchronously (worker threads, if any, join when they are up). */
+export function createWasmKernelsSync(opts: WasmKernelOptions = {}): WasmKernels {
+  return new WasmKernels(opts);
+}
+
+/** A wasm kernel set whose worker threads are up when the promise resolves. */
+export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
+  const k = new WasmKernels(opts);
+  await k.ready();
+  return k;
+}
