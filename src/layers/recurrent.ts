@@ -28,9 +28,9 @@ export class RecurrentLayer {
   /** (T, B, I) copy of the input of the last forward pass (needed for dW_ih). */
   private x: Float;
   /** (T, B, D·H) outputs of the last forward pass. */
-  readonly y: { data: Float } = { data: new Float32Array(0) };
+  readonly y: { data: Float };
   /** (T, B, I) input gradient of the last backward pass. */
-  readonly dx: { data: Float } = { data: new Float32Array(0) };
+  readonly dx: { data: Float };
   private lengths: Int32Array | null = null;
   /** (B, H) scratch to carry dc of padded rows across the LSTM backward kernel. */
   private dcKeep: Float;
@@ -65,6 +65,8 @@ export class RecurrentLayer {
     }
     this.x = k.alloc(0);
     this.dcKeep = k.alloc(0);
+    this.y = { data: k.alloc(0) };
+    this.dx = { data: k.alloc(0) };
   }
 
   /** Sizes every buffer for (T, B); does nothing when the shape is unchanged. */
