@@ -12,6 +12,8 @@
 // Workspace (per caller, 16-byte aligned): packed A (MC·KC floats), packed B (KC·NC floats), one
 // MR × NR edge tile.
 
+import { madd } from './math';
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
@@ -20,14 +22,6 @@ const NC: i32 = 512;
 
 export function gemmWorkspaceBytes(): i32 {
   return (MC * KC + KC * NC + MR * NR) * 4;
-}
-
-/** a·b + c: one fused rounding in the relaxed build (where the hardware has FMA), two otherwise. */
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
 }
 
 /**

@@ -2,9 +2,10 @@
 // Same equations and layouts as src/kernels/js.ts (the reference). Pointers are byte addresses,
 // counts and leading dimensions are in elements. Four lanes at a time; the tail of a row goes
 // through the same vector code one lane at a time, so every element sees the same arithmetic.
-// Plain mul/add only (no fused multiply-add here), so both builds give the same bits.
+// The gate arithmetic is plain mul/add; exp, sigmoid and tanh use fused multiply-adds in the
+// relaxed build (asm/math.ts), so the two builds differ in the last bits there.
 
-import { sigmoidv, tanhv } from './math';
+import { k, ONE, sigmoidv, tanhv } from './math';
 
 // @ts-ignore: decorator
 @inline
@@ -22,7 +23,7 @@ function st(p: usize, v: v128, full: bool): void {
 // @ts-ignore: decorator
 @inline
 function one(): v128 {
-  return f32x4.splat(1.0);
+  return k(ONE);
 }
 
 export function fillRows(m: i32, n: i32, v: usize, c: usize, ldc: i32): void {

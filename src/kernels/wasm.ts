@@ -16,24 +16,24 @@
 // compare them with tolerances, not bits.
 //
 // Threads: with `threads` > 1, large gemms are split over worker_threads that run their own
-// instance over the same memory (wasm-worker.ts). Output columns (or rows) are split at fixed
-// points; every element of C is computed by one thread with the same summation order as a
+// instance over the same memory (wasm-worker.ts). Output columns (or rows) are cut into chunks at
+// fixed points; every element of C is computed by one thread with the same summation order as a
 // single-threaded call, so results are bit-identical whatever the thread count or timing.
 
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Activation, Float, Kernels } from './types.js';
-import { CTL, OP_EXIT, OP_GEMM, type WorkerData } from './wasm-worker.js';
+import { claimChunks, JOB, OP_EXIT, OP_GEMM, type WorkerData } from './wasm-worker.js';
 
 export interface WasmKernelOptions {
   /** Threads a large gemm is split over, the calling thread included (default 1). */
   threads?: number;
   /** Use the relaxed-SIMD build where it validates (default true). */
   relaxed?: boolean;
-  /** How long an idle worker spins before it sleeps, in ms (default 5). */
+  /** How long an idle worker spins before it sleeps, in ms (default 2). */
   spinMs?: number;
-  /** Multiply-adds (m·n·k) from which a gemm is split over threads (default 1 << 18). */
+  /** Multiply-adds (m·n·k) from which a gemm is split over threads (default 1 << 17: measured break-even is near 1 << 16). */
   parallelMinMacs?: number;
 }
 
@@ -192,74 +192,70 @@ function align(x: number, a: number): number {
 
 // ---- the worker pool ----
 
-interface PoolWorker { worker: Worker; ctl: Int32Array; ctlF: Float32Array; seq: number }
-
 class Pool {
-  readonly workers: PoolWorker[] = [];
+  private readonly workers: Worker[] = [];
+  readonly job: Int32Array;
+  readonly jobF: Float32Array;
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, spinMs: number,
     allocBytes: (n: number) => number, wsBytes: number) {
+    const jobOff = allocBytes(JOB.SIZE * 4);
+    this.job = new Int32Array(memory.buffer, jobOff, JOB.SIZE);
+    this.jobF = new Float32Array(memory.buffer, jobOff, JOB.SIZE);
     const url = new URL('./wasm-worker.js', import.meta.url);
     for (let w = 0; w < count; w++) {
-      const ctlOff = allocBytes(CTL.SIZE * 4);
-      const ctl = new Int32Array(memory.buffer, ctlOff, CTL.SIZE);
-      const ctlF = new Float32Array(memory.buffer, ctlOff, CTL.SIZE);
-      ctl[CTL.WS] = allocBytes(wsBytes);
-      const data: WorkerData = { recurWasmWorker: true, module, memory, ctl: ctlOff, spinMs };
+      const data: WorkerData = { recurWasmWorker: true, module, memory, job: jobOff, ws: allocBytes(wsBytes), spinMs };
       const worker = new Worker(url, { workerData: data });
-      // Workers never keep the process alive; a failed one is simply not used (READY stays 0).
+      // Workers never keep the process alive. One that fails to start never counts as ready and
+      // never claims a chunk; the calling thread does its share.
       worker.unref();
-      worker.on('error', () => { Atomics.store(ctl, CTL.READY, 0); });
-      this.workers.push({ worker, ctl, ctlF, seq: 0 });
+      worker.on('error', () => {});
+      this.workers.push(worker);
     }
   }
 
-  /** Workers whose instance is up; the others are left out of the next split. */
-  ready(): PoolWorker[] {
-    return this.workers.filter((w) => Atomics.load(w.ctl, CTL.READY) === 1);
+  /** Workers whose instance is up. */
+  get ready(): number {
+    return Atomics.load(this.job, JOB.READY);
   }
 
-  /** Resolves once every worker is ready (or after timeoutMs). */
+  /** Resolves once every worker is up (or after timeoutMs). */
   async whenReady(timeoutMs = 10000): Promise<void> {
     const t0 = Date.now();
-    while (this.ready().length < this.workers.length && Date.now() - t0 < timeoutMs) {
+    while (this.ready < this.workers.length && Date.now() - t0 < timeoutMs) {
       await new Promise((r) => setTimeout(r, 1));
     }
   }
 
-  post(w: PoolWorker, args: number[], alpha: number, beta: number): void {
-    const c = w.ctl;
-    c[CTL.OP] = OP_GEMM;
-    c[CTL.TRANS_A] = args[0]!; c[CTL.TRANS_B] = args[1]!;
-    c[CTL.M] = args[2]!; c[CTL.N] = args[3]!; c[CTL.K] = args[4]!;
-    c[CTL.A] = args[5]!; c[CTL.LDA] = args[6]!; c[CTL.B] = args[7]!; c[CTL.LDB] = args[8]!;
-    c[CTL.C] = args[9]!; c[CTL.LDC] = args[10]!;
-    w.ctlF[CTL.ALPHA] = alpha; w.ctlF[CTL.BETA] = beta;
-    w.seq = (w.seq + 1) | 0;
-    Atomics.store(c, CTL.SEQ, w.seq);
-    if (Atomics.load(c, CTL.SLEEPING) === 1) Atomics.notify(c, CTL.SEQ);
+  /** Publishes the job whose arguments are in place (all but the counters) and wakes sleepers. */
+  start(): void {
+    const j = this.job;
+    Atomics.store(j, JOB.ERROR, 0);
+    Atomics.store(j, JOB.DONE, 0);
+    Atomics.store(j, JOB.NEXT, 0); // from here on, chunks can be claimed
+    Atomics.add(j, JOB.SEQ, 1);
+    if (Atomics.load(j, JOB.SLEEPERS) > 0) Atomics.notify(j, JOB.SEQ);
   }
 
-  join(w: PoolWorker): void {
+  /** Waits until every chunk of the current job is done. */
+  finish(): void {
+    const j = this.job;
+    const parts = j[JOB.PARTS]!;
     let spins = 0;
     let t0 = 0;
-    while (Atomics.load(w.ctl, CTL.DONE) !== w.seq) {
+    while (Atomics.load(j, JOB.DONE) < parts) {
       if ((++spins & 0xffff) !== 0) continue;
       if (t0 === 0) t0 = performance.now();
-      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a gemm worker did not answer within 60 s');
+      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a gemm worker did not finish its chunk within 60 s');
     }
-    if (Atomics.load(w.ctl, CTL.ERROR) !== 0) throw new Error('wasm kernels: a gemm worker failed');
+    if (Atomics.load(j, JOB.ERROR) !== 0) throw new Error('wasm kernels: a gemm chunk failed in a worker');
   }
 
   close(): void {
-    for (const w of this.workers) {
-      w.ctl[CTL.OP] = OP_EXIT;
-      w.seq = (w.seq + 1) | 0;
-      Atomics.store(w.ctl, CTL.READY, 0);
-      Atomics.store(w.ctl, CTL.SEQ, w.seq);
-      Atomics.notify(w.ctl, CTL.SEQ);
-      void w.worker.terminate();
-    }
+    Atomics.store(this.job, JOB.OP, OP_EXIT);
+    Atomics.add(this.job, JOB.SEQ, 1);
+    Atomics.notify(this.job, JOB.SEQ);
+    for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
 }
@@ -297,9 +293,9 @@ export class WasmKernels implements Kernels {
     const wsBytes = this.x.gemmWorkspaceBytes();
     this.ws = this.heap.alloc(wsBytes);
     this.threads = threads;
-    this.parallelMinMacs = opts.parallelMinMacs ?? 1 << 18;
+    this.parallelMinMacs = opts.parallelMinMacs ?? 1 << 17;
     if (threads > 1) {
-      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 5, (n) => this.heap.alloc(n), wsBytes);
+      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 2, (n) => this.heap.alloc(n), wsBytes);
     }
   }
 
@@ -373,39 +369,29 @@ export class WasmKernels implements Kernels {
     const pc = this.ptr(c, cOff, m, n, ldc, 'gemm C');
     const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
     const pool = this.pool;
-    if (pool === null || m * n * k < this.parallelMinMacs) {
+    if (pool === null || m * n * k < this.parallelMinMacs || pool.ready === 0) {
       this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
       return;
     }
-    const workers = pool.ready();
-    // Split the wider side of C into equal shares on tile boundaries.
+    // Chunks of the wider side of C, on tile boundaries: two per thread, so that a thread that
+    // is late to start leaves its chunks to the others.
     const byCols = n >= m;
     const unit = byCols ? NR : MR;
     const units = Math.ceil((byCols ? n : m) / unit);
-    const parts = Math.min(workers.length + 1, units);
+    const parts = Math.min(2 * (pool.ready + 1), units);
     if (parts < 2) {
       this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
       return;
     }
-    const size = byCols ? n : m;
-    const bound = (p: number): number => Math.min(size, Math.round((units * p) / parts) * unit);
-    for (let p = 1; p < parts; p++) {
-      const s = bound(p), e = bound(p + 1);
-      const args = byCols
-        ? [ta, tb, m, e - s, k, pa, lda, pb + 4 * s * (transB ? ldb : 1), ldb, pc + 4 * s, ldc]
-        : [ta, tb, e - s, n, k, pa + 4 * s * (transA ? 1 : lda), lda, pb, ldb, pc + 4 * s * ldc, ldc];
-      pool.post(workers[p - 1]!, args, alpha, beta);
-    }
-    const e0 = bound(1);
-    let err: unknown = null;
-    try {
-      if (byCols) this.x.gemm(ta, tb, m, e0, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
-      else this.x.gemm(ta, tb, e0, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
-    } catch (e) {
-      err = e;
-    }
-    for (let p = 1; p < parts; p++) pool.join(workers[p - 1]!);
-    if (err) throw err;
+    const j = pool.job;
+    j[JOB.OP] = OP_GEMM;
+    j[JOB.TRANS_A] = ta; j[JOB.TRANS_B] = tb; j[JOB.M] = m; j[JOB.N] = n; j[JOB.K] = k;
+    j[JOB.A] = pa; j[JOB.LDA] = lda; j[JOB.B] = pb; j[JOB.LDB] = ldb; j[JOB.C] = pc; j[JOB.LDC] = ldc;
+    pool.jobF[JOB.ALPHA] = alpha; pool.jobF[JOB.BETA] = beta;
+    j[JOB.BY_COLS] = byCols ? 1 : 0; j[JOB.UNIT] = unit; j[JOB.UNITS] = units; j[JOB.PARTS] = parts;
+    pool.start();
+    claimChunks(this.x, j, pool.jobF, this.ws);
+    pool.finish();
   }
 
   fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void {
