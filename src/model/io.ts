@@ -1,0 +1,260 @@
+// Saving and loading a Sequential model as one safetensors file (see safetensors.ts for the
+// format). Every parameter is stored under its PyTorch name (embed.weight, rnn.weight_ih_l0, …,
+// head.bias) as F32 or F64 per the model's dtype, so `safetensors.torch.load_file` gives a state
+// dict a PyTorch twin of the model accepts. `__metadata__` holds
+//   "format": "pt"            what PyTorch's writer puts there
+//   "recur.config": "{…}"     the ModelConfig as JSON
+//   "recur.version": "0.1.0"  the recur that wrote the file
+// plus the caller's extra strings (task description, vocabulary as JSON, …).
+//
+// Loading treats the file as hostile. inspectSafetensors checks the header and the data layout
+// without reading values; then:
+// - the config text is scanned (no duplicate or forbidden keys, shallow nesting) and then
+//   validated field by field by parseModelConfig;
+// - before a model is built, the number of values the config implies is compared with the number
+//   the file holds, so a 1 KB file cannot ask for a model of terabytes;
+// - the file must have exactly the model's parameter names (missing and unexpected ones are all
+//   listed) with the model's shapes, and every value must be finite (the error names the
+//   parameter and the index). Values are copied one parameter at a time, straight from the file
+//   into the model, so a load holds the model plus at most one parameter's copy.
+//
+// Saving is atomic: the bytes go to a temporary file in the target's directory, which is fsynced,
+// renamed over the target and the directory fsynced. A crash at any point leaves either the old
+// file or the new one under the target name, never a torn one.
+
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RecurError, fail } from '../errors.js';
+import type { Kernels } from '../kernels/types.js';
+import { parseModelConfig, type ModelConfig } from './config.js';
+import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type TensorToWrite } from './safetensors.js';
+import { Sequential } from './sequential.js';
+
+export const RECUR_VERSION = '0.1.0';
+export const FORMAT_KEY = 'format';
+export const CONFIG_KEY = 'recur.config';
+export const VERSION_KEY = 'recur.version';
+const RESERVED_KEYS = [FORMAT_KEY, CONFIG_KEY, VERSION_KEY];
+/** A valid config nests two levels (config → input / init); a little slack for clearer errors. */
+const MAX_CONFIG_DEPTH = 4;
+
+export interface LoadOptions {
+  /** Kernel set of the loaded model (its dtype must match the config's); default js. */
+  kernels?: Kernels;
+}
+
+export interface LoadedModel {
+  model: Sequential;
+  /** All of the file's metadata, the recur.* keys included. */
+  metadata: Record<string, string>;
+}
+
+/** The file system calls writeFileAtomic makes; node:fs by default, replaceable in tests. */
+export interface AtomicFs {
+  openSync(file: string, flags: string, mode?: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+  renameSync(from: string, to: string): void;
+  unlinkSync(file: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// In memory.
+
+/** The model as safetensors bytes (see the file header for what goes in). */
+export function modelToBytes(model: Sequential, extra: Record<string, string> = {}): Uint8Array {
+  const dtype = (model.config.dtype ?? 'float32') === 'float64' ? 'F64' : 'F32';
+  const tensors: TensorToWrite[] = model.params.map((p) => {
+    for (let i = 0; i < p.value.length; i++) {
+      if (!Number.isFinite(p.value[i])) fail(`parameter "${p.name}" at ${indexText(p.shape, i)}`, 'a finite number (a model with NaN or Infinity would not load)', p.value[i]);
+    }
+    return { name: p.name, dtype, shape: [...p.shape], data: p.value };
+  });
+  const metadata: Record<string, string> = {
+    [FORMAT_KEY]: 'pt',
+    [CONFIG_KEY]: JSON.stringify(model.config),
+    [VERSION_KEY]: RECUR_VERSION,
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    if (RESERVED_KEYS.includes(k)) fail(`model metadata key "${k}"`, `a key other than ${RESERVED_KEYS.join(', ')} (recur writes those)`, k);
+    if (typeof v !== 'string') throw new RecurError(`model metadata "${k}": expected a string, received ${brief(v)}`);
+    metadata[k] = v;
+  }
+  return encodeSafetensors(tensors, metadata);
+}
+
+/** Rebuilds a model from safetensors bytes written by modelToBytes (or a matching PyTorch file with recur.config added). */
+export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): LoadedModel {
+  const header = inspectSafetensors(bytes);
+  const { tensors, metadata } = header;
+
+  const configText = metadata[CONFIG_KEY];
+  if (configText === undefined) {
+    const keys = Object.keys(metadata);
+    throw new RecurError(`model file metadata: expected a "${CONFIG_KEY}" entry holding the model config as JSON, received ${keys.length ? `only ${keys.slice(0, 20).map((k) => brief(k)).join(', ')}` : 'no metadata'}`);
+  }
+  scanJsonKeys(configText, `model file metadata "${CONFIG_KEY}"`, MAX_CONFIG_DEPTH);
+  let json: unknown;
+  try {
+    json = JSON.parse(configText);
+  } catch (e) {
+    throw new RecurError(`model file metadata "${CONFIG_KEY}": expected the model config as JSON, received a syntax error (${e instanceof Error ? e.message.slice(0, 100) : 'unknown'})`);
+  }
+  const config = parseModelConfig(json);
+
+  let fileValues = 0;
+  for (const t of tensors.values()) fileValues += t.n;
+  const wanted = configValueCount(config);
+  if (wanted > fileValues) {
+    throw new RecurError(`model file: expected the ${wanted} parameter values its config describes (${describeConfig(config)}), received ${fileValues} values in ${tensors.size} tensors`);
+  }
+
+  const model = new Sequential(config, { kernels: opts.kernels });
+
+  const names = new Set(model.params.map((p) => p.name));
+  const missing = model.params.map((p) => p.name).filter((n) => !tensors.has(n));
+  const unexpected = [...tensors.keys()].filter((n) => !names.has(n));
+  if (missing.length || unexpected.length) {
+    const list = (xs: string[]): string => (xs.length ? xs.slice(0, 20).map((x) => brief(x)).join(', ') + (xs.length > 20 ? `, … (${xs.length})` : '') : 'none');
+    throw new RecurError(`model file: expected exactly the parameters of the config (${describeConfig(config)}), received missing: ${list(missing)}; unexpected: ${list(unexpected)}`);
+  }
+  for (const p of model.params) {
+    const t = tensors.get(p.name)!;
+    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+      throw new RecurError(`parameter "${p.name}": expected shape [${p.shape.join(', ')}], received shape ${brief(t.shape)}`);
+    }
+    const data = readTensor(bytes, header, t);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) fail(`parameter "${p.name}" at ${indexText(p.shape, i)}`, 'a finite number', data[i]);
+    }
+    p.value.set(data);
+    // float64 values beyond float32's range become Infinity in a float32 model
+    for (let i = 0; i < p.value.length; i++) {
+      if (!Number.isFinite(p.value[i])) fail(`parameter "${p.name}" at ${indexText(p.shape, i)}`, `a value within the range of the model's ${model.kernels.dtype}`, data[i]);
+    }
+  }
+  return { model, metadata };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files.
+
+/** Writes the model to `file` atomically (see the file header). */
+export function saveModel(model: Sequential, file: string, extra?: Record<string, string>): void {
+  writeFileAtomic(file, modelToBytes(model, extra));
+}
+
+/** Reads and validates a model file written by saveModel. */
+export function loadModel(file: string, opts: LoadOptions = {}): LoadedModel {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new RecurError(`model file "${file}": expected a readable file, received ${errorText(e)}`);
+  }
+  return modelFromBytes(bytes, opts);
+}
+
+/**
+ * Replaces `file` with `data` so that a crash leaves the old content or the new, never a mix:
+ * temporary file in the same directory (same file system, so rename is atomic), fsync, rename,
+ * fsync of the directory (so the rename itself survives a power cut). On failure the temporary
+ * file is removed and the previous file is untouched.
+ */
+export function writeFileAtomic(file: string, data: Uint8Array, ops: AtomicFs = fs): void {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd = -1;
+  let created = false;
+  try {
+    fd = ops.openSync(tmp, 'wx', 0o644); // wx: never follow or reuse something already there
+    created = true;
+    for (let off = 0; off < data.length;) {
+      const wrote = ops.writeSync(fd, data, off, data.length - off);
+      if (!(wrote > 0)) throw new Error(`write returned ${wrote}`);
+      off += wrote;
+    }
+    ops.fsyncSync(fd);
+    const closing = fd;
+    fd = -1;
+    ops.closeSync(closing);
+    ops.renameSync(tmp, target);
+    created = false;
+  } catch (e) {
+    if (fd >= 0) try { ops.closeSync(fd); } catch { /* already failing */ }
+    if (created) try { ops.unlinkSync(tmp); } catch { /* already failing */ }
+    throw new RecurError(`saving "${file}": expected a writable file in an existing directory, received ${errorText(e)}`);
+  }
+  syncDirectory(dir, ops);
+}
+
+/** fsync of a directory, where the platform allows one (Windows cannot open directories). */
+function syncDirectory(dir: string, ops: AtomicFs): void {
+  let fd = -1;
+  try {
+    fd = ops.openSync(dir, 'r');
+    ops.fsyncSync(fd);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (!(process.platform === 'win32' || code === 'EISDIR' || code === 'EPERM' || code === 'EINVAL' || code === 'ENOTSUP')) {
+      throw new RecurError(`saving into "${dir}": expected the directory to sync after the rename, received ${errorText(e)} (the new file is in place but may not survive a power loss)`);
+    }
+  } finally {
+    if (fd >= 0) try { ops.closeSync(fd); } catch { /* nothing more to do */ }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+/**
+ * Values the parameters of `config` hold, computed from the config alone (PyTorch's layouts:
+ * embedding (V, E); per layer and direction W_ih (G·H, in), W_hh (G·H, H), two biases (G·H);
+ * head (O, D·H) and (O)). Used only as a bound before building; the exact check is by name.
+ */
+export function configValueCount(config: ModelConfig): number {
+  const g = config.cell === 'lstm' ? 4 : config.cell === 'gru' ? 3 : 1;
+  const h = config.hiddenSize;
+  const d = config.bidirectional ? 2 : 1;
+  let n = 0;
+  let width: number;
+  if (config.input.kind === 'tokens') {
+    n += config.input.vocabSize * config.input.embedDim;
+    width = config.input.embedDim;
+  } else {
+    width = config.input.size;
+  }
+  for (let l = 0; l < (config.numLayers ?? 1); l++) {
+    n += d * (g * h * (width + h) + 2 * g * h);
+    width = d * h;
+  }
+  return n + config.outputSize * width + config.outputSize;
+}
+
+function describeConfig(c: ModelConfig): string {
+  const input = c.input.kind === 'tokens' ? `tokens ${c.input.vocabSize}→${c.input.embedDim}` : `${c.input.size} features`;
+  return `${c.cell}, ${input}, hidden ${c.hiddenSize} × ${c.numLayers ?? 1} layers${c.bidirectional ? ' bidirectional' : ''}, output ${c.outputSize}`;
+}
+
+/** "[row, col] (flat index i)" for a flat index into a tensor of `shape`. */
+function indexText(shape: readonly number[], flat: number): string {
+  if (shape.length <= 1) return `index ${flat}`;
+  const idx: number[] = [];
+  let rest = flat;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    idx.unshift(rest % shape[k]);
+    rest = Math.floor(rest / shape[k]);
+  }
+  return `[${idx.join(', ')}] (flat index ${flat})`;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code} (${e.message})` : e.message;
+  }
+  return String(e);
+}
