@@ -1,10 +1,6 @@
 // ============================================================================================
 //  RECUR ADAPTER: the one place where the benchmark harness calls recur itself.
 //
-//  TO BE FILLED IN by the engineer who writes recur's model (src/model, src/train). Until then it
-//  throws, and `npm run bench` reports recur as "error: recur adapter not wired yet" and carries
-//  on with the peers.
-//
 //  Contract (see bench/workloads.ts for `Workload`, bench/README.md for the rules):
 //  - Build, once, what one timed step needs for workload `w`: a model with one recurrent layer
 //    (`w.cell`: 'lstm' | 'gru' | 'rnn' with tanh; input `w.inputSize`, hidden `w.hiddenSize`),
@@ -23,6 +19,11 @@
 //  - Optionally `notes` (shown in the table) and `version`.
 // ============================================================================================
 
+import { createKernels } from '../src/kernels/index.js';
+import { Sequential } from '../src/model/sequential.js';
+import { computeLoss } from '../src/train/losses.js';
+import { Adam } from '../src/train/optimizers.js';
+import { normalArray } from './measure.js';
 import type { Workload } from './workloads.js';
 
 export interface RecurStepOptions {
@@ -40,7 +41,30 @@ export interface RecurStep {
 }
 
 export async function recurStep(w: Workload, opts: RecurStepOptions): Promise<RecurStep> {
-  void w;
-  void opts;
-  throw new Error('recur adapter not wired yet');
+  const kernels = createKernels({ kind: opts.kernels, dtype: 'float32', threads: opts.threads });
+  const classes = w.classes;
+  const model = new Sequential({
+    input: { kind: 'features', size: w.inputSize }, cell: w.cell, hiddenSize: w.hiddenSize,
+    ...(w.cell === 'rnn' ? { activation: 'tanh' as const } : {}),
+    outputMode: 'last', outputSize: classes ?? 1, dtype: 'float32',
+  }, { kernels, seed: 1 });
+  const { length: t, batch: b, inputSize: i } = w;
+  const x = normalArray(t * b * i, 1);
+  const target = classes ? Float64Array.from({ length: b }, (_, r) => r % classes) : normalArray(b, 2);
+  const optimizer = new Adam({ lr: 1e-3 });
+  const grad = kernels.alloc(b * (classes ?? 1));
+  const step = w.mode === 'infer'
+    ? () => { model.forward(x, t, b); }
+    : () => {
+      model.zeroGrad();
+      const y = model.forward(x, t, b, { training: true });
+      computeLoss(classes ? 'cross_entropy' : 'mse', { pred: y.data, rows: b, cols: classes ?? 1, target }, grad);
+      model.backward({ data: grad, t: 1, b, f: classes ?? 1 });
+      optimizer.step(model.params);
+    };
+  return {
+    step,
+    close: () => { (kernels as { close?: () => void }).close?.(); },
+    notes: `${kernels.name} kernels, ${opts.threads} thread(s)`,
+  };
 }

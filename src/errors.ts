@@ -10,9 +10,13 @@ export function fail(what: string, expected: string, received: unknown): never {
   throw new RecurError(`${what}: expected ${expected}, received ${describe(received)}`);
 }
 
-export function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.slice(0, 8).map(describe).join(', ')}${v.length > 8 ? ', …' : ''}]`;
+export function describe(v: unknown, depth = 0): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 80) + '…' : v);
+  if (Array.isArray(v)) {
+    if (depth >= 2) return '[…]';
+    return `[${v.slice(0, 8).map((x) => describe(x, depth + 1)).join(', ')}${v.length > 8 ? ', …' : ''}]`;
+  }
+  if (typeof v === 'object' && v !== null) return 'an object';
   return String(v);
 }
 
