@@ -80,7 +80,7 @@ for (const s of shapes) {
 console.log('\nLSTM gates, B=32 H=128, µs per call (median)');
 {
   const B = 32, H = 128;
-  const kinds = systems.slice(0, 3);
+  const kinds = systems;
   const bufs = kinds.map(({ k }) => {
     const g = k.alloc(4 * B * H), g0 = k.alloc(4 * B * H), cp = k.alloc(B * H), c = k.alloc(B * H), h = k.alloc(B * H);
     const dh = k.alloc(B * H), dc = k.alloc(B * H), dg = k.alloc(4 * B * H);

@@ -1,5 +1,5 @@
-// Gemm workers for the wasm kernels, and the split of a gemm into chunks that the calling thread
-// and the workers share.
+// Workers for the wasm kernels, and the split of a call (a gemm, a gate kernel, an activation) into
+// chunks that the calling thread and the workers share.
 //
 // A worker runs its own instance of the kernel module over the shared memory and is driven through
 // a job block in that memory (no message per call). The calling thread writes a job's arguments,
@@ -8,9 +8,10 @@
 // caller waits until DONE counts them all. Claiming (rather than a fixed chunk per thread) keeps a
 // descheduled worker from stalling the call on a busy machine: the caller takes its chunks.
 //
-// A chunk is a fixed range of output columns (or rows) on tile boundaries, and computes its
-// elements exactly as a single-threaded call would (asm/gemm.ts), so results never depend on the
-// thread count or on which thread took which chunk.
+// A chunk is a fixed range of the output (gemm: columns or rows on tile boundaries; gate kernels:
+// batch rows; activations: elements) and computes its elements exactly as a single-threaded call
+// would (see asm/gemm.ts for the gemm's summation order), so results never depend on the thread
+// count or on which thread took which chunk.
 //
 // Idle workers spin on SEQ for a bounded time, then fall back to Atomics.wait: a spinning worker
 // picks a job up in well under a microsecond, where a wait/notify round trip costs tens.
@@ -28,15 +29,18 @@ export const JOB = {
   SLEEPERS: 3, // workers in (or about to enter) Atomics.wait
   ERROR: 4, // set to 1 by a worker whose chunk threw
   READY: 5, // workers whose instance is up
-  OP: 6, // OP_GEMM or OP_EXIT
-  TRANS_A: 7, TRANS_B: 8, M: 9, N: 10, K: 11,
-  A: 12, LDA: 13, B: 14, LDB: 15, C: 16, LDC: 17,
-  ALPHA: 18, BETA: 19, // read as float32
-  BY_COLS: 20, UNIT: 21, UNITS: 22, PARTS: 23,
+  OP: 6, // one of OP
+  PARTS: 7, UNIT: 8, UNITS: 9, SPAN: 10, // chunk i covers [i·units/parts, (i+1)·units/parts) units, clipped to SPAN
+  F0: 11, F1: 12, // float32 arguments (alpha, beta; leak)
+  ARGS: 16, // integer arguments and byte addresses, in the order of the kernel's parameters
   SIZE: 32,
 } as const;
-export const OP_GEMM = 1;
-export const OP_EXIT = 2;
+
+/** What a job computes. */
+export const OP = {
+  EXIT: 0, GEMM: 1, LSTM_FORWARD: 2, LSTM_BACKWARD: 3, GRU_FORWARD: 4, GRU_BACKWARD: 5,
+  ACTIVATION_FORWARD: 6, ACTIVATION_BACKWARD: 7,
+} as const;
 
 export interface WorkerData {
   recurWasmWorker: true;
@@ -47,34 +51,86 @@ export interface WorkerData {
   spinMs: number;
 }
 
-export interface GemmExport {
+/** The exports of the kernel module (asm/index.ts); addresses are byte offsets. */
+export interface Exports {
+  heapBase(): number;
+  gemmWorkspaceBytes(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, ws: number): void;
+  fillRows(m: number, n: number, v: number, c: number, ldc: number): void;
+  addColumnSums(m: number, n: number, a: number, lda: number, out: number): void;
+  activationForward(act: number, leak: number, n: number, x: number, y: number): void;
+  activationBackward(act: number, leak: number, n: number, y: number, dy: number, dx: number): void;
+  lstmForward(b: number, h: number, gates: number, cPrev: number, c: number, hOut: number): void;
+  lstmBackward(b: number, h: number, gates: number, cPrev: number, c: number, dh: number, dc: number, dGates: number): void;
+  gruForward(b: number, h: number, gx: number, gh: number, hPrev: number, hOut: number): void;
+  gruBackward(b: number, h: number, gates: number, gh: number, hPrev: number, dh: number,
+    dGx: number, dGh: number, dhPrev: number): void;
 }
 
-/** Runs chunk `idx` of the job in `job` (Int32 and Float32 views of the same block). */
-export function runChunk(x: GemmExport, job: Int32Array, jobF: Float32Array, idx: number, ws: number): void {
-  const ta = job[JOB.TRANS_A]!, tb = job[JOB.TRANS_B]!;
-  const m = job[JOB.M]!, n = job[JOB.N]!, k = job[JOB.K]!;
-  const lda = job[JOB.LDA]!, ldb = job[JOB.LDB]!, ldc = job[JOB.LDC]!;
-  // Addresses are unsigned (memory up to 4 GiB).
-  const a = job[JOB.A]! >>> 0, b = job[JOB.B]! >>> 0, c = job[JOB.C]! >>> 0;
-  const unit = job[JOB.UNIT]!, units = job[JOB.UNITS]!, parts = job[JOB.PARTS]!;
-  const byCols = job[JOB.BY_COLS] === 1;
-  const size = byCols ? n : m;
-  const s = Math.min(size, Math.round((units * idx) / parts) * unit);
-  const e = Math.min(size, Math.round((units * (idx + 1)) / parts) * unit);
+/**
+ * Runs chunk `idx` of the job in `job` (Int32 and Float32 views of the same block): a range of
+ * output columns or rows for a gemm, of batch rows for a gate kernel, of elements for an
+ * activation. Each element is computed as a whole-range call would compute it.
+ */
+export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: number, ws: number): void {
+  const unit = job[JOB.UNIT]!, units = job[JOB.UNITS]!, parts = job[JOB.PARTS]!, span = job[JOB.SPAN]!;
+  const s = Math.min(span, Math.round((units * idx) / parts) * unit);
+  const e = Math.min(span, Math.round((units * (idx + 1)) / parts) * unit);
   if (e <= s) return;
-  const alpha = jobF[JOB.ALPHA]!, beta = jobF[JOB.BETA]!;
-  if (byCols) {
-    x.gemm(ta, tb, m, e - s, k, alpha, a, lda, b + 4 * s * (tb ? ldb : 1), ldb, beta, c + 4 * s, ldc, ws);
-  } else {
-    x.gemm(ta, tb, e - s, n, k, alpha, a + 4 * s * (ta ? 1 : lda), lda, b, ldb, beta, c + 4 * s * ldc, ldc, ws);
+  const A = JOB.ARGS;
+  const int = (i: number): number => job[A + i]!;
+  const addr = (i: number): number => job[A + i]! >>> 0; // addresses are unsigned (up to 4 GiB)
+  switch (job[JOB.OP]) {
+    case OP.GEMM: {
+      // ARGS: transA, transB, m, n, k, a, lda, b, ldb, c, ldc, byCols
+      const ta = int(0), tb = int(1), m = int(2), n = int(3), k = int(4), lda = int(6), ldb = int(8), ldc = int(10);
+      const a = addr(5), b = addr(7), c = addr(9);
+      if (int(11) === 1) {
+        x.gemm(ta, tb, m, e - s, k, jobF[JOB.F0]!, a, lda, b + 4 * s * (tb ? ldb : 1), ldb, jobF[JOB.F1]!, c + 4 * s, ldc, ws);
+      } else {
+        x.gemm(ta, tb, e - s, n, k, jobF[JOB.F0]!, a + 4 * s * (ta ? 1 : lda), lda, b, ldb, jobF[JOB.F1]!, c + 4 * s * ldc, ldc, ws);
+      }
+      return;
+    }
+    case OP.LSTM_FORWARD: {
+      // ARGS: b, h, gates, cPrev, c, hOut; chunks of batch rows
+      const r = 4 * int(1) * s, q = int(1) * 4 * s;
+      x.lstmForward(e - s, int(1), addr(2) + 4 * r, addr(3) + q, addr(4) + q, addr(5) + q);
+      return;
+    }
+    case OP.LSTM_BACKWARD: {
+      // ARGS: b, h, gates, cPrev, c, dh, dc, dGates
+      const r = 4 * int(1) * s, q = int(1) * 4 * s;
+      x.lstmBackward(e - s, int(1), addr(2) + 4 * r, addr(3) + q, addr(4) + q, addr(5) + q, addr(6) + q, addr(7) + 4 * r);
+      return;
+    }
+    case OP.GRU_FORWARD: {
+      // ARGS: b, h, gx, gh, hPrev, hOut
+      const r = 3 * int(1) * s, q = int(1) * 4 * s;
+      x.gruForward(e - s, int(1), addr(2) + 4 * r, addr(3) + 4 * r, addr(4) + q, addr(5) + q);
+      return;
+    }
+    case OP.GRU_BACKWARD: {
+      // ARGS: b, h, gates, gh, hPrev, dh, dGx, dGh, dhPrev
+      const r = 3 * int(1) * s, q = int(1) * 4 * s;
+      x.gruBackward(e - s, int(1), addr(2) + 4 * r, addr(3) + 4 * r, addr(4) + q, addr(5) + q,
+        addr(6) + 4 * r, addr(7) + 4 * r, addr(8) + q);
+      return;
+    }
+    case OP.ACTIVATION_FORWARD:
+      // ARGS: act, n, x, y; chunks of elements
+      x.activationForward(int(0), jobF[JOB.F0]!, e - s, addr(2) + 4 * s, addr(3) + 4 * s);
+      return;
+    case OP.ACTIVATION_BACKWARD:
+      // ARGS: act, n, y, dy, dx
+      x.activationBackward(int(0), jobF[JOB.F0]!, e - s, addr(2) + 4 * s, addr(3) + 4 * s, addr(4) + 4 * s);
+      return;
   }
 }
 
 /** Claims and runs chunks of the current job until none is left. */
-export function claimChunks(x: GemmExport, job: Int32Array, jobF: Float32Array, ws: number): void {
+export function claimChunks(x: Exports, job: Int32Array, jobF: Float32Array, ws: number): void {
   const parts = job[JOB.PARTS]!;
   for (;;) {
     const idx = Atomics.add(job, JOB.NEXT, 1);
@@ -90,7 +146,7 @@ export function claimChunks(x: GemmExport, job: Int32Array, jobF: Float32Array, 
 
 function run(d: WorkerData): void {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const x = inst.exports as unknown as GemmExport;
+  const x = inst.exports as unknown as Exports;
   const job = new Int32Array(d.memory.buffer, d.job, JOB.SIZE);
   const jobF = new Float32Array(d.memory.buffer, d.job, JOB.SIZE);
   let last = Atomics.load(job, JOB.SEQ);
@@ -110,7 +166,7 @@ function run(d: WorkerData): void {
       t0 = performance.now();
     }
     last = seq;
-    if (Atomics.load(job, JOB.OP) === OP_EXIT) return;
+    if (Atomics.load(job, JOB.OP) === OP.EXIT) return;
     claimChunks(x, job, jobF, d.ws);
   }
 }

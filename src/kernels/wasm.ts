@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Activation, Float, Kernels } from './types.js';
-import { claimChunks, JOB, OP_EXIT, OP_GEMM, type WorkerData } from './wasm-worker.js';
+import { claimChunks, type Exports, JOB, OP, type WorkerData } from './wasm-worker.js';
 
 export interface WasmKernelOptions {
   /** Threads a large gemm is split over, the calling thread included (default 1). */
@@ -35,22 +35,12 @@ export interface WasmKernelOptions {
   spinMs?: number;
   /** Multiply-adds (m·n·k) from which a gemm is split over threads (default 1 << 17: measured break-even is near 1 << 16). */
   parallelMinMacs?: number;
-}
-
-interface Exports {
-  heapBase(): number;
-  gemmWorkspaceBytes(): number;
-  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
-    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, ws: number): void;
-  fillRows(m: number, n: number, v: number, c: number, ldc: number): void;
-  addColumnSums(m: number, n: number, a: number, lda: number, out: number): void;
-  activationForward(act: number, leak: number, n: number, x: number, y: number): void;
-  activationBackward(act: number, leak: number, n: number, y: number, dy: number, dx: number): void;
-  lstmForward(b: number, h: number, gates: number, cPrev: number, c: number, hOut: number): void;
-  lstmBackward(b: number, h: number, gates: number, cPrev: number, c: number, dh: number, dc: number, dGates: number): void;
-  gruForward(b: number, h: number, gx: number, gh: number, hPrev: number, hOut: number): void;
-  gruBackward(b: number, h: number, gates: number, gh: number, hPrev: number, dh: number,
-    dGx: number, dGh: number, dhPrev: number): void;
+  /**
+   * Elements (B·H) from which a gate kernel, tanh or sigmoid is split over threads (default
+   * 1 << 10, measured break-even near 1 << 9; the backward gate kernels, which do less per
+   * element, from twice that).
+   */
+  parallelMinElements?: number;
 }
 
 const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
@@ -252,7 +242,7 @@ class Pool {
   }
 
   close(): void {
-    Atomics.store(this.job, JOB.OP, OP_EXIT);
+    Atomics.store(this.job, JOB.OP, OP.EXIT);
     Atomics.add(this.job, JOB.SEQ, 1);
     Atomics.notify(this.job, JOB.SEQ);
     for (const w of this.workers) void w.terminate();
@@ -278,6 +268,7 @@ export class WasmKernels implements Kernels {
   private readonly ws: number;
   private pool: Pool | null = null;
   private readonly parallelMinMacs: number;
+  private readonly parallelMinElements: number;
 
   constructor(opts: WasmKernelOptions = {}) {
     const threads = opts.threads ?? 1;
@@ -294,6 +285,7 @@ export class WasmKernels implements Kernels {
     this.ws = this.heap.alloc(wsBytes);
     this.threads = threads;
     this.parallelMinMacs = opts.parallelMinMacs ?? 1 << 17;
+    this.parallelMinElements = opts.parallelMinElements ?? 1 << 10;
     if (threads > 1) {
       this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 2, (n) => this.heap.alloc(n), wsBytes);
     }
@@ -368,27 +360,42 @@ export class WasmKernels implements Kernels {
     const pb = this.ptr(b, bOff, transB ? n : k, transB ? k : n, ldb, 'gemm B');
     const pc = this.ptr(c, cOff, m, n, ldc, 'gemm C');
     const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-    const pool = this.pool;
-    if (pool === null || m * n * k < this.parallelMinMacs || pool.ready === 0) {
-      this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
-      return;
-    }
-    // Chunks of the wider side of C, on tile boundaries: two per thread, so that a thread that
-    // is late to start leaves its chunks to the others.
+    // Chunks of the wider side of C, on tile boundaries.
     const byCols = n >= m;
     const unit = byCols ? NR : MR;
-    const units = Math.ceil((byCols ? n : m) / unit);
-    const parts = Math.min(2 * (pool.ready + 1), units);
-    if (parts < 2) {
+    const parts = this.parts(m * n * k, this.parallelMinMacs, byCols ? n : m, unit);
+    if (parts === 0) {
       this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
       return;
     }
+    const j = this.pool!.job;
+    const A = JOB.ARGS;
+    j[A] = ta; j[A + 1] = tb; j[A + 2] = m; j[A + 3] = n; j[A + 4] = k;
+    j[A + 5] = pa; j[A + 6] = lda; j[A + 7] = pb; j[A + 8] = ldb; j[A + 9] = pc; j[A + 10] = ldc;
+    j[A + 11] = byCols ? 1 : 0;
+    this.pool!.jobF[JOB.F0] = alpha; this.pool!.jobF[JOB.F1] = beta;
+    this.launch(OP.GEMM, parts, byCols ? n : m, unit);
+  }
+
+  /**
+   * How many chunks to cut a call into (0: run it on this thread alone): none below `minWork`, or
+   * while no worker is up; else two per thread, so that a thread late to start leaves its chunks
+   * to the others.
+   */
+  private parts(work: number, minWork: number, span: number, unit: number): number {
+    const pool = this.pool;
+    if (pool === null || work < minWork) return 0;
+    const ready = pool.ready;
+    if (ready === 0) return 0;
+    const parts = Math.min(2 * (ready + 1), Math.ceil(span / unit));
+    return parts >= 2 ? parts : 0;
+  }
+
+  /** Runs the job whose ARGS (and F0, F1) are in place, sharing its chunks with the workers. */
+  private launch(op: number, parts: number, span: number, unit: number): void {
+    const pool = this.pool!;
     const j = pool.job;
-    j[JOB.OP] = OP_GEMM;
-    j[JOB.TRANS_A] = ta; j[JOB.TRANS_B] = tb; j[JOB.M] = m; j[JOB.N] = n; j[JOB.K] = k;
-    j[JOB.A] = pa; j[JOB.LDA] = lda; j[JOB.B] = pb; j[JOB.LDB] = ldb; j[JOB.C] = pc; j[JOB.LDC] = ldc;
-    pool.jobF[JOB.ALPHA] = alpha; pool.jobF[JOB.BETA] = beta;
-    j[JOB.BY_COLS] = byCols ? 1 : 0; j[JOB.UNIT] = unit; j[JOB.UNITS] = units; j[JOB.PARTS] = parts;
+    j[JOB.OP] = op; j[JOB.PARTS] = parts; j[JOB.UNIT] = unit; j[JOB.UNITS] = Math.ceil(span / unit); j[JOB.SPAN] = span;
     pool.start();
     claimChunks(this.x, j, pool.jobF, this.ws);
     pool.finish();
@@ -409,7 +416,16 @@ export class WasmKernels implements Kernels {
   activationForward(act: Activation, leak: number, n: number, x: Float, xOff: number, y: Float, yOff: number): void {
     const code = ACT[act];
     if (code === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(act)}`);
-    this.x.activationForward(code, leak, n, this.ptr(x, xOff, 1, n, n, 'activation x'), this.ptr(y, yOff, 1, n, n, 'activation y'));
+    const px = this.ptr(x, xOff, 1, n, n, 'activation x'), py = this.ptr(y, yOff, 1, n, n, 'activation y');
+    // relu and leaky relu are memory-bound: no gain from threads.
+    const parts = code <= ACT.sigmoid ? this.parts(n, this.parallelMinElements, n, 4) : 0;
+    if (parts === 0) {
+      this.x.activationForward(code, leak, n, px, py);
+      return;
+    }
+    this.setArgs(code, n, px, py);
+    this.pool!.jobF[JOB.F0] = leak;
+    this.launch(OP.ACTIVATION_FORWARD, parts, n, 4);
   }
 
   activationBackward(act: Activation, leak: number, n: number, y: Float, yOff: number, dy: Float, dyOff: number, dx: Float, dxOff: number): void {
@@ -422,36 +438,73 @@ export class WasmKernels implements Kernels {
   lstmForward(b: number, h: number, gates: Float, gOff: number, cPrev: Float, cPrevOff: number,
     c: Float, cOff: number, hOut: Float, hOff: number): void {
     const n = b * h;
-    this.x.lstmForward(b, h, this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates'),
-      this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), this.ptr(c, cOff, 1, n, 0, 'lstm c'),
-      this.ptr(hOut, hOff, 1, n, 0, 'lstm h'));
+    const pg = this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates');
+    const pcp = this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), pc = this.ptr(c, cOff, 1, n, 0, 'lstm c');
+    const ph = this.ptr(hOut, hOff, 1, n, 0, 'lstm h');
+    const parts = this.parts(n, this.parallelMinElements, b, 1);
+    if (parts === 0) {
+      this.x.lstmForward(b, h, pg, pcp, pc, ph);
+      return;
+    }
+    this.setArgs(b, h, pg, pcp, pc, ph);
+    this.launch(OP.LSTM_FORWARD, parts, b, 1);
   }
 
   lstmBackward(b: number, h: number, gates: Float, gOff: number, cPrev: Float, cPrevOff: number,
     c: Float, cOff: number, dh: Float, dhOff: number, dc: Float, dcOff: number,
     dGates: Float, dgOff: number): void {
     const n = b * h;
-    this.x.lstmBackward(b, h, this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates'),
-      this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), this.ptr(c, cOff, 1, n, 0, 'lstm c'),
-      this.ptr(dh, dhOff, 1, n, 0, 'lstm dh'), this.ptr(dc, dcOff, 1, n, 0, 'lstm dc'),
-      this.ptr(dGates, dgOff, 1, 4 * n, 0, 'lstm dGates'));
+    const pg = this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates');
+    const pcp = this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), pc = this.ptr(c, cOff, 1, n, 0, 'lstm c');
+    const pdh = this.ptr(dh, dhOff, 1, n, 0, 'lstm dh'), pdc = this.ptr(dc, dcOff, 1, n, 0, 'lstm dc');
+    const pdg = this.ptr(dGates, dgOff, 1, 4 * n, 0, 'lstm dGates');
+    const parts = this.parts(n, 2 * this.parallelMinElements, b, 1);
+    if (parts === 0) {
+      this.x.lstmBackward(b, h, pg, pcp, pc, pdh, pdc, pdg);
+      return;
+    }
+    this.setArgs(b, h, pg, pcp, pc, pdh, pdc, pdg);
+    this.launch(OP.LSTM_BACKWARD, parts, b, 1);
   }
 
   gruForward(b: number, h: number, gx: Float, gxOff: number, gh: Float, ghOff: number,
     hPrev: Float, hPrevOff: number, hOut: Float, hOff: number): void {
     const n = b * h;
-    this.x.gruForward(b, h, this.ptr(gx, gxOff, 1, 3 * n, 0, 'gru gx'), this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh'),
-      this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), this.ptr(hOut, hOff, 1, n, 0, 'gru h'));
+    const pgx = this.ptr(gx, gxOff, 1, 3 * n, 0, 'gru gx'), pgh = this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh');
+    const php = this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), ph = this.ptr(hOut, hOff, 1, n, 0, 'gru h');
+    const parts = this.parts(n, this.parallelMinElements, b, 1);
+    if (parts === 0) {
+      this.x.gruForward(b, h, pgx, pgh, php, ph);
+      return;
+    }
+    this.setArgs(b, h, pgx, pgh, php, ph);
+    this.launch(OP.GRU_FORWARD, parts, b, 1);
   }
 
   gruBackward(b: number, h: number, gates: Float, gOff: number, gh: Float, ghOff: number,
     hPrev: Float, hPrevOff: number, dh: Float, dhOff: number,
     dGx: Float, dGxOff: number, dGh: Float, dGhOff: number, dhPrev: Float, dhPrevOff: number): void {
     const n = b * h;
-    this.x.gruBackward(b, h, this.ptr(gates, gOff, 1, 3 * n, 0, 'gru gates'), this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh'),
-      this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), this.ptr(dh, dhOff, 1, n, 0, 'gru dh'),
-      this.ptr(dGx, dGxOff, 1, 3 * n, 0, 'gru dGx'), this.ptr(dGh, dGhOff, 1, 3 * n, 0, 'gru dGh'),
-      this.ptr(dhPrev, dhPrevOff, 1, n, 0, 'gru dhPrev'));
+    const pg = this.ptr(gates, gOff, 1, 3 * n, 0, 'gru gates'), pgh = this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh');
+    const php = this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), pdh = this.ptr(dh, dhOff, 1, n, 0, 'gru dh');
+    const pdx = this.ptr(dGx, dGxOff, 1, 3 * n, 0, 'gru dGx'), pdy = this.ptr(dGh, dGhOff, 1, 3 * n, 0, 'gru dGh');
+    const pdp = this.ptr(dhPrev, dhPrevOff, 1, n, 0, 'gru dhPrev');
+    const parts = this.parts(n, 2 * this.parallelMinElements, b, 1);
+    if (parts === 0) {
+      this.x.gruBackward(b, h, pg, pgh, php, pdh, pdx, pdy, pdp);
+      return;
+    }
+    this.setArgs(b, h, pg, pgh, php, pdh, pdx, pdy, pdp);
+    this.launch(OP.GRU_BACKWARD, parts, b, 1);
+  }
+
+  /** Writes a job's integer arguments (no array, so nothing is allocated per call). */
+  private setArgs(a0: number, a1: number, a2: number, a3: number, a4?: number, a5?: number, a6?: number,
+    a7?: number, a8?: number): void {
+    const j = this.pool!.job;
+    const A = JOB.ARGS;
+    j[A] = a0; j[A + 1] = a1; j[A + 2] = a2; j[A + 3] = a3;
+    j[A + 4] = a4 ?? 0; j[A + 5] = a5 ?? 0; j[A + 6] = a6 ?? 0; j[A + 7] = a7 ?? 0; j[A + 8] = a8 ?? 0;
   }
 }
 
