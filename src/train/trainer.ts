@@ -31,7 +31,7 @@ export interface TrainConfig {
   clip?: ClipConfig;
   /** Truncated BPTT chunk length; full BPTT when omitted. */
   bptt?: number;
-  /** Evaluate on the validation set every N steps (and at the end); default max(1, steps/50). */
+  /** Evaluate on the validation set every N steps (and at the end); default 100. */
   evalEvery?: number;
   /** Stop when the validation loss has not improved for this many evaluations. */
   earlyStopping?: { patience: number; minDelta?: number };
@@ -168,7 +168,7 @@ export class Trainer {
   train(): TrainResult {
     const { model, task, config, optimizer, schedule, guard } = this;
     const start = performance.now();
-    const evalEvery = config.evalEvery ?? Math.max(1, Math.floor(config.steps / 50));
+    const evalEvery = config.evalEvery ?? Math.min(100, config.steps);
     const history: TrainResult['history'] = { steps: [], evals: [] };
     const plateau = config.schedule?.kind === 'plateau';
     let best = Infinity, sinceBest = 0, stoppedEarly = false;

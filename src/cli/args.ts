@@ -1,0 +1,174 @@
+// Command-line flags → typed configs. Every flag is validated here, once; what comes out is typed
+// and trusted. A bad flag is a UsageError: the CLI prints its one line and exits with code 2.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CellKind } from '../cells/cell.js';
+import type { Activation } from '../kernels/types.js';
+import { ACTIVATIONS, CELL_KINDS } from '../layers/stack.js';
+import type { InitConfig, ModelConfig } from '../model/config.js';
+import { INIT_KINDS, type InitKind } from '../tensor/init.js';
+import type { TaskConfig } from '../tasks/index.js';
+import type { ClipConfig, TrainConfig } from '../train/trainer.js';
+import type { OptimizerConfig } from '../train/optimizers.js';
+import type { ScheduleConfig } from '../train/schedules.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+export type Values = Record<string, string | boolean | undefined>;
+
+export const TASK_OPTIONS: Options = {
+  task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
+  csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+};
+export const MODEL_OPTIONS: Options = {
+  cell: { type: 'string' }, activation: { type: 'string' }, leak: { type: 'string' }, hidden: { type: 'string' },
+  layers: { type: 'string' }, bidirectional: { type: 'boolean' }, dropout: { type: 'string' }, init: { type: 'string' },
+  'init-scale': { type: 'string' }, 'forget-bias': { type: 'string' }, preset: { type: 'string' }, embed: { type: 'string' },
+  dilations: { type: 'string' }, residual: { type: 'boolean' }, skip: { type: 'boolean' }, budget: { type: 'string' },
+};
+export const TRAINING_OPTIONS: Options = {
+  optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
+  warmup: { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' }, 'clip-adaptive': { type: 'string' },
+  steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
+  'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'metrics-log': { type: 'string' },
+};
+export const RUNTIME_OPTIONS: Options = {
+  kernels: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+};
+
+export function parse(argv: string[], options: Options, positionals = false): { values: Values; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
+    return { values: r.values as Values, positionals: r.positionals };
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(msg);
+  }
+}
+
+export function str(v: Values, name: string): string | undefined {
+  const x = v[name];
+  return typeof x === 'string' ? x : undefined;
+}
+
+export function int(v: Values, name: string, def: number, min = 1, max = 1e9): number {
+  const s = str(v, name);
+  if (s === undefined) return def;
+  const n = Number(s);
+  if (!/^-?\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected a whole number from ${min} to ${max}, received "${s}"`);
+  return n;
+}
+
+export function num(v: Values, name: string, def: number | undefined, min = -Infinity, max = Infinity, exclusiveMin = false): number | undefined {
+  const s = str(v, name);
+  if (s === undefined) return def;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < min || n > max || (exclusiveMin && n === min)) {
+    throw new UsageError(`--${name}: expected a number ${exclusiveMin ? '>' : '≥'} ${min}${max < Infinity ? ` and ≤ ${max}` : ''}, received "${s}"`);
+  }
+  return n;
+}
+
+export function choice<T extends string>(v: Values, name: string, allowed: readonly T[], def: T): T {
+  const s = str(v, name);
+  if (s === undefined) return def;
+  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${name}: expected one of ${allowed.join(', ')}, received "${s}"`);
+  return s as T;
+}
+
+export function taskConfig(v: Values, required = true): TaskConfig | null {
+  const kind = str(v, 'task');
+  if (kind === undefined) {
+    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv (see recur train --help)');
+    return null;
+  }
+  switch (kind) {
+    case 'adding': case 'copy': case 'order':
+      return { kind, length: int(v, 'length', kind === 'adding' ? 100 : kind === 'copy' ? 50 : 100, 2, 100000) };
+    case 'text': {
+      const file = str(v, 'text');
+      if (!file) throw new UsageError('--task text: expected --text FILE');
+      return { kind, file, seq: int(v, 'seq', 64, 2, 100000) };
+    }
+    case 'csv': {
+      const file = str(v, 'csv');
+      const column = str(v, 'column');
+      if (!file || !column) throw new UsageError('--task csv: expected --csv FILE and --column NAME');
+      return { kind, file, column, window: int(v, 'window', 32, 1, 100000), horizon: int(v, 'horizon', 1, 1, 100000) };
+    }
+    default:
+      throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+  }
+}
+
+/** The model options, without the input/output sizes (those come from the task). */
+export type ModelOptions = Omit<ModelConfig, 'input' | 'outputSize' | 'outputMode'> & { embedDim?: number };
+
+export function modelOptions(v: Values): ModelOptions {
+  for (const f of ['dilations', 'residual', 'skip', 'budget']) {
+    if (v[f] !== undefined) throw new UsageError(`--${f}: skip connections are not available in this version yet`);
+  }
+  const preset = str(v, 'preset');
+  if (preset !== undefined && preset !== 'irnn') throw new UsageError(`--preset: expected irnn, received "${preset}"`);
+  const irnn = preset === 'irnn';
+  const cell: CellKind = choice(v, 'cell', CELL_KINDS, irnn ? 'rnn' : 'lstm');
+  const activation: Activation = choice(v, 'activation', ACTIVATIONS, irnn ? 'relu' : 'tanh');
+  if (cell !== 'rnn' && v.activation !== undefined) throw new UsageError(`--activation: only for --cell rnn (an ${cell} has its own gate activations)`);
+  const initKind: InitKind = choice(v, 'init', INIT_KINDS, irnn ? 'identity' : 'default');
+  const init: InitConfig = { recurrent: initKind };
+  const scale = num(v, 'init-scale', irnn ? 1 : undefined, -100, 100);
+  if (scale !== undefined) init.scale = scale;
+  const fb = num(v, 'forget-bias', undefined, -100, 100);
+  if (fb !== undefined) {
+    if (cell !== 'lstm') throw new UsageError('--forget-bias: only for --cell lstm');
+    init.forgetBias = fb;
+  }
+  const o: ModelOptions = {
+    cell, hiddenSize: int(v, 'hidden', 64, 1, 65536), numLayers: int(v, 'layers', 1, 1, 64),
+    bidirectional: v.bidirectional === true, dropout: num(v, 'dropout', 0, 0, 0.95),
+    init: initKind === 'default' && fb === undefined && scale === undefined ? undefined : init,
+  };
+  if (cell === 'rnn') {
+    o.activation = activation;
+    if (activation === 'leaky_relu') o.leak = num(v, 'leak', 0.01, 0, 1, true);
+  }
+  const embed = str(v, 'embed');
+  if (embed !== undefined) o.embedDim = int(v, 'embed', 32, 1, 65536);
+  return o;
+}
+
+export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean } {
+  const kind = choice(v, 'optimizer', ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const, 'adam');
+  const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
+  const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);
+  const optimizer = { kind, lr, ...(weightDecay !== undefined ? { weightDecay } : {}) } as OptimizerConfig;
+  const clips = ['clip-norm', 'clip-value', 'clip-adaptive'].filter((f) => v[f] !== undefined);
+  if (clips.length > 1) throw new UsageError(`--${clips[0]} and --${clips[1]}: expected at most one clipping flag`);
+  let clip: ClipConfig = defaults.irnn ? { kind: 'norm', maxNorm: 1 } : { kind: 'none' };
+  if (v['clip-norm'] !== undefined) clip = { kind: 'norm', maxNorm: num(v, 'clip-norm', 1, 0, Infinity, true)! };
+  if (v['clip-value'] !== undefined) clip = { kind: 'value', value: num(v, 'clip-value', 1, 0, Infinity, true)! };
+  if (v['clip-adaptive'] !== undefined) clip = { kind: 'adaptive', factor: num(v, 'clip-adaptive', 2, 0, Infinity, true)! };
+  if (v.steps !== undefined && v.epochs !== undefined) throw new UsageError('--steps and --epochs: expected one of them, not both');
+  const steps = int(v, 'steps', defaults.steps, 1, 1e9);
+  const batchSize = int(v, 'batch', 32, 1, 1e6);
+  const warmup = v.warmup !== undefined ? { iters: int(v, 'warmup', 0, 1, 1e9) } : undefined;
+  const schedKind = choice(v, 'schedule', ['constant', 'step', 'exponential', 'cosine', 'plateau', 'onecycle'] as const, 'constant');
+  let schedule: ScheduleConfig | undefined;
+  switch (schedKind) {
+    case 'constant': schedule = warmup ? { kind: 'constant', warmup } : undefined; break;
+    case 'step': schedule = { kind: 'step', stepSize: Math.max(1, Math.floor(steps / 4)), gamma: 0.5, warmup }; break;
+    case 'exponential': schedule = { kind: 'exponential', gamma: Math.pow(0.01, 1 / steps), warmup }; break;
+    case 'cosine': schedule = { kind: 'cosine', tMax: steps, etaMin: lr / 100, warmup }; break;
+    case 'plateau': schedule = { kind: 'plateau', factor: 0.5, patience: 3, warmup }; break;
+    case 'onecycle': schedule = { kind: 'onecycle', maxLr: lr, totalSteps: steps + 1, warmup }; break;
+  }
+  const bptt = v.bptt !== undefined ? int(v, 'bptt', 1, 1, 1e9) : undefined;
+  return {
+    steps, batchSize, seed: int(v, 'seed', 1, 0, 2 ** 32 - 1), optimizer, schedule, clip, bptt,
+    evalEvery: v['eval-every'] !== undefined ? int(v, 'eval-every', 1, 1, 1e9) : undefined,
+    stopWhenSolved: v['no-stop'] !== true, metricsLog: str(v, 'metrics-log'), stepsGiven: v.steps !== undefined,
+  };
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The recur command: dispatch, and the one place where errors become exit codes.
+//   exit 0 success, 1 an unexpected failure, 2 bad flags or data (one line saying what was expected)
+
+import { RecurError } from '../errors.js';
+import { UsageError } from './args.js';
+import { demoCommand } from './commands/demo.js';
+import { trainCommand } from './commands/train.js';
+import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
+
+const HELP = `recur: recurrent networks that stay trainable on long sequences
+
+  recur demo [--out DIR] [--json]      tanh RNN vs LSTM vs GRU on the adding problem, with a report
+  recur train ...                      train one model (recur train --help)
+  recur eval --model FILE TASK-OPTIONS evaluate a saved model
+  recur sample --model FILE [--prefix TEXT] [--count N] [--length N] [--temperature X] [--seed N]
+  recur forecast --model FILE --csv FILE --column NAME --steps N
+
+Every command has --help. Bad flags or data exit with code 2 and one line saying what was expected.`;
+
+const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
+  demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand,
+};
+const LATER = new Set(['diagnose', 'experiment', 'export', 'bench']);
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP); return 0; }
+  if (LATER.has(cmd)) throw new UsageError(`recur ${cmd}: not available in this version yet (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const run = COMMANDS[cmd];
+  if (!run) throw new UsageError(`unknown command "${cmd}": expected one of ${Object.keys(COMMANDS).join(', ')}`);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof RecurError) {
+      process.stderr.write(`recur: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`recur: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,51 @@
+// Turns training results into the report's plain data (src/report/types.ts) and renders the page.
+
+import type { ModelConfig } from '../model/config.js';
+import { renderReport } from '../report/html.js';
+import type { ConfigValue, HistoryPoint, RunHistory } from '../report/types.js';
+import type { TrainResult } from '../train/trainer.js';
+import type { RunSummary } from './session.js';
+
+export interface ReportRun { name: string; result: TrainResult; summary: RunSummary; config: ModelConfig; clipThreshold?: number }
+
+/** At most ~600 points per curve: every k-th step, evaluations always kept. */
+function points(r: TrainResult): HistoryPoint[] {
+  const every = Math.max(1, Math.ceil(r.history.steps.length / 600));
+  const byStep = new Map<number, HistoryPoint>();
+  r.history.steps.forEach((s, i) => {
+    if (i % every !== 0 && !s.clipped) return;
+    byStep.set(s.step, { step: s.step, trainLoss: s.loss, lr: s.lr, gradNorm: s.gradNorm, clipped: s.clipped });
+  });
+  for (const e of r.history.evals) {
+    const p = byStep.get(e.step) ?? { step: e.step };
+    p.valLoss = e.valLoss;
+    if (e.accuracy !== null) p.accuracy = e.accuracy;
+    byStep.set(e.step, p);
+  }
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+function flatConfig(c: ModelConfig): Record<string, ConfigValue> {
+  const out: Record<string, ConfigValue> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined) continue;
+    out[k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as ConfigValue);
+  }
+  return out;
+}
+
+export function reportFor(title: string, command: string, runs: readonly ReportRun[], description?: string): string {
+  const histories: RunHistory[] = runs.map((r) => ({
+    name: r.name,
+    config: flatConfig(r.config),
+    points: points(r.result),
+    clipThreshold: r.clipThreshold,
+    summary: {
+      cell: r.summary.cell + (r.summary.activation ? ` (${r.summary.activation})` : ''),
+      steps: r.summary.steps, seconds: r.summary.seconds, trainLoss: r.summary.trainLoss, valLoss: r.summary.valLoss,
+      baselineLoss: r.summary.baselineLoss, solved: r.summary.solved,
+      extra: { parameters: r.summary.params, 'NaN-skipped steps': r.summary.nanSkipped, kernels: r.summary.kernels },
+    },
+  }));
+  return renderReport({ title, command, date: new Date(), description, runs: histories });
+}
