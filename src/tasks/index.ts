@@ -1,0 +1,112 @@
+// The tasks recur trains on, chosen by a plain-data TaskConfig (what the CLI and saved models
+// carry), and built by createTask.
+//
+// Synthetic tasks (adding, copy, order) draw training batches from the trainer's RNG and keep a
+// fixed validation set of DEFAULT_VAL_SIZE sequences (in batches of VAL_BATCH) drawn from their
+// own RNG, seeded by validationSeed(seed): the same seed gives the same validation set, and it never
+// shares a stream with the trainer's `new Rng(seed)`. The set is kept in memory, so for very long
+// sequences it is cut to what fits in VAL_BUDGET_BYTES (at least one sequence; describe() reports
+// the size used). File tasks (text, csv) validate on the held-out end of their file, so valSize
+// does not apply to them.
+
+import { RecurError, fail } from '../errors.js';
+import { Rng } from '../tensor/rng.js';
+import { AddingTask } from './adding.js';
+import { CopyTask } from './copy.js';
+import { CsvTask } from './csv.js';
+import { OrderTask } from './order.js';
+import type { Task } from './task.js';
+import { TextTask } from './text.js';
+
+export { AddingTask, ADDING_BASELINE } from './adding.js';
+export { CopyTask, copyBaseline } from './copy.js';
+export { CsvTask, parseCsvColumn } from './csv.js';
+export { OrderTask, orderPositions } from './order.js';
+export { TextTask, readTextFile } from './text.js';
+export type { Accuracy, Batch, Task } from './task.js';
+
+export type TaskConfig =
+  | { kind: 'adding'; length: number }
+  | { kind: 'copy'; length: number }
+  | { kind: 'order'; length: number }
+  | { kind: 'text'; file: string; seq?: number }
+  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
+
+export type TaskKind = TaskConfig['kind'];
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
+
+export interface CreateTaskOptions {
+  /** The run's seed; synthetic validation sets are drawn from validationSeed(seed). */
+  seed: number;
+  /** Validation sequences of a synthetic task; default DEFAULT_VAL_SIZE. */
+  valSize?: number;
+}
+
+/** How a synthetic task draws its fixed validation set. */
+export interface ValidationSpec {
+  seed: number;
+  /** Number of sequences. */
+  size: number;
+  /** Sequences per batch. */
+  batch: number;
+}
+
+export const DEFAULT_VAL_SIZE = 1000;
+export const VAL_BATCH = 250;
+/** Memory allowed for a synthetic validation set (inputs and targets, float64): 256 MiB. */
+export const VAL_BUDGET_BYTES = 256 * 2 ** 20;
+/** Longest synthetic sequence accepted. */
+export const MAX_SYNTHETIC_LENGTH = 100000;
+
+/** The validation RNG's seed: a fixed 32-bit mix of the run's seed (murmur3's finaliser). */
+export function validationSeed(seed: number): number {
+  let h = (seed ^ 0x56414c31) >>> 0; // "VAL1"
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export function createTask(config: { kind: 'text'; file: string; seq?: number }, opts: CreateTaskOptions): TextTask;
+export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
+export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
+export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
+  if (typeof config !== 'object' || config === null) fail('task config', 'an object with a "kind"', config);
+  const { seed } = opts;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('task seed', 'a whole number in [0, 4294967295]', seed);
+  const size = opts.valSize ?? DEFAULT_VAL_SIZE;
+  if (!Number.isInteger(size) || size < 1) fail('validation size', 'a whole number ≥ 1', size);
+  const validation: ValidationSpec = { seed: validationSeed(seed), size, batch: VAL_BATCH };
+  switch (config.kind) {
+    case 'adding': return withinBudget(validation, (v) => new AddingTask({ length: checkLength(config.kind, config.length), validation: v }));
+    case 'copy': return withinBudget(validation, (v) => new CopyTask({ length: checkLength(config.kind, config.length), validation: v }));
+    case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
+    case 'text':
+      checkFile('text', config.file);
+      return TextTask.fromFile(config.file, { seq: config.seq });
+    case 'csv':
+      checkFile('csv', config.file);
+      if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);
+      return CsvTask.fromFile(config.file, { column: config.column, window: config.window, horizon: config.horizon });
+    default:
+      throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
+  }
+}
+
+/** Builds the task, again with fewer validation sequences if the set would exceed the budget. */
+function withinBudget(spec: ValidationSpec, make: (spec: ValidationSpec) => Task): Task {
+  const task = make(spec);
+  const one = task.trainBatch(new Rng(0), 1);
+  const bytes = (one.x.length + one.target.length) * Float64Array.BYTES_PER_ELEMENT;
+  const fits = Math.max(1, Math.floor(VAL_BUDGET_BYTES / bytes));
+  return fits >= spec.size ? task : make({ ...spec, size: fits });
+}
+
+/** The upper bound here; each task checks its own lower bound and says why it needs it. */
+function checkLength(kind: string, length: unknown): number {
+  if (typeof length === 'number' && length > MAX_SYNTHETIC_LENGTH) fail(`${kind} task length`, `a whole number ≤ ${MAX_SYNTHETIC_LENGTH}`, length);
+  return length as number;
+}
+
+function checkFile(kind: string, file: unknown): void {
+  if (typeof file !== 'string' || file === '') fail(`${kind} task file`, 'a file path', file);
+}
