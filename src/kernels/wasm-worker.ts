@@ -29,6 +29,7 @@ export const JOB = {
   SLEEPERS: 3, // workers in (or about to enter) Atomics.wait
   ERROR: 4, // set to 1 by a worker whose chunk threw
   READY: 5, // workers whose instance is up
+  CALLER_WAITING: 13, // 1 while the calling thread sleeps on DONE
   OP: 6, // one of OP
   PARTS: 7, UNIT: 8, UNITS: 9, SPAN: 10, // chunk i covers [i·units/parts, (i+1)·units/parts) units, clipped to SPAN
   F0: 11, F1: 12, // float32 arguments (alpha, beta; leak)
@@ -129,18 +130,19 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
   }
 }
 
-/** Claims and runs chunks of the current job until none is left. */
-export function claimChunks(x: Exports, job: Int32Array, jobF: Float32Array, ws: number): void {
+/** Claims and runs chunks of the current job until none is left; returns how many it ran. */
+export function claimChunks(x: Exports, job: Int32Array, jobF: Float32Array, ws: number): number {
   const parts = job[JOB.PARTS]!;
-  for (;;) {
+  for (let ran = 0; ; ran++) {
     const idx = Atomics.add(job, JOB.NEXT, 1);
-    if (idx >= parts) return;
+    if (idx >= parts) return ran;
     try {
       runChunk(x, job, jobF, idx, ws);
     } catch {
       Atomics.store(job, JOB.ERROR, 1);
     }
     Atomics.add(job, JOB.DONE, 1);
+    if (Atomics.load(job, JOB.CALLER_WAITING) === 1) Atomics.notify(job, JOB.DONE);
   }
 }
 

@@ -233,12 +233,18 @@ class Pool {
     const parts = j[JOB.PARTS]!;
     let spins = 0;
     let t0 = 0;
-    while (Atomics.load(j, JOB.DONE) < parts) {
-      if ((++spins & 0xffff) !== 0) continue;
+    let done: number;
+    while ((done = Atomics.load(j, JOB.DONE)) < parts) {
+      if (++spins < 2048) continue;
+      // A worker holds a chunk past a short spin: it was probably descheduled (a busy machine).
+      // Sleep until a chunk completes instead of taking a core from it.
       if (t0 === 0) t0 = performance.now();
-      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a gemm worker did not finish its chunk within 60 s');
+      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a worker did not finish its chunk within 60 s');
+      Atomics.store(j, JOB.CALLER_WAITING, 1);
+      Atomics.wait(j, JOB.DONE, done, 1);
+      Atomics.store(j, JOB.CALLER_WAITING, 0);
     }
-    if (Atomics.load(j, JOB.ERROR) !== 0) throw new Error('wasm kernels: a gemm chunk failed in a worker');
+    if (Atomics.load(j, JOB.ERROR) !== 0) throw new Error('wasm kernels: a chunk failed in a worker');
   }
 
   close(): void {
@@ -269,6 +275,8 @@ export class WasmKernels implements Kernels {
   private pool: Pool | null = null;
   private readonly parallelMinMacs: number;
   private readonly parallelMinElements: number;
+  private stalls = 0; // recent calls that waited long for a worker
+  private soloUntil = 0; // performance.now() before which calls run on this thread alone
 
   constructor(opts: WasmKernelOptions = {}) {
     const threads = opts.threads ?? 1;
@@ -385,6 +393,10 @@ export class WasmKernels implements Kernels {
   private parts(work: number, minWork: number, span: number, unit: number): number {
     const pool = this.pool;
     if (pool === null || work < minWork) return 0;
+    if (this.soloUntil !== 0) {
+      if (performance.now() < this.soloUntil) return 0;
+      this.soloUntil = 0;
+    }
     const ready = pool.ready;
     if (ready === 0) return 0;
     const parts = Math.min(2 * (ready + 1), Math.ceil(span / unit));
@@ -396,9 +408,24 @@ export class WasmKernels implements Kernels {
     const pool = this.pool!;
     const j = pool.job;
     j[JOB.OP] = op; j[JOB.PARTS] = parts; j[JOB.UNIT] = unit; j[JOB.UNITS] = Math.ceil(span / unit); j[JOB.SPAN] = span;
+    const t0 = performance.now();
     pool.start();
-    claimChunks(this.x, j, pool.jobF, this.ws);
+    const ran = claimChunks(this.x, j, pool.jobF, this.ws);
+    const t1 = performance.now();
     pool.finish();
+    // On a machine busier than its cores, workers get descheduled: either this thread ends up
+    // running every chunk (paying for the split and for nothing), or it waits for a chunk far
+    // longer than the work takes. After a few such calls in a row, run alone for a while; the
+    // workers then go to sleep and give their cores back. Results are the same bits either way.
+    const waited = performance.now() - t1;
+    if (ran === parts || waited > 0.05 + (t1 - t0)) {
+      if (++this.stalls >= 4) {
+        this.stalls = 0;
+        this.soloUntil = performance.now() + 250;
+      }
+    } else if (this.stalls > 0) {
+      this.stalls--;
+    }
   }
 
   fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void {
