@@ -194,11 +194,12 @@ function packB(b: usize, rs: usize, cs: usize, kc: i32, nc: i32, pb: usize): voi
   }
 }
 
-function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize,
+/** pb: the first NR-wide strip of packed B for this block; strips lie stripBytes apart. */
+function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, stripBytes: usize, c: usize, ldc: usize,
   alpha: f32, beta: f32, tile: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
-    const pbj = pb + ((<usize>jr * <usize>kc) << 2);
+    const pbj = pb + <usize>(jr / NR) * stripBytes;
     for (let ir = 0; ir < mc; ir += MR) {
       const mr = min(MR, mc - ir);
       const pai = pa + ((<usize>ir * <usize>kc) << 2);
@@ -239,6 +240,35 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: usize): void {
  */
 export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, ws: usize): void {
+  gemmImpl(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0, beta, c, ldc, ws);
+}
+
+/** Bytes of B (k × n) packed whole by packB: NR-wide strips of k rows, the last one zero-padded. */
+export function packedBBytes(k: i32, n: i32): i32 {
+  return ((n + NR - 1) / NR) * NR * k * 4;
+}
+
+/**
+ * Packs op(B) (k × n; stored (k, n), or (n, k) when transB) whole into dst (packedBBytes bytes,
+ * 16-byte aligned), for gemmPacked: a B that is constant over many calls (the recurrent weight
+ * over the time steps) is packed once instead of on every call.
+ */
+export function packBWhole(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
+  const ldbB = <usize>ldb << 2;
+  packB(b, transB ? 4 : ldbB, transB ? ldbB : 4, k, n, dst);
+}
+
+/**
+ * gemm with op(B) taken from packBWhole's output; same results, bit for bit. The columns of C may
+ * start inside the packed B at column j0 (a multiple of NR), for a share of the columns.
+ */
+export function gemmPacked(transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+  packed: usize, j0: i32, beta: f32, c: usize, ldc: i32, ws: usize): void {
+  gemmImpl(transA, 0, m, n, k, alpha, a, lda, 0, 0, packed + <usize>(j0 / NR) * <usize>(NR * k * 4), beta, c, ldc, ws);
+}
+
+function gemmImpl(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, packed: usize, beta: f32, c: usize, ldc: i32, ws: usize): void {
   if (m <= 0 || n <= 0) return;
   const ldcB = <usize>ldc << 2;
   if (k <= 0 || alpha == 0) {
@@ -253,18 +283,27 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
   const bRs: usize = transB ? 4 : ldbB;
   const bCs: usize = transB ? ldbB : 4;
   const pa = ws;
-  const pb = ws + (<usize>(MC * KC) << 2);
-  const tile = pb + (<usize>(KC * NC) << 2);
+  const pbWs = ws + (<usize>(MC * KC) << 2);
+  const tile = pbWs + (<usize>(KC * NC) << 2);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const betaBlock: f32 = pc == 0 ? beta : 1;
-      packB(b + <usize>pc * bRs + <usize>jc * bCs, bRs, bCs, kc, nc, pb);
+      let pb: usize, stripBytes: usize;
+      if (packed != 0) {
+        // Whole-k strips: the block (pc, jc) starts pc rows into strip jc / NR.
+        stripBytes = <usize>(NR * k * 4);
+        pb = packed + <usize>(jc / NR) * stripBytes + <usize>(pc * NR * 4);
+      } else {
+        stripBytes = <usize>(NR * kc * 4);
+        pb = pbWs;
+        packB(b + <usize>pc * bRs + <usize>jc * bCs, bRs, bCs, kc, nc, pb);
+      }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a + <usize>ic * aRs + <usize>pc * aCs, aRs, aCs, mc, kc, pa);
-        macroKernel(mc, nc, kc, pa, pb, c + <usize>ic * ldcB + (<usize>jc << 2), ldcB, alpha, betaBlock, tile);
+        macroKernel(mc, nc, kc, pa, pb, stripBytes, c + <usize>ic * ldcB + (<usize>jc << 2), ldcB, alpha, betaBlock, tile);
       }
     }
   }

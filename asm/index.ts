@@ -3,7 +3,7 @@
 // micro-kernel). The memory is imported (shared, owned by src/kernels/wasm.ts, which allocates
 // every buffer); nothing in here allocates.
 
-export { gemm, gemmWorkspaceBytes } from './gemm';
+export { gemm, gemmWorkspaceBytes, gemmPacked, packBWhole, packedBBytes } from './gemm';
 export {
   fillRows, addColumnSums, activationForward, activationBackward,
   lstmForward, lstmBackward, gruForward, gruBackward,

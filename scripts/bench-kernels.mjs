@@ -77,6 +77,22 @@ for (const s of shapes) {
   systems.forEach(({ k }, i) => { k.free(bufs[i].a); k.free(bufs[i].b); k.free(bufs[i].c); });
 }
 
+console.log('\n32×128×512 with W_hh packed once (gemmPackedB), GFLOP/s (median)');
+{
+  const m = 32, k = 128, n = 512;
+  const ws = [w1, w2];
+  const bufs = ws.map((w) => {
+    const a = w.alloc(m * k), b = w.alloc(n * k), c = w.alloc(m * n);
+    fill(a, 1); fill(b, 2);
+    return { a, c, p: w.packB(true, k, n, b, 0, k) };
+  });
+  const runs = ws.map((w, i) => () => w.gemmPackedB(false, m, n, k, 1, bufs[i].a, 0, k, bufs[i].p, 0, bufs[i].c, 0, n));
+  for (const r of runs) { r(); r(); }
+  const res = ws.map(() => []);
+  for (let r = 0; r < rounds; r++) ws.forEach((_, i) => res[i].push(2 * m * n * k / time(runs[i], minMs) / 1e9));
+  ws.forEach((w, i) => console.log(`    ${`wasm ${w.relaxed ? 'relaxed' : 'simd'} ${w.threads}t`.padEnd(18)} ${median(res[i]).toFixed(1).padStart(7)}`));
+}
+
 console.log('\nLSTM gates, B=32 H=128, µs per call (median)');
 {
   const B = 32, H = 128;

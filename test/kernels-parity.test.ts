@@ -14,7 +14,7 @@ import { createWasmKernels, createWasmKernelsSync, type WasmKernels } from '../s
 const TOL = 1e-5;
 const js = new JsKernels('float32');
 const wasm = createWasmKernelsSync();
-const wasm2 = await createWasmKernels({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1 });
+const wasm2 = await createWasmKernels({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1, adaptive: false });
 const plain = createWasmKernelsSync({ relaxed: false });
 after(() => { wasm.close(); wasm2.close(); plain.close(); });
 
@@ -142,7 +142,7 @@ test('gemm: alpha and beta variants, beta = 0 over NaN, alpha = 0, k = 0, sizes 
   }
 });
 
-test('gemm with 2 threads gives the same bits as with 1 thread', () => {
+test('gemm with 2 threads gives the same bits as with 1 thread', (t) => {
   const r = rng(3);
   let seed = 9000;
   const shapes: [number, number, number][] = [[32, 512, 128], [300, 40, 70], [5, 127, 17], [127, 5, 300], [64, 17, 3], [1, 9, 5]];
@@ -159,6 +159,44 @@ test('gemm with 2 threads gives the same bits as with 1 thread', () => {
       }
       wasm.free(one.cW);
       wasm2.free(two.cW);
+    }
+  }
+  const st = wasm2.threadStats();
+  assert.ok(st.splitCalls > 0, 'the threaded path ran');
+  t.diagnostic(`split calls ${st.splitCalls}, chunks ${st.chunks}, run by the worker ${st.workerChunks}`);
+});
+
+test('gemmPackedB gives the same bits as gemm, 1 and 2 threads, repacking in place', () => {
+  const r = rng(10);
+  const shapes: [number, number, number][] = [[32, 512, 128], [5, 17, 3], [1, 513, 257], [70, 9, 300], [3, 1, 1], [127, 127, 127]];
+  for (const w of [wasm, wasm2]) {
+    for (const [ta, tb] of TRANS) {
+      for (const [m, n, k] of shapes) {
+        const c = gemmCase(r, ta, tb, m, n, k);
+        const aRows = ta ? k : m, bRows = tb ? n : k;
+        const a = w.alloc(c.aOff + aRows * c.lda) as Float32Array, b = w.alloc(c.bOff + bRows * c.ldb) as Float32Array;
+        const c1 = w.alloc(c.cOff + m * c.ldc) as Float32Array, c2 = w.alloc(c.cOff + m * c.ldc) as Float32Array;
+        for (let i = 0; i < a.length; i++) a[i] = r() - 0.5;
+        for (let i = 0; i < b.length; i++) b[i] = r() - 0.5;
+        for (let i = 0; i < c1.length; i++) c1[i] = c2[i] = c.nanC ? NaN : r();
+        w.gemm(ta, tb, m, n, k, c.alpha, a, c.aOff, c.lda, b, c.bOff, c.ldb, c.beta, c1, c.cOff, c.ldc);
+        const p = w.packB(tb, k, n, b, c.bOff, c.ldb);
+        w.gemmPackedB(ta, m, n, k, c.alpha, a, c.aOff, c.lda, p, c.beta, c2, c.cOff, c.ldc);
+        for (let i = 0; i < c1.length; i++) {
+          if (!Object.is(c1[i], c2[i])) assert.fail(`gemmPackedB differs from gemm at ${i}: ${c1[i]} vs ${c2[i]} (${JSON.stringify(c)})`);
+        }
+        // New weights, packed into the same buffer.
+        for (let i = 0; i < b.length; i++) b[i] = r() - 0.5;
+        w.packB(tb, k, n, b, c.bOff, c.ldb, p);
+        w.gemm(ta, tb, m, n, k, 1, a, c.aOff, c.lda, b, c.bOff, c.ldb, 0, c1, c.cOff, c.ldc);
+        w.gemmPackedB(ta, m, n, k, 1, a, c.aOff, c.lda, p, 0, c2, c.cOff, c.ldc);
+        for (let i = 0; i < c1.length; i++) {
+          if (!Object.is(c1[i], c2[i])) assert.fail(`gemmPackedB after repacking differs at ${i}`);
+        }
+        assert.throws(() => w.gemmPackedB(ta, m, n + 1, k, 1, a, c.aOff, c.lda, p, 0, c2, c.cOff, c.ldc), /pack/);
+        w.freePackedB(p);
+        freeAll(w, a, b, c1, c2);
+      }
     }
   }
 });

@@ -55,5 +55,5 @@ export function createKernels(opts: KernelOptions = {}): Kernels {
 
 export { JsKernels } from './js.js';
 export { WasmKernels, createWasmKernels, createWasmKernelsSync, relaxedSimdAvailable } from './wasm.js';
-export type { WasmKernelOptions } from './wasm.js';
+export type { PackedB, ThreadStats, WasmKernelOptions } from './wasm.js';
 export type { Activation, DType, Float, Kernels } from './types.js';

@@ -40,7 +40,7 @@ export const JOB = {
 /** What a job computes. */
 export const OP = {
   EXIT: 0, GEMM: 1, LSTM_FORWARD: 2, LSTM_BACKWARD: 3, GRU_FORWARD: 4, GRU_BACKWARD: 5,
-  ACTIVATION_FORWARD: 6, ACTIVATION_BACKWARD: 7,
+  ACTIVATION_FORWARD: 6, ACTIVATION_BACKWARD: 7, GEMM_PACKED: 8,
 } as const;
 
 export interface WorkerData {
@@ -58,6 +58,10 @@ export interface Exports {
   gemmWorkspaceBytes(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, ws: number): void;
+  packedBBytes(k: number, n: number): number;
+  packBWhole(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
+  gemmPacked(transA: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
+    packed: number, j0: number, beta: number, c: number, ldc: number, ws: number): void;
   fillRows(m: number, n: number, v: number, c: number, ldc: number): void;
   addColumnSums(m: number, n: number, a: number, lda: number, out: number): void;
   activationForward(act: number, leak: number, n: number, x: number, y: number): void;
@@ -91,6 +95,17 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
         x.gemm(ta, tb, m, e - s, k, jobF[JOB.F0]!, a, lda, b + 4 * s * (tb ? ldb : 1), ldb, jobF[JOB.F1]!, c + 4 * s, ldc, ws);
       } else {
         x.gemm(ta, tb, e - s, n, k, jobF[JOB.F0]!, a + 4 * s * (ta ? 1 : lda), lda, b, ldb, jobF[JOB.F1]!, c + 4 * s * ldc, ldc, ws);
+      }
+      return;
+    }
+    case OP.GEMM_PACKED: {
+      // ARGS: transA, m, n, k, a, lda, packed, c, ldc, byCols
+      const ta = int(0), m = int(1), n = int(2), k = int(3), lda = int(5), ldc = int(8);
+      const a = addr(4), packed = addr(6), c = addr(7);
+      if (int(9) === 1) {
+        x.gemmPacked(ta, m, e - s, k, jobF[JOB.F0]!, a, lda, packed, s, jobF[JOB.F1]!, c + 4 * s, ldc, ws);
+      } else {
+        x.gemmPacked(ta, e - s, n, k, jobF[JOB.F0]!, a + 4 * s * (ta ? 1 : lda), lda, packed, 0, jobF[JOB.F1]!, c + 4 * s * ldc, ldc, ws);
       }
       return;
     }

@@ -41,6 +41,33 @@ export interface WasmKernelOptions {
    * element, from twice that).
    */
   parallelMinElements?: number;
+  /**
+   * Run alone for a while when workers stall or never get to a chunk (a machine busier than its
+   * cores); default true. Tests turn it off to be sure the threaded path runs.
+   */
+  adaptive?: boolean;
+}
+
+/**
+ * op(B) (k × n) packed once for gemmPackedB: the recurrent weight W_hhᵀ is the same B for every
+ * time step of a sequence, and packing it costs about 14% of the per-step gemm (B = 32, H = 128).
+ * Holds a buffer from `alloc`: give it back with `freePackedB`. Pack it again after the weight
+ * changes (packB with `into`).
+ */
+export interface PackedB {
+  readonly k: number;
+  readonly n: number;
+  readonly data: Float32Array;
+}
+
+/** How the work of threaded calls was shared (for diagnostics and tests). */
+export interface ThreadStats {
+  /** Calls split into chunks. */
+  splitCalls: number;
+  /** Chunks of those calls that workers ran (the calling thread ran the rest). */
+  workerChunks: number;
+  /** Chunks in all. */
+  chunks: number;
 }
 
 const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
@@ -275,6 +302,8 @@ export class WasmKernels implements Kernels {
   private pool: Pool | null = null;
   private readonly parallelMinMacs: number;
   private readonly parallelMinElements: number;
+  private readonly adaptive: boolean;
+  private readonly stats: ThreadStats = { splitCalls: 0, workerChunks: 0, chunks: 0 };
   private stalls = 0; // recent calls that waited long for a worker
   private soloUntil = 0; // performance.now() before which calls run on this thread alone
 
@@ -294,6 +323,7 @@ export class WasmKernels implements Kernels {
     this.threads = threads;
     this.parallelMinMacs = opts.parallelMinMacs ?? 1 << 17;
     this.parallelMinElements = opts.parallelMinElements ?? 1 << 10;
+    this.adaptive = opts.adaptive ?? true;
     if (threads > 1) {
       this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 2, (n) => this.heap.alloc(n), wsBytes);
     }
@@ -308,6 +338,11 @@ export class WasmKernels implements Kernels {
   close(): void {
     this.pool?.close();
     this.pool = null;
+  }
+
+  /** How threaded calls shared their chunks so far. */
+  threadStats(): ThreadStats {
+    return { ...this.stats };
   }
 
   /** Bytes held by live buffers (workspaces included). */
@@ -418,6 +453,10 @@ export class WasmKernels implements Kernels {
     // longer than the work takes. After a few such calls in a row, run alone for a while; the
     // workers then go to sleep and give their cores back. Results are the same bits either way.
     const waited = performance.now() - t1;
+    this.stats.splitCalls++;
+    this.stats.chunks += parts;
+    this.stats.workerChunks += parts - ran;
+    if (!this.adaptive) return;
     if (ran === parts || waited > 0.05 + (t1 - t0)) {
       if (++this.stalls >= 4) {
         this.stalls = 0;
@@ -426,6 +465,55 @@ export class WasmKernels implements Kernels {
     } else if (this.stalls > 0) {
       this.stalls--;
     }
+  }
+
+  /**
+   * Packs op(B) (k × n; B stored (k, n), or (n, k) when transB) for gemmPackedB, into a new
+   * buffer or into `into` (same k and n).
+   */
+  packB(transB: boolean, k: number, n: number, b: Float, bOff: number, ldb: number, into?: PackedB): PackedB {
+    if (!Number.isInteger(k) || !Number.isInteger(n) || k < 1 || n < 1) {
+      throw new RangeError(`wasm kernels: packB needs whole k, n ≥ 1, received k = ${k}, n = ${n}`);
+    }
+    const pb = this.ptr(b, bOff, transB ? n : k, transB ? k : n, ldb, 'packB B');
+    const len = this.x.packedBBytes(k, n) / 4;
+    let p = into;
+    if (p) {
+      if (p.k !== k || p.n !== n) throw new RangeError(`wasm kernels: packB into a ${p.k}×${p.n} pack, asked for ${k}×${n}`);
+      this.ptr(p.data, 0, 1, len, len, 'packB into');
+    } else {
+      p = { k, n, data: this.alloc(len) };
+    }
+    this.x.packBWhole(transB ? 1 : 0, k, n, pb, ldb, p.data.byteOffset);
+    return p;
+  }
+
+  freePackedB(p: PackedB): void {
+    this.free(p.data);
+  }
+
+  /** gemm with op(B) from packB (n and k its own): the same results, bit for bit, without packing B. */
+  gemmPackedB(transA: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float, aOff: number, lda: number, packed: PackedB,
+    beta: number, c: Float, cOff: number, ldc: number): void {
+    if (packed.k !== k || packed.n !== n) {
+      throw new RangeError(`wasm kernels: gemmPackedB with k = ${k}, n = ${n} on a ${packed.k}×${packed.n} pack`);
+    }
+    const pa = this.ptr(a, aOff, transA ? k : m, transA ? m : k, lda, 'gemm A');
+    const pp = this.ptr(packed.data, 0, 1, packed.data.length, packed.data.length, 'packed B');
+    const pc = this.ptr(c, cOff, m, n, ldc, 'gemm C');
+    const ta = transA ? 1 : 0;
+    const byCols = n >= m;
+    const unit = byCols ? NR : MR;
+    const parts = this.parts(m * n * k, this.parallelMinMacs, byCols ? n : m, unit);
+    if (parts === 0) {
+      this.x.gemmPacked(ta, m, n, k, alpha, pa, lda, pp, 0, beta, pc, ldc, this.ws);
+      return;
+    }
+    this.setArgs(ta, m, n, k, pa, lda, pp, pc, ldc);
+    this.pool!.job[JOB.ARGS + 9] = byCols ? 1 : 0;
+    this.pool!.jobF[JOB.F0] = alpha; this.pool!.jobF[JOB.F1] = beta;
+    this.launch(OP.GEMM_PACKED, parts, byCols ? n : m, unit);
   }
 
   fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void {
