@@ -25,10 +25,15 @@ export class RecurrentLayer {
   private readonly foldedBias: Float[] = [];
   private ws: DirectionWorkspace[] = [];
   private shape: LayerShape = { t: 0, b: 0 };
-  /** (T, B, I) copy of the input of the last forward pass (needed for dW_ih). */
+  /**
+   * The input of the last forward pass (needed for dW_ih): the caller's buffer, not a copy, which
+   * must stay unchanged until backward (the model's own input and layer buffers do).
+   */
   private x: Float;
-  /** (T, B, D·H) outputs of the last forward pass. */
+  private xOff = 0;
+  /** (T, B, D·H) outputs of the last forward pass (for one direction without padding, a view of the state slots 1..T). */
   readonly y: { data: Float };
+  private yOwn: Float;
   /** (T, B, I) input gradient of the last backward pass. */
   readonly dx: { data: Float };
   private lengths: Int32Array | null = null;
@@ -65,7 +70,8 @@ export class RecurrentLayer {
     }
     this.x = k.alloc(0);
     this.dcKeep = k.alloc(0);
-    this.y = { data: k.alloc(0) };
+    this.yOwn = k.alloc(0);
+    this.y = { data: this.yOwn };
     this.dx = { data: k.alloc(0) };
   }
 
@@ -76,7 +82,7 @@ export class RecurrentLayer {
     const h = this.hiddenSize;
     const g = this.cell.gates * h;
     for (const w of this.ws) for (const buf of Object.values(w)) k.free(buf);
-    k.free(this.x); k.free(this.y.data); k.free(this.dx.data); k.free(this.dcKeep);
+    k.free(this.yOwn); k.free(this.dx.data); k.free(this.dcKeep);
     const gru = this.cell.kind === 'gru';
     this.ws = [];
     for (let d = 0; d < this.directions; d++) {
@@ -92,8 +98,7 @@ export class RecurrentLayer {
         dc: k.alloc(this.cell.hasCellState ? b * h : 0),
       });
     }
-    this.x = k.alloc(t * b * this.inputSize);
-    this.y.data = k.alloc(t * b * this.directions * h);
+    this.yOwn = k.alloc(this.directions === 1 ? 0 : t * b * this.directions * h);
     this.dx.data = k.alloc(t * b * this.inputSize);
     this.dcKeep = k.alloc(b * h);
     this.shape = { t, b };
@@ -116,8 +121,16 @@ export class RecurrentLayer {
     const inW = this.inputSize;
     const dh = this.directions * h;
     this.lengths = lengths;
-    for (let i = 0; i < t * b * inW; i++) this.x[i] = x[xOff + i];
-    const y = this.y.data;
+    this.x = x;
+    this.xOff = xOff;
+    const alias = this.directions === 1 && !lengths;
+    if (this.directions === 1 && this.yOwn.length !== (alias ? 0 : t * b * h)) {
+      k.free(this.yOwn);
+      this.yOwn = k.alloc(alias ? 0 : t * b * h);
+    }
+    // one direction, no padding: the outputs are exactly the state slots 1..T
+    const y = alias ? this.ws[0].hs.subarray(b * h, (t + 1) * b * h) : this.yOwn;
+    this.y.data = y;
     for (let d = 0; d < this.directions; d++) {
       const w = this.weights[d];
       const ws = this.ws[d];
@@ -125,7 +138,7 @@ export class RecurrentLayer {
       for (let j = 0; j < g; j++) bias[j] = this.cell.foldsHiddenBias ? w.bih[j] + w.bhh[j] : w.bih[j];
       // P = bias + X · W_ihᵀ for all steps at once
       k.fillRows(t * b, g, bias, 0, ws.gates, 0, g);
-      k.gemm(false, true, t * b, g, inW, 1, this.x, 0, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
+      k.gemm(false, true, t * b, g, inW, 1, x, xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
       const start = d === 0 ? 0 : t;
       for (let i = 0; i < b * h; i++) {
         ws.hs[start * b * h + i] = h0 ? h0[d * b * h + i] : 0;
@@ -138,7 +151,7 @@ export class RecurrentLayer {
         if (lengths) this.holdPaddedRows(ws, b, step, prev, cur, lengths);
       }
       // outputs: the state after each step, zero on padded steps
-      for (let step = 0; step < t; step++) {
+      for (let step = 0; step < t && !alias; step++) {
         const cur = this.slots(d, step)[1];
         for (let r = 0; r < b; r++) {
           const yo = (step * b + r) * dh + d * h;
@@ -223,7 +236,7 @@ export class RecurrentLayer {
       // weight gradients over all steps at once
       const hPrevSlot = d === 0 ? 0 : 1;
       const dHid = this.cell.kind === 'gru' ? ws.dGh : ws.dGates;
-      k.gemm(true, false, g, inW, t * b, 1, ws.dGates, 0, g, this.x, 0, inW, 1, w.gWih, 0, inW);
+      k.gemm(true, false, g, inW, t * b, 1, ws.dGates, 0, g, this.x, this.xOff, inW, 1, w.gWih, 0, inW);
       k.gemm(true, false, g, h, t * b, 1, dHid, 0, g, ws.hs, hPrevSlot * b * h, h, 1, w.gWhh, 0, h);
       k.addColumnSums(t * b, g, ws.dGates, 0, g, w.gBih, 0);
       k.addColumnSums(t * b, g, dHid, 0, g, w.gBhh, 0);
