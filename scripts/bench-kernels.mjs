@@ -128,4 +128,7 @@ console.log('\nLSTM gates, B=32 H=128, µs per call (median)');
   });
 }
 
+const st = w2.threadStats();
+console.log(`\n2-thread set: ${st.splitCalls} calls split, workers ran ${st.workerChunks} of ${st.chunks} chunks` +
+  (st.workerChunks < st.chunks / 4 ? ' (few: the machine was busy, and the set ran alone part of the time)' : ''));
 w1.close(); w2.close(); w1plain.close();
