@@ -111,10 +111,14 @@ let relaxedSupport: boolean | undefined;
 export function relaxedSimdAvailable(): boolean {
   if (relaxedSupport === undefined) {
     try {
-      // Node 20 (V8 11.3) has relaxed SIMD behind this flag; later versions have it on and
-      // ignore the flag. It only enables a wasm feature; nothing else changes.
-      setFlagsFromString('--experimental-wasm-relaxed-simd');
-      relaxedSupport = WebAssembly.validate(new Uint8Array(readFileSync(new URL('kernels-relaxed.wasm', wasmDir))));
+      const bytes = new Uint8Array(readFileSync(new URL('kernels-relaxed.wasm', wasmDir)));
+      relaxedSupport = WebAssembly.validate(bytes);
+      if (!relaxedSupport) {
+        // Node 20 (V8 11.3) has relaxed SIMD behind this flag (later versions have it on, and the
+        // flag is only set where it is needed). It enables a wasm feature; nothing else changes.
+        setFlagsFromString('--experimental-wasm-relaxed-simd');
+        relaxedSupport = WebAssembly.validate(bytes);
+      }
     } catch {
       relaxedSupport = false;
     }
