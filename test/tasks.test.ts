@@ -384,3 +384,16 @@ test('createTask: lengths, kinds and options are checked', () => {
   assert.equal(t.name, 'copy');
   assert.equal(t.describe().task, 'copy');
 });
+
+test('text: --shuffle-lines keeps every line, in a fixed order that is not the file order', async () => {
+  const { shuffleLines, TextTask } = await import('../src/tasks/text.js');
+  const lines = Array.from({ length: 200 }, (_, i) => `name${String(i).padStart(3, '0')}`);
+  const text = lines.join('\n') + '\n';
+  const a = shuffleLines(text);
+  assert.equal(a, shuffleLines(text), 'deterministic');
+  assert.notEqual(a, text);
+  assert.deepEqual(a.trim().split('\n').sort(), lines);
+  const task = new TextTask(text, { seq: 8, shuffleLines: true });
+  assert.equal(task.describe().shuffledLines, true);
+  assert.equal(task.decode(Array.from(task.ids)), a);
+});

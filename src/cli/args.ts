@@ -21,7 +21,7 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
-  csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  'shuffle-lines': { type: 'boolean' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
 };
 export const MODEL_OPTIONS: Options = {
   cell: { type: 'string' }, activation: { type: 'string' }, leak: { type: 'string' }, hidden: { type: 'string' },
@@ -44,7 +44,8 @@ export function parse(argv: string[], options: Options, positionals = false): { 
     const r = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
     return { values: r.values as Values, positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // node's messages can run over several lines; the CLI promises one
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
     throw new UsageError(msg);
   }
 }
@@ -91,7 +92,7 @@ export function taskConfig(v: Values, required = true): TaskConfig | null {
     case 'text': {
       const file = str(v, 'text');
       if (!file) throw new UsageError('--task text: expected --text FILE');
-      return { kind, file, seq: int(v, 'seq', 64, 2, 100000) };
+      return { kind, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true };
     }
     case 'csv': {
       const file = str(v, 'csv');

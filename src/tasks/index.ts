@@ -29,7 +29,7 @@ export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number }
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }
   | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
 
 export type TaskKind = TaskConfig['kind'];
@@ -66,7 +66,7 @@ export function validationSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function createTask(config: { kind: 'text'; file: string; seq?: number }, opts: CreateTaskOptions): TextTask;
+export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }, opts: CreateTaskOptions): TextTask;
 export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
@@ -82,7 +82,7 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
     case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'text':
       checkFile('text', config.file);
-      return TextTask.fromFile(config.file, { seq: config.seq });
+      return TextTask.fromFile(config.file, { seq: config.seq, shuffleLines: config.shuffleLines });
     case 'csv':
       checkFile('csv', config.file);
       if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);

@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
-import type { Rng } from '../tensor/rng.js';
+import { Rng } from '../tensor/rng.js';
 import type { LossKind } from '../train/losses.js';
 import type { Batch, Task } from './task.js';
 
@@ -42,6 +42,23 @@ export interface TextOptions {
   seq?: number;
   /** Where the text came from, for messages and describe(). */
   source?: string;
+  /**
+   * Shuffle the lines (seeded, fixed) before the 90/10 split, for files of independent items one
+   * per line, such as names.txt: its tail holds rare names in alphabetical order, so without
+   * shuffling the held-out part is neither representative nor independent of its neighbours.
+   */
+  shuffleLines?: boolean;
+}
+
+/** The lines of `text` in a fixed pseudo-random order (Fisher–Yates with a fixed seed). */
+export function shuffleLines(text: string): string {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const rng = new Rng(0x5eed);
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file. */
@@ -81,6 +98,7 @@ export class TextTask implements Task {
   readonly vocab: readonly string[];
   readonly seq: number;
   readonly source: string;
+  readonly shuffled: boolean;
   /** The whole text as ids. */
   readonly ids: Int32Array;
   /** Index (in characters) where the held-out last 10% starts. */
@@ -102,6 +120,8 @@ export class TextTask implements Task {
     const what = `text ${JSON.stringify(this.source)}`;
     if (text.length === 0) throw new RecurError(`${what}: expected some text, received an empty text`);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    this.shuffled = opts.shuffleLines === true;
+    if (this.shuffled) text = shuffleLines(text);
     const chars = Array.from(text);
     const n = chars.length;
     const need = 10 * (seq + 1);
@@ -187,7 +207,7 @@ export class TextTask implements Task {
   describe(): Record<string, string | number | boolean> {
     return {
       task: 'text', file: this.source, seq: this.seq, vocabSize: this.vocab.length, characters: this.ids.length,
-      trainCharacters: this.valStart, validationCharacters: this.valChars, unigramEntropy: this.baselineLoss,
+      trainCharacters: this.valStart, validationCharacters: this.valChars, unigramEntropy: this.baselineLoss, shuffledLines: this.shuffled,
     };
   }
 }

@@ -17,7 +17,8 @@ Training stops early once the task counts as solved (--no-stop to run every step
 
 TASK-OPTIONS
   --task adding|copy|order   --length T               synthetic long-dependency tasks
-  --task text  --text FILE [--seq N]                  character-level model of a text file
+  --task text  --text FILE [--seq N] [--shuffle-lines]  character-level model of a text file
+                                                      (--shuffle-lines: one item a line, split at random)
   --task csv   --csv FILE --column NAME [--window N] [--horizon N]   forecasting one column
 MODEL-OPTIONS
   --cell rnn|lstm|gru (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A]  --hidden N (64)
