@@ -17,9 +17,9 @@
 
 import { fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
-import { Rng } from '../tensor/rng.js';
+import type { Rng } from '../tensor/rng.js';
 import type { LossKind } from '../train/losses.js';
-import type { ValidationSpec } from './index.js';
+import { drawValidation, type ValidationSpec } from './validation.js';
 import type { Batch, Task } from './task.js';
 
 /** Var(U₁ + U₂) for independent U ~ U[0, 1): the MSE of always answering 1. */
@@ -66,13 +66,7 @@ export class AddingTask implements Task {
   }
 
   validation(): readonly Batch[] {
-    if (!this.valBatches) {
-      const rng = new Rng(this.spec.seed);
-      this.valBatches = [];
-      for (let done = 0; done < this.spec.size; done += this.spec.batch) {
-        this.valBatches.push(this.trainBatch(rng, Math.min(this.spec.batch, this.spec.size - done)));
-      }
-    }
+    this.valBatches ??= drawValidation(this.spec, (rng, b) => this.trainBatch(rng, b));
     return this.valBatches;
   }
 

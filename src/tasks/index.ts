@@ -43,13 +43,8 @@ export interface CreateTaskOptions {
 }
 
 /** How a synthetic task draws its fixed validation set. */
-export interface ValidationSpec {
-  seed: number;
-  /** Number of sequences. */
-  size: number;
-  /** Sequences per batch. */
-  batch: number;
-}
+import type { ValidationSpec } from './validation.js';
+export type { ValidationSpec } from './validation.js';
 
 export const DEFAULT_VAL_SIZE = 1000;
 export const VAL_BATCH = 250;
