@@ -35,6 +35,7 @@ test('bad flags and data: exit code 2 and one line that says what was expected',
     [['train', '--task', 'text', '--text', join(dir, 'missing.txt')], /missing\.txt/],
     [['eval', '--model', join(dir, 'missing.safetensors'), '--task', 'adding'], /missing\.safetensors/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['train', '--task', 'adding', '--epochs', '2'], /--epochs: the adding task draws fresh sequences/],
   ];
   for (const [args, pattern] of cases) {
     const r = recur(...args);

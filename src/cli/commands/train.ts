@@ -4,8 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { saveModel } from '../../model/io.js';
 import { Sequential } from '../../model/sequential.js';
 import { CsvTask } from '../../tasks/csv.js';
+import type { Task } from '../../tasks/task.js';
+import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../tasks/index.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
 import { kernelsFrom, modelConfigFor, runTraining } from '../session.js';
@@ -29,11 +31,18 @@ TRAINING-OPTIONS
   --optimizer sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (adam)  --lr X  --weight-decay X
   --schedule constant|step|exponential|cosine|plateau|onecycle [--warmup N]
   --clip-norm X | --clip-value X | --clip-adaptive K
-  --steps N  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
+  --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
   --metrics-log FILE.jsonl
 OUTPUT
   --save FILE (model as safetensors)  --report FILE.html  --json (one JSON object, last line)
   --kernels js|wasm|auto  --threads N`;
+
+/** One epoch = one pass over the training part of a file task, in batches of windows. */
+function epochsToSteps(task: Task, epochs: number, batch: number): number {
+  if (task instanceof TextTask) return epochs * Math.max(1, Math.ceil(task.valStart / (task.seq * batch)));
+  if (task instanceof CsvTask) return epochs * Math.max(1, Math.ceil(task.trainEnd / batch));
+  throw new UsageError(`--epochs: the ${task.name} task draws fresh sequences every step, so it has no epochs; expected --steps N`);
+}
 
 export function trainCommand(argv: string[]): number {
   const { values: v } = parse(argv, { ...TASK_OPTIONS, ...MODEL_OPTIONS, ...TRAINING_OPTIONS, ...RUNTIME_OPTIONS,
@@ -49,6 +58,7 @@ export function trainCommand(argv: string[]): number {
   const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn };
   const cfg = trainConfig(v, defaults);
   const task = createTask(tc, { seed: cfg.seed });
+  if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
   const kernels = kernelsFrom(v);
   const model = new Sequential(modelConfigFor(task, mo), { kernels, seed: cfg.seed });
   const json = v.json === true;
