@@ -33,3 +33,21 @@ test('first 20 training losses: js vs wasm within 1e-4, wasm 1 vs 2 threads bit-
   assert.deepEqual(w2, w1);
   assert.ok(js[19] < js[0], 'the run learns');
 });
+
+test('wasm gate backward flushes gradients below 2^-100 to zero and keeps NaN', { skip: wasmOk ? false : 'wasm kernels do not load here' }, () => {
+  const k = createKernels({ kind: 'wasm', threads: 1 });
+  const b = 2, h = 5;
+  const fill = (n: number, f: (i: number) => number) => { const a = k.alloc(n); for (let i = 0; i < n; i++) a[i] = f(i); return a; };
+  const gates = fill(b * 4 * h, (i) => 0.2 + 0.6 * ((i * 7) % 10) / 10);
+  const cPrev = fill(b * h, (i) => 0.1 * i), c = fill(b * h, (i) => -0.05 * i);
+  const dG = k.alloc(b * 4 * h);
+  // tiny gradients (normal floats around 1e-33): every output would be far below 2^-100
+  const dhTiny = fill(b * h, () => 1e-33), dcTiny = fill(b * h, () => 0);
+  k.lstmBackward(b, h, gates, 0, cPrev, 0, c, 0, dhTiny, 0, dcTiny, 0, dG, 0);
+  assert.ok(dG.every((v) => v === 0), 'flushed');
+  // ordinary gradients pass unchanged in magnitude; NaN survives
+  const dh = fill(b * h, (i) => (i === 3 ? NaN : 0.5)), dc = fill(b * h, () => 0.1);
+  k.lstmBackward(b, h, gates, 0, cPrev, 0, c, 0, dh, 0, dc, 0, dG, 0);
+  assert.ok(Number.isNaN(dG[3 + 3 * h]), 'NaN in dh reaches the o-gate gradient');
+  assert.ok(dG.some((v) => Number.isFinite(v) && Math.abs(v) > 1e-3));
+});

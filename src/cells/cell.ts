@@ -7,7 +7,7 @@
 // t. So the previous states of all steps, in time order, are one contiguous (T, B, H) block, which
 // lets the weight gradient dW_hh be one gemm after the loop.
 
-import type { Activation, Float, Kernels } from '../kernels/types.js';
+import type { Activation, Float, Kernels, PackedB } from '../kernels/types.js';
 
 export type CellKind = 'rnn' | 'lstm' | 'gru';
 
@@ -37,6 +37,9 @@ export interface DirectionWorkspace {
   dhPrev: Float;
   /** (B, H) gradient reaching c_t, then c_{t−1} (LSTM only). */
   dc: Float;
+  /** W_hhᵀ packed for the forward steps, W_hh for the backward steps (constant over a pass). */
+  whhT: PackedB | null;
+  whh: PackedB | null;
 }
 
 export interface Cell {

@@ -19,7 +19,7 @@ export class GruCell implements Cell {
     const g = 3 * h;
     const gOff = t * b * g;
     k.fillRows(b, g, w.bhh, 0, ws.gh, gOff, g);
-    k.gemm(false, true, b, g, h, 1, ws.hs, prev * b * h, h, w.whh, 0, h, 1, ws.gh, gOff, g);
+    k.gemmPackedB(false, b, g, h, 1, ws.hs, prev * b * h, h, ws.whhT!, 1, ws.gh, gOff, g);
     k.gruForward(b, h, ws.gates, gOff, ws.gh, gOff, ws.hs, prev * b * h, ws.hs, cur * b * h);
   }
 
@@ -28,6 +28,6 @@ export class GruCell implements Cell {
     const gOff = t * b * g;
     k.gruBackward(b, h, ws.gates, gOff, ws.gh, gOff, ws.hs, prev * b * h, ws.dh, 0, ws.dGates, gOff, ws.dGh, gOff, ws.dhPrev, 0);
     // dh_{t−1} = dh ⊙ z (written by the kernel) + dGh (B, 3H) · W_hh (3H, H)
-    k.gemm(false, false, b, h, g, 1, ws.dGh, gOff, g, w.whh, 0, h, 1, ws.dhPrev, 0, h);
+    k.gemmPackedB(false, b, h, g, 1, ws.dGh, gOff, g, ws.whh!, 1, ws.dhPrev, 0, h);
   }
 }

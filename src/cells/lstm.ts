@@ -15,7 +15,7 @@ export class LstmCell implements Cell {
   stepForward(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void {
     const g = 4 * h;
     const gOff = t * b * g;
-    k.gemm(false, true, b, g, h, 1, ws.hs, prev * b * h, h, w.whh, 0, h, 1, ws.gates, gOff, g);
+    k.gemmPackedB(false, b, g, h, 1, ws.hs, prev * b * h, h, ws.whhT!, 1, ws.gates, gOff, g);
     k.lstmForward(b, h, ws.gates, gOff, ws.cs, prev * b * h, ws.cs, cur * b * h, ws.hs, cur * b * h);
   }
 
@@ -24,6 +24,6 @@ export class LstmCell implements Cell {
     const gOff = t * b * g;
     k.lstmBackward(b, h, ws.gates, gOff, ws.cs, prev * b * h, ws.cs, cur * b * h, ws.dh, 0, ws.dc, 0, ws.dGates, gOff);
     // dh_{t−1} = dGates (B, 4H) · W_hh (4H, H)
-    k.gemm(false, false, b, h, g, 1, ws.dGates, gOff, g, w.whh, 0, h, 0, ws.dhPrev, 0, h);
+    k.gemmPackedB(false, b, h, g, 1, ws.dGates, gOff, g, ws.whh!, 0, ws.dhPrev, 0, h);
   }
 }

@@ -14,7 +14,7 @@ export class RnnCell implements Cell {
   stepForward(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void {
     const pre = t * b * h;
     // pre-activation += h_{t−1} W_hhᵀ, then h_t = act(pre); gates keeps the pre-activation
-    k.gemm(false, true, b, h, h, 1, ws.hs, prev * b * h, h, w.whh, 0, h, 1, ws.gates, pre, h);
+    k.gemmPackedB(false, b, h, h, 1, ws.hs, prev * b * h, h, ws.whhT!, 1, ws.gates, pre, h);
     k.activationForward(this.activation, this.leak, b * h, ws.gates, pre, ws.hs, cur * b * h);
   }
 
@@ -22,6 +22,6 @@ export class RnnCell implements Cell {
     const pre = t * b * h;
     // through act (its derivative from the output h_t), then through W_hh
     k.activationBackward(this.activation, this.leak, b * h, ws.hs, cur * b * h, ws.dh, 0, ws.dGates, pre);
-    k.gemm(false, false, b, h, h, 1, ws.dGates, pre, h, w.whh, 0, h, 0, ws.dhPrev, 0, h);
+    k.gemmPackedB(false, b, h, h, 1, ws.dGates, pre, h, ws.whh!, 0, ws.dhPrev, 0, h);
   }
 }

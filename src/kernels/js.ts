@@ -1,7 +1,10 @@
 // The reference kernels: plain loops over Float32Array or Float64Array. Every faster kernel is
 // checked against these, and float64 gradient checks run on them.
 
-import type { Activation, DType, Float, Kernels } from './types.js';
+import type { Activation, DType, Float, Kernels, PackedB } from './types.js';
+
+/** The js kernels gain nothing from packing: a "pack" is a reference to B. */
+interface JsPackedB extends PackedB { transB: boolean; b: Float; bOff: number; ldb: number }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -81,6 +84,23 @@ export class JsKernels implements Kernels {
         }
       }
     }
+  }
+
+  packB(transB: boolean, k: number, n: number, b: Float, bOff: number, ldb: number, into?: PackedB): PackedB {
+    const p = (into ?? {}) as JsPackedB;
+    return Object.assign(p, { k, n, transB, b, bOff, ldb });
+  }
+
+  gemmPackedB(transA: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float, aOff: number, lda: number, packed: PackedB,
+    beta: number, c: Float, cOff: number, ldc: number): void {
+    const p = packed as JsPackedB;
+    if (p.k !== k || p.n !== n) throw new RangeError(`js kernels: gemmPackedB with k = ${k}, n = ${n} on a ${p.k}×${p.n} pack`);
+    this.gemm(transA, p.transB, m, n, k, alpha, a, aOff, lda, p.b, p.bOff, p.ldb, beta, c, cOff, ldc);
+  }
+
+  freePackedB(_p: PackedB): void {
+    // Nothing was allocated.
   }
 
   fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void {

@@ -16,6 +16,12 @@ export type Float = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
 export type Activation = 'tanh' | 'sigmoid' | 'relu' | 'leaky_relu';
 
+/** op(B) prepared by `packB` for repeated gemms with the same B (the recurrent weight over time). */
+export interface PackedB {
+  readonly k: number;
+  readonly n: number;
+}
+
 export interface Kernels {
   readonly name: 'js' | 'wasm';
   readonly dtype: DType;
@@ -37,6 +43,17 @@ export interface Kernels {
     b: Float, bOff: number, ldb: number,
     beta: number, c: Float, cOff: number, ldc: number,
   ): void;
+
+  /**
+   * Prepares op(B) (k, n) for `gemmPackedB`: B stored (k, n), or (n, k) when transB. Into `into`
+   * when given (same k and n), else a new pack. Pack again after B changes.
+   */
+  packB(transB: boolean, k: number, n: number, b: Float, bOff: number, ldb: number, into?: PackedB): PackedB;
+  /** gemm with op(B) from `packB`: the same result as `gemm` on the unpacked B, bit for bit. */
+  gemmPackedB(transA: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float, aOff: number, lda: number, packed: PackedB,
+    beta: number, c: Float, cOff: number, ldc: number): void;
+  freePackedB(p: PackedB): void;
 
   /** Every one of the m rows of C (m, n; leading dimension ldc) set to the vector v (n). */
   fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void;

@@ -81,7 +81,11 @@ export class RecurrentLayer {
     const k = this.k;
     const h = this.hiddenSize;
     const g = this.cell.gates * h;
-    for (const w of this.ws) for (const buf of Object.values(w)) k.free(buf);
+    for (const w of this.ws) {
+      if (w.whhT) k.freePackedB(w.whhT);
+      if (w.whh) k.freePackedB(w.whh);
+      for (const buf of [w.gates, w.hs, w.cs, w.gh, w.dGates, w.dGh, w.dh, w.dhPrev, w.dc]) k.free(buf);
+    }
     k.free(this.yOwn); k.free(this.dx.data); k.free(this.dcKeep);
     const gru = this.cell.kind === 'gru';
     this.ws = [];
@@ -96,6 +100,8 @@ export class RecurrentLayer {
         dh: k.alloc(b * h),
         dhPrev: k.alloc(b * h),
         dc: k.alloc(this.cell.hasCellState ? b * h : 0),
+        whhT: null,
+        whh: null,
       });
     }
     this.yOwn = k.alloc(this.directions === 1 ? 0 : t * b * this.directions * h);
@@ -139,6 +145,8 @@ export class RecurrentLayer {
       // P = bias + X · W_ihᵀ for all steps at once
       k.fillRows(t * b, g, bias, 0, ws.gates, 0, g);
       k.gemm(false, true, t * b, g, inW, 1, x, xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
+      // W_hh is the same for every step of this pass: pack op(B) = W_hhᵀ (H, G·H) once
+      ws.whhT = k.packB(true, h, g, w.whh, 0, h, ws.whhT ?? undefined);
       const start = d === 0 ? 0 : t;
       for (let i = 0; i < b * h; i++) {
         ws.hs[start * b * h + i] = h0 ? h0[d * b * h + i] : 0;
@@ -211,6 +219,8 @@ export class RecurrentLayer {
     for (let d = 0; d < this.directions; d++) {
       const w = this.weights[d];
       const ws = this.ws[d];
+      // backward steps multiply by W_hh itself (G·H, H)
+      ws.whh = k.packB(false, g, h, w.whh, 0, h, ws.whh ?? undefined);
       for (let i = 0; i < b * h; i++) {
         ws.dh[i] = dhN ? dhN[d * b * h + i] : 0;
         if (this.cell.hasCellState) ws.dc[i] = dcN ? dcN[d * b * h + i] : 0;
