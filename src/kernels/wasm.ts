@@ -27,11 +27,11 @@
 // Beyond the Kernels interface: packB / gemmPackedB (B packed once, for W_hh over the time steps),
 // threadStats, close.
 
-import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { Allocator, MAX_PAGES } from './wasm-alloc.js';
+import { loadModule, relaxedSimdAvailable } from './wasm-load.js';
+import { Pool } from './wasm-pool.js';
 import type { Activation, Float, Kernels } from './types.js';
-import { claimChunks, type Exports, JOB, OP, type WorkerData } from './wasm-worker.js';
+import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
 
 export interface WasmKernelOptions {
   /** Threads a large gemm is split over, the calling thread included (default 1). */
@@ -79,223 +79,13 @@ export interface ThreadStats {
 }
 
 const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
-const PAGE = 65536;
-const MAX_PAGES = 65536;
 // Must match asm/gemm.ts: thread shares of C start on tile boundaries.
 const MR = 4;
 const NR = 8;
 
-// ---- loading the module ----
-
-const wasmDir = new URL('../../wasm/', import.meta.url);
-const modules = new Map<string, WebAssembly.Module>();
-
-function loadModule(file: string): WebAssembly.Module {
-  let mod = modules.get(file);
-  if (!mod) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(new URL(file, wasmDir)));
-    } catch (e) {
-      throw new Error(`wasm kernels: cannot read ${new URL(file, wasmDir).pathname} (run \`npm run build:wasm\`): ${(e as Error).message}`);
-    }
-    mod = new WebAssembly.Module(bytes);
-    modules.set(file, mod);
-  }
-  return mod;
-}
-
-let relaxedSupport: boolean | undefined;
-
-/** Whether this Node can run the relaxed-SIMD build (turning V8's flag on first where needed). */
-export function relaxedSimdAvailable(): boolean {
-  if (relaxedSupport === undefined) {
-    try {
-      const bytes = new Uint8Array(readFileSync(new URL('kernels-relaxed.wasm', wasmDir)));
-      relaxedSupport = WebAssembly.validate(bytes);
-      if (!relaxedSupport) {
-        // Node 20 (V8 11.3) has relaxed SIMD behind this flag (later versions have it on, and the
-        // flag is only set where it is needed). It enables a wasm feature; nothing else changes.
-        setFlagsFromString('--experimental-wasm-relaxed-simd');
-        relaxedSupport = WebAssembly.validate(bytes);
-      }
-    } catch {
-      relaxedSupport = false;
-    }
-  }
-  return relaxedSupport;
-}
-
-// ---- the allocator ----
-
-interface Block { off: number; size: number }
-
-/** First-fit free list over [base, top) of the memory; blocks are multiples of 16 bytes. */
-class Allocator {
-  private top: number;
-  private readonly free: Block[] = []; // sorted by offset, coalesced
-  readonly used = new Map<number, number>(); // byte offset → block size
-
-  constructor(private readonly memory: WebAssembly.Memory, base: number, private readonly onGrow: () => void) {
-    this.top = align(base, 64);
-  }
-
-  alloc(bytes: number): number {
-    const size = Math.max(16, align(bytes, 16));
-    for (let i = 0; i < this.free.length; i++) {
-      const blk = this.free[i]!;
-      if (blk.size < size) continue;
-      const off = blk.off;
-      if (blk.size === size) this.free.splice(i, 1);
-      else { blk.off += size; blk.size -= size; }
-      this.used.set(off, size);
-      new Uint8Array(this.memory.buffer, off, size).fill(0);
-      return off;
-    }
-    const off = this.top;
-    const end = off + size;
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      const pages = Math.ceil((end - have) / PAGE);
-      const current = have / PAGE;
-      if (current + pages > MAX_PAGES) {
-        throw new RangeError(`wasm kernels: out of memory (asked for ${bytes} bytes with ${have} in use; the maximum is 4 GiB)`);
-      }
-      // Grow by at least an eighth so that many small allocations do not grow page by page.
-      this.memory.grow(Math.min(MAX_PAGES - current, Math.max(pages, Math.ceil(current / 8))));
-      this.onGrow();
-    }
-    // Memory past `top` has never been handed out, or was zeroed when given back.
-    this.top = end;
-    this.used.set(off, size);
-    return off;
-  }
-
-  release(off: number): void {
-    const size = this.used.get(off);
-    if (size === undefined) throw new Error('wasm kernels: free() of a buffer that is not allocated (freed twice, or not from alloc)');
-    this.used.delete(off);
-    if (off + size === this.top) {
-      this.top = off;
-      // Fold a free block that now ends at the top back into it.
-      const last = this.free[this.free.length - 1];
-      if (last && last.off + last.size === this.top) {
-        this.top = last.off;
-        this.free.pop();
-      }
-      // What lies past top must read as zero when handed out again by the bump path.
-      new Uint8Array(this.memory.buffer, this.top, off + size - this.top).fill(0);
-      return;
-    }
-    let lo = 0, hi = this.free.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.free[mid]!.off < off) lo = mid + 1; else hi = mid;
-    }
-    const prev = lo > 0 ? this.free[lo - 1] : undefined;
-    const next = this.free[lo];
-    if (prev && prev.off + prev.size === off) {
-      prev.size += size;
-      if (next && prev.off + prev.size === next.off) {
-        prev.size += next.size;
-        this.free.splice(lo, 1);
-      }
-    } else if (next && off + size === next.off) {
-      next.off = off;
-      next.size += size;
-    } else {
-      this.free.splice(lo, 0, { off, size });
-    }
-  }
-
-  get bytesInUse(): number {
-    let s = 0;
-    for (const v of this.used.values()) s += v;
-    return s;
-  }
-}
-
-function align(x: number, a: number): number {
-  return Math.ceil(x / a) * a;
-}
-
-// ---- the worker pool ----
-
-class Pool {
-  private readonly workers: Worker[] = [];
-  readonly job: Int32Array;
-  readonly jobF: Float32Array;
-
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, spinMs: number,
-    allocBytes: (n: number) => number, wsBytes: number) {
-    const jobOff = allocBytes(JOB.SIZE * 4);
-    this.job = new Int32Array(memory.buffer, jobOff, JOB.SIZE);
-    this.jobF = new Float32Array(memory.buffer, jobOff, JOB.SIZE);
-    const url = new URL('./wasm-worker.js', import.meta.url);
-    for (let w = 0; w < count; w++) {
-      const data: WorkerData = { recurWasmWorker: true, module, memory, job: jobOff, ws: allocBytes(wsBytes), spinMs };
-      const worker = new Worker(url, { workerData: data });
-      // Workers never keep the process alive. One that fails to start never counts as ready and
-      // never claims a chunk; the calling thread does its share.
-      worker.unref();
-      worker.on('error', () => {});
-      this.workers.push(worker);
-    }
-  }
-
-  /** Workers whose instance is up. */
-  get ready(): number {
-    return Atomics.load(this.job, JOB.READY);
-  }
-
-  /** Resolves once every worker is up (or after timeoutMs). */
-  async whenReady(timeoutMs = 10000): Promise<void> {
-    const t0 = Date.now();
-    while (this.ready < this.workers.length && Date.now() - t0 < timeoutMs) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  }
-
-  /** Publishes the job whose arguments are in place (all but the counters) and wakes sleepers. */
-  start(): void {
-    const j = this.job;
-    Atomics.store(j, JOB.ERROR, 0);
-    Atomics.store(j, JOB.DONE, 0);
-    Atomics.store(j, JOB.NEXT, 0); // from here on, chunks can be claimed
-    Atomics.add(j, JOB.SEQ, 1);
-    if (Atomics.load(j, JOB.SLEEPERS) > 0) Atomics.notify(j, JOB.SEQ);
-  }
-
-  /** Waits until every chunk of the current job is done. */
-  finish(): void {
-    const j = this.job;
-    const parts = j[JOB.PARTS]!;
-    let spins = 0;
-    let t0 = 0;
-    let done: number;
-    while ((done = Atomics.load(j, JOB.DONE)) < parts) {
-      if (++spins < 2048) continue;
-      // A worker holds a chunk past a short spin: it was probably descheduled (a busy machine).
-      // Sleep until a chunk completes instead of taking a core from it.
-      if (t0 === 0) t0 = performance.now();
-      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a worker did not finish its chunk within 60 s');
-      Atomics.store(j, JOB.CALLER_WAITING, 1);
-      Atomics.wait(j, JOB.DONE, done, 1);
-      Atomics.store(j, JOB.CALLER_WAITING, 0);
-    }
-    if (Atomics.load(j, JOB.ERROR) !== 0) throw new Error('wasm kernels: a chunk failed in a worker');
-  }
-
-  close(): void {
-    Atomics.store(this.job, JOB.OP, OP.EXIT);
-    Atomics.add(this.job, JOB.SEQ, 1);
-    Atomics.notify(this.job, JOB.SEQ);
-    for (const w of this.workers) void w.terminate();
-    this.workers.length = 0;
-  }
-}
-
 // ---- the kernel set ----
+
+export { relaxedSimdAvailable } from './wasm-load.js';
 
 export class WasmKernels implements Kernels {
   readonly name = 'wasm' as const;

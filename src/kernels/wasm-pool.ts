@@ -1,0 +1,79 @@
+// The wasm kernels' worker threads: each runs its own instance on the shared memory and takes
+// chunks of a job from a job block in that memory (see wasm-worker.ts).
+
+import { Worker } from 'node:worker_threads';
+import { JOB, OP, type WorkerData } from './wasm-worker.js';
+
+export class Pool {
+  private readonly workers: Worker[] = [];
+  readonly job: Int32Array;
+  readonly jobF: Float32Array;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, spinMs: number,
+    allocBytes: (n: number) => number, wsBytes: number) {
+    const jobOff = allocBytes(JOB.SIZE * 4);
+    this.job = new Int32Array(memory.buffer, jobOff, JOB.SIZE);
+    this.jobF = new Float32Array(memory.buffer, jobOff, JOB.SIZE);
+    const url = new URL('./wasm-worker.js', import.meta.url);
+    for (let w = 0; w < count; w++) {
+      const data: WorkerData = { recurWasmWorker: true, module, memory, job: jobOff, ws: allocBytes(wsBytes), spinMs };
+      const worker = new Worker(url, { workerData: data });
+      // Workers never keep the process alive. One that fails to start never counts as ready and
+      // never claims a chunk; the calling thread does its share.
+      worker.unref();
+      worker.on('error', () => {});
+      this.workers.push(worker);
+    }
+  }
+
+  /** Workers whose instance is up. */
+  get ready(): number {
+    return Atomics.load(this.job, JOB.READY);
+  }
+
+  /** Resolves once every worker is up (or after timeoutMs). */
+  async whenReady(timeoutMs = 10000): Promise<void> {
+    const t0 = Date.now();
+    while (this.ready < this.workers.length && Date.now() - t0 < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  /** Publishes the job whose arguments are in place (all but the counters) and wakes sleepers. */
+  start(): void {
+    const j = this.job;
+    Atomics.store(j, JOB.ERROR, 0);
+    Atomics.store(j, JOB.DONE, 0);
+    Atomics.store(j, JOB.NEXT, 0); // from here on, chunks can be claimed
+    Atomics.add(j, JOB.SEQ, 1);
+    if (Atomics.load(j, JOB.SLEEPERS) > 0) Atomics.notify(j, JOB.SEQ);
+  }
+
+  /** Waits until every chunk of the current job is done. */
+  finish(): void {
+    const j = this.job;
+    const parts = j[JOB.PARTS]!;
+    let spins = 0;
+    let t0 = 0;
+    let done: number;
+    while ((done = Atomics.load(j, JOB.DONE)) < parts) {
+      if (++spins < 2048) continue;
+      // A worker holds a chunk past a short spin: it was probably descheduled (a busy machine).
+      // Sleep until a chunk completes instead of taking a core from it.
+      if (t0 === 0) t0 = performance.now();
+      else if (performance.now() - t0 > 60000) throw new Error('wasm kernels: a worker did not finish its chunk within 60 s');
+      Atomics.store(j, JOB.CALLER_WAITING, 1);
+      Atomics.wait(j, JOB.DONE, done, 1);
+      Atomics.store(j, JOB.CALLER_WAITING, 0);
+    }
+    if (Atomics.load(j, JOB.ERROR) !== 0) throw new Error('wasm kernels: a chunk failed in a worker');
+  }
+
+  close(): void {
+    Atomics.store(this.job, JOB.OP, OP.EXIT);
+    Atomics.add(this.job, JOB.SEQ, 1);
+    Atomics.notify(this.job, JOB.SEQ);
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
