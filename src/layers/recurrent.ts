@@ -39,6 +39,15 @@ export class RecurrentLayer {
   private lengths: Int32Array | null = null;
   /** (B, H) scratch to carry dc of padded rows across the LSTM backward kernel. */
   private dcKeep: Float;
+  /**
+   * Opt-in gradient-flow recording (diagnostics/gradflow.ts). When true, backward stores in
+   * `gradFlow[d][t]` the Frobenius norm of the (B, H) block ∂L/∂h_t of direction d: the gradient
+   * from the output at step t plus the carry from the step processed before it. Off, it costs one
+   * boolean check per step.
+   */
+  recordGradFlow = false;
+  /** (T) per direction, indexed by time step t (time order for both directions); kept until the next recorded backward. */
+  readonly gradFlow: Float64Array[] = [];
 
   constructor(
     private readonly k: Kernels,
@@ -225,6 +234,8 @@ export class RecurrentLayer {
         ws.dh[i] = dhN ? dhN[d * b * h + i] : 0;
         if (this.cell.hasCellState) ws.dc[i] = dcN ? dcN[d * b * h + i] : 0;
       }
+      const record = this.recordGradFlow;
+      if (record && this.gradFlow[d]?.length !== t) this.gradFlow[d] = new Float64Array(t);
       for (let s = t - 1; s >= 0; s--) {
         const step = d === 0 ? s : t - 1 - s;
         const [prev, cur] = this.slots(d, step);
@@ -236,6 +247,7 @@ export class RecurrentLayer {
             for (let j = 0; j < h; j++) ws.dh[r * h + j] += dy[yo + j];
           }
         }
+        if (record) this.gradFlow[d][step] = frobenius(ws.dh, b * h);
         if (lengths && this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, true);
         this.cell.stepBackward(k, w, ws, b, h, step, prev, cur);
         if (lengths) this.passPaddedRows(ws, b, step, lengths);
@@ -280,4 +292,14 @@ export class RecurrentLayer {
       for (let j = 0; j < h; j++) ws.dhPrev[r * h + j] = ws.dh[r * h + j];
     }
   }
+}
+
+/** ‖a[0..n)‖₂, scaled by the largest magnitude so that neither tiny nor huge gradients under/overflow. */
+function frobenius(a: Float, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) { const v = Math.abs(a[i]); if (v > m) m = v; }
+  if (m === 0 || !Number.isFinite(m)) return m;
+  let s = 0;
+  for (let i = 0; i < n; i++) { const v = a[i] / m; s += v * v; }
+  return m * Math.sqrt(s);
 }
