@@ -108,3 +108,19 @@ test('csv: train, save, forecast in the original units', () => {
   assert.equal(missing.code, 2);
   assert.match(missing.err, /nope/);
 });
+
+test('diagnose --json: verdict, per-step gradient norms, ratio and spectral radius (CLI.md)', () => {
+  const r = recur('diagnose', '--task', 'adding', '--length', '60', '--cell', 'rnn', '--activation', 'tanh', '--hidden', '16', '--trained-steps', '5', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = lastJson(r.out);
+  assert.equal(j.verdict, 'vanishing');
+  const norms = j.gradNormByStep as number[];
+  assert.equal(norms.length, 60);
+  assert.ok(Math.abs((j.ratioFirstToLast as number) - norms[0] / norms[59]) <= 1e-12 * (j.ratioFirstToLast as number));
+  assert.ok((j.ratioFirstToLast as number) < 1e-3);
+  assert.ok((j.spectralRadius as number) > 0 && Number.isFinite(j.spectralRadius as number));
+  assert.ok(Array.isArray(j.remedies) && (j.remedies as string[]).some((x) => /lstm/.test(x)));
+  const big = recur('diagnose', '--task', 'adding', '--length', '60', '--cell', 'rnn', '--activation', 'relu', '--init', 'identity', '--init-scale', '1.5', '--hidden', '16', '--trained-steps', '0', '--json');
+  assert.equal(big.code, 0, big.err);
+  assert.equal(lastJson(big.out).verdict, 'exploding');
+});

@@ -5,6 +5,7 @@
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
 import { demoCommand } from './commands/demo.js';
+import { diagnoseCommand } from './commands/diagnose.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
 
@@ -15,13 +16,15 @@ const HELP = `recur: recurrent networks that stay trainable on long sequences
   recur eval --model FILE TASK-OPTIONS evaluate a saved model
   recur sample --model FILE [--prefix TEXT] [--count N] [--length N] [--temperature X] [--seed N]
   recur forecast --model FILE --csv FILE --column NAME --steps N
+  recur diagnose (MODEL-OPTIONS | --model FILE) TASK-OPTIONS [--trained-steps N]
+                                       gradient flow through time: vanishing, exploding or healthy
 
 Every command has --help. Bad flags or data exit with code 2 and one line saying what was expected.`;
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
-  demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand,
+  demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
 };
-const LATER = new Set(['diagnose', 'experiment', 'export', 'bench']);
+const LATER = new Set(['experiment', 'export', 'bench']);
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
