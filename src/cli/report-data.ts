@@ -6,7 +6,11 @@ import type { ConfigValue, HistoryPoint, RunHistory } from '../report/types.js';
 import type { TrainResult } from '../train/trainer.js';
 import type { RunSummary } from './session.js';
 
-export interface ReportRun { name: string; result: TrainResult; summary: RunSummary; config: ModelConfig; clipThreshold?: number }
+export interface ReportRun {
+  name: string; result: TrainResult; summary: RunSummary; config: ModelConfig; clipThreshold?: number;
+  /** ‖∂L/∂h_t‖ over time steps at initialization and after training (diagnostics/measure.ts). */
+  gradFlow?: { atInit: number[]; atEnd: number[] };
+}
 
 /** At most ~600 points per curve: every k-th step, evaluations always kept. */
 function points(r: TrainResult): HistoryPoint[] {
@@ -40,6 +44,7 @@ export function reportFor(title: string, command: string, runs: readonly ReportR
     config: flatConfig(r.config),
     points: points(r.result),
     clipThreshold: r.clipThreshold,
+    gradFlow: r.gradFlow ? { ...r.gradFlow, endStep: r.summary.steps } : undefined,
     summary: {
       cell: r.summary.cell + (r.summary.activation ? ` (${r.summary.activation})` : ''),
       steps: r.summary.steps, seconds: r.summary.seconds, trainLoss: r.summary.trainLoss, valLoss: r.summary.valLoss,

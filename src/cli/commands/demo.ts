@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CellKind } from '../../cells/cell.js';
+import { measureGradFlow } from '../../diagnostics/measure.js';
 import { Sequential } from '../../model/sequential.js';
 import { createTask } from '../../tasks/index.js';
 import { RUNTIME_OPTIONS, int, parse, str } from '../args.js';
@@ -38,11 +39,12 @@ export function demoCommand(argv: string[]): number {
     // the plateau an LSTM can sit on at the start of a long-dependency task.
     const extra = m.cell === 'rnn' ? { activation: 'tanh' as const } : m.cell === 'lstm' ? { init: { recurrent: 'default' as const, forgetBias: 1 } } : {};
     const model = new Sequential(modelConfigFor(task, { cell: m.cell, hiddenSize: hidden, ...extra }), { kernels, seed });
+    const atInit = measureGradFlow(model, task).gradNormByStep;
     const { result, summary } = runTraining(m.name.padEnd(8), task, model, {
       steps, batchSize: 32, seed, optimizer: { kind: 'adam', lr: 1e-2 }, clip: { kind: 'norm', maxNorm: 1 },
       evalEvery: Math.max(1, Math.floor(steps / 30)), stopWhenSolved: false,
     }, json);
-    runs.push({ name: m.name, result, summary, config: model.config });
+    runs.push({ name: m.name, result, summary, config: model.config, clipThreshold: 1, gradFlow: { atInit, atEnd: measureGradFlow(model, task).gradNormByStep } });
   }
   mkdirSync(out, { recursive: true });
   const reportPath = join(out, 'report.html');
