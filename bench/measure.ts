@@ -9,6 +9,8 @@
 //
 // Every timed step is kept (ms), so the harness can pool them across rounds.
 
+import { Rng } from '../src/tensor/rng.js';
+
 export interface MeasureOptions {
   warmup: number;
   warmupMinSeconds: number;
@@ -93,25 +95,26 @@ export function stats(xs: readonly number[]): Stats {
   return { median, min: s[0]!, max: s[s.length - 1]! };
 }
 
-/** Seeded standard-normal samples (mulberry32 + Box–Muller), so every run feeds the same data. */
+/** Seeded standard-normal samples (recur's Rng), so every run feeds the same data. */
 export function normalArray(n: number, seed = 1234): Float32Array {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u1 = uniform() || 1e-12;
-    const u2 = uniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    out[i] = r * Math.cos(2 * Math.PI * u2);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
-  }
+  for (let i = 0; i < n; i++) out[i] = rng.normal();
   return out;
+}
+
+/** The last line of `text` that parses as a JSON object (a child process's result line). */
+export function lastJsonLine(text: string): Record<string, unknown> | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const v: unknown = JSON.parse(lines[i]!);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // not JSON: keep looking
+    }
+  }
+  return undefined;
 }
 
 /** Seeded integers in [0, k). */

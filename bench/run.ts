@@ -17,7 +17,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getWorkload, isWorkloadId, stepFlops, describeShape, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
-import { DEFAULT_MEASURE, stats, type Stats } from './measure.js';
+import { DEFAULT_MEASURE, lastJsonLine, stats, type Stats } from './measure.js';
 import { isSystemName, systemInfo, SYSTEMS, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
 import { openblasOpenmpDir, repoRoot } from './paths.js';
 
@@ -206,16 +206,6 @@ function policyText(o: BenchOptions): string {
     + 'median/min/max over all timed steps; brain.js figures per sequence.';
 }
 
-function lastJsonLine(text: string): Record<string, unknown> | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
-  for (let i = lines.length - 1; i >= 0; i--) {
-    try {
-      const v: unknown = JSON.parse(lines[i]!);
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-    } catch { /* keep looking */ }
-  }
-  return undefined;
-}
 
 async function runChild(system: SystemName, workload: WorkloadId, o: BenchOptions): Promise<SystemResult> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'system.js');

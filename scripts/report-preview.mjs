@@ -11,19 +11,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderReport } from '../dist/src/report/html.js';
+import { Rng } from '../dist/src/tensor/rng.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// A small seeded generator, so the preview is the same every time.
+// The project's seeded generator, so the preview is the same every time.
 function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.uniform();
 }
 
 const STEPS = 1500, T = 100, EVAL = 50, BASELINE = 0.167;

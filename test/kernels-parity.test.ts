@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { JsKernels } from '../src/kernels/js.js';
 import { createKernels } from '../src/kernels/index.js';
 import type { Activation, Kernels } from '../src/kernels/types.js';
+import { Rng } from '../src/tensor/rng.js';
 import { createWasmKernels, createWasmKernelsSync, type WasmKernels } from '../src/kernels/wasm.js';
 
 const TOL = 1e-5;
@@ -18,16 +19,10 @@ const wasm2 = await createWasmKernels({ threads: 2, parallelMinMacs: 1, parallel
 const plain = createWasmKernelsSync({ relaxed: false });
 after(() => { wasm.close(); wasm2.close(); plain.close(); });
 
-/** A small seeded generator (mulberry32), so failures reproduce. */
+/** Uniform [0, 1) numbers from the project's seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.uniform();
 }
 
 /** The same values in a js array and in a fresh array of kernel set k. */

@@ -19,6 +19,7 @@ import {
   decodeSafetensors, encodeSafetensors, inspectSafetensors, MAX_HEADER_BYTES, readTensor, type Decoded, type TensorToWrite,
 } from '../src/model/safetensors.js';
 import { Sequential } from '../src/model/sequential.js';
+import { Rng } from '../src/tensor/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -59,16 +60,10 @@ const rejectsFile = (bytes: Uint8Array, message: RegExp): void => rejects(() => 
 /** One F32 tensor "a" of shape [2] plus whatever header fields the case needs. */
 const entry = (o: Record<string, unknown> = {}): string => JSON.stringify({ dtype: 'F32', shape: [2], data_offsets: [0, 8], ...o });
 
-/** Deterministic PRNG for the fuzz run (mulberry32). */
+/** Deterministic uniform [0, 1) numbers for the fuzz run, from the project's seeded generator. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.uniform();
 }
 
 function tmpDir(): string {

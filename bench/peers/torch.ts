@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workload } from '../workloads.js';
-import type { MeasureOptions } from '../measure.js';
+import { lastJsonLine, type MeasureOptions } from '../measure.js';
 import { PYTHON, openblasOpenmpDir, repoRoot } from '../paths.js';
 
 export interface TorchBlas {
@@ -31,16 +31,6 @@ export interface TorchResult {
   error?: string;
 }
 
-function lastJsonLine(text: string): Record<string, unknown> | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
-  for (let i = lines.length - 1; i >= 0; i--) {
-    try {
-      const v: unknown = JSON.parse(lines[i]!);
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-    } catch { /* not JSON: keep looking */ }
-  }
-  return undefined;
-}
 
 export async function runTorch(w: Workload, threads: number, m: MeasureOptions): Promise<TorchResult> {
   const empty = { msPerStep: [], warmupSteps: 0, warmupMs: 0, peakRssMB: 0, notes: [], versions: {} };
