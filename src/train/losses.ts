@@ -41,41 +41,38 @@ function counted(a: LossInput): number {
   return n;
 }
 
-/** mean over counted elements of (pred − target)² */
-function mse(a: LossInput, grad: Float): number {
+/**
+ * Mean of an elementwise loss over the elements of counted rows; writes its gradient (zero on
+ * padded rows). `value(z, y)` is the loss of one prediction z against its target y, `slope` its
+ * derivative in z.
+ */
+function elementwiseMean(a: LossInput, what: string, grad: Float,
+  value: (z: number, y: number) => number, slope: (z: number, y: number) => number): number {
   const { pred, rows, cols, target, rowWeight } = a;
-  if (target.length !== rows * cols) fail('MSE targets', `${rows * cols} values (${rows} rows × ${cols})`, `${target.length}`);
+  if (target.length !== rows * cols) fail(`${what} targets`, `${rows * cols} values (${rows} rows × ${cols})`, `${target.length}`);
   const n = counted(a) * cols;
   let sum = 0;
   for (let r = 0; r < rows; r++) {
-    const on = !rowWeight || rowWeight[r] !== 0;
+    const on = n > 0 && (!rowWeight || rowWeight[r] !== 0);
     for (let j = 0; j < cols; j++) {
       const i = r * cols + j;
-      const d = pred[i] - target[i];
-      if (on) sum += d * d;
-      grad[i] = on && n > 0 ? (2 * d) / n : 0;
+      if (on) sum += value(pred[i], target[i]);
+      grad[i] = on ? slope(pred[i], target[i]) / n : 0;
     }
   }
   return n > 0 ? sum / n : 0;
 }
 
+/** mean over counted elements of (pred − target)² */
+function mse(a: LossInput, grad: Float): number {
+  return elementwiseMean(a, 'MSE', grad, (z, y) => (z - y) * (z - y), (z, y) => 2 * (z - y));
+}
+
 /** mean over counted elements of log(1 + e^z) − y·z, computed without overflow */
 function bceWithLogits(a: LossInput, grad: Float): number {
-  const { pred, rows, cols, target, rowWeight } = a;
-  if (target.length !== rows * cols) fail('BCE targets', `${rows * cols} values`, `${target.length}`);
-  const n = counted(a) * cols;
-  let sum = 0;
-  for (let r = 0; r < rows; r++) {
-    const on = !rowWeight || rowWeight[r] !== 0;
-    for (let j = 0; j < cols; j++) {
-      const i = r * cols + j;
-      const z = pred[i];
-      const y = target[i];
-      if (on) sum += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
-      grad[i] = on && n > 0 ? (1 / (1 + Math.exp(-z)) - y) / n : 0;
-    }
-  }
-  return n > 0 ? sum / n : 0;
+  return elementwiseMean(a, 'BCE', grad,
+    (z, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))),
+    (z, y) => 1 / (1 + Math.exp(-z)) - y);
 }
 
 /** mean over rows with a target ≠ −1 of −log softmax(z)[target] */
