@@ -65,6 +65,8 @@ export class RecurrentStack implements Layer {
   private b = 0;
   private initial: RecurrentState | null = null;
   private readonly last: Seq;
+  /** (D, B, H) final states of the top layer, read into `last` in its (B, D·H) order. */
+  private topFinal: Float;
   private readonly dLastH: { data: Float };
   /** Gradient of the initial state after backward, (L·D, B, H). */
   readonly dInitial: { h: Float; c: Float };
@@ -85,6 +87,7 @@ export class RecurrentStack implements Layer {
       if (l < this.numLayers - 1) this.dropouts.push(new Dropout(k, p));
     }
     this.last = { data: k.alloc(0), t: 1, b: 0, f: this.directions * this.hiddenSize };
+    this.topFinal = k.alloc(0);
     this.dLastH = { data: k.alloc(0) };
     this.dInitial = { h: k.alloc(0), c: k.alloc(0) };
   }
@@ -120,12 +123,14 @@ export class RecurrentStack implements Layer {
     if (this.returnSequences) return input;
     if (this.last.data.length !== per) {
       this.k.free(this.last.data);
+      this.k.free(this.topFinal);
       this.last.data = this.k.alloc(per);
+      this.topFinal = this.k.alloc(per);
     }
     this.last.b = b;
     // final states are (D, B, H); the output row of batch b is [fwd_b | rev_b]
     const top = this.layers[this.numLayers - 1];
-    const tmp = this.k.alloc(per);
+    const tmp = this.topFinal;
     top.finalState(tmp, 0, null, 0);
     const h = this.hiddenSize;
     for (let d = 0; d < this.directions; d++) {
@@ -133,7 +138,6 @@ export class RecurrentStack implements Layer {
         for (let j = 0; j < h; j++) this.last.data[r * this.directions * h + d * h + j] = tmp[(d * b + r) * h + j];
       }
     }
-    this.k.free(tmp);
     return this.last;
   }
 
@@ -181,17 +185,17 @@ export class RecurrentStack implements Layer {
       }
       dTopH = g;
     }
-    let dx: Seq = { data: dTop ?? this.k.alloc(0), t, b, f: this.directions * h };
+    let dx: Seq | null = null;
     for (let l = this.numLayers - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const dhN = l === this.numLayers - 1 ? dTopH : dFinal?.h ? dFinal.h.subarray(l * per, (l + 1) * per) : null;
       const dcN = dFinal?.c ? dFinal.c.subarray(l * per, (l + 1) * per) : null;
       const dh0 = this.dInitial.h.subarray(l * per, (l + 1) * per);
       const dc0 = this.cell.hasCellState ? this.dInitial.c.subarray(l * per, (l + 1) * per) : null;
-      layer.backward(l === this.numLayers - 1 ? dTop : dx.data, 0, dhN, dcN, dh0, dc0);
+      layer.backward(l === this.numLayers - 1 ? dTop : dx!.data, 0, dhN, dcN, dh0, dc0);
       const dIn: Seq = { data: layer.dx.data, t, b, f: layer.inputSize };
       dx = l > 0 ? this.dropouts[l - 1].backward(dIn) : dIn;
     }
-    return dx;
+    return dx!;
   }
 }
