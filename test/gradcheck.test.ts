@@ -11,7 +11,7 @@ import type { ModelConfig } from '../src/model/config.js';
 import { Sequential } from '../src/model/sequential.js';
 import { truncatedBptt } from '../src/model/truncated.js';
 import { Rng } from '../src/tensor/rng.js';
-import { computeLoss, type LossKind } from '../src/train/losses.js';
+import { computeLoss, paddingMask, type LossKind } from '../src/train/losses.js';
 
 const TOL = 1e-6;
 
@@ -174,6 +174,7 @@ test('gradient check: every loss, with padded rows and ignored targets', () => {
     { kind: 'bce_logits', target: Array.from({ length: rows * cols }, () => rng.uniform()) },
     { kind: 'bce_logits', target: Array.from({ length: rows * cols }, () => (rng.uniform() < 0.5 ? 0 : 1)), rowWeight: [0, 1, 1, 1, 1, 0] },
     { kind: 'cross_entropy', target: [0, 3, -1, 2, 1, -1] },
+    { kind: 'cross_entropy', target: [0, 3, -1, 2, 1, 2], rowWeight: [1, 0, 1, 1, 1, 0] },
   ];
   for (const c of cases) {
     const grad = new Float64Array(rows * cols);
@@ -184,6 +185,8 @@ test('gradient check: every loss, with padded rows and ignored targets', () => {
     assert.ok(r.maxRelError < TOL, `${c.kind}: ${r.maxRelError} at ${JSON.stringify(r.worst)}`);
     if (c.rowWeight) for (let j = 0; j < cols; j++) assert.equal(grad[1 * cols + j] * c.rowWeight[1], grad[1 * cols + j], 'padded rows get no gradient');
   }
+  assert.deepEqual(Array.from(paddingMask([3, 1], 1, 3, 2)!), [1, 0, 1, 0, 0, 0]);
+  assert.equal(paddingMask(null, 0, 3, 2), null);
   // values against hand-computed ones
   const one = new Float64Array(2);
   assert.ok(Math.abs(computeLoss('cross_entropy', { pred: Float64Array.from([0, Math.log(3)]), rows: 1, cols: 2, target: [1] }, one) - Math.log(4 / 3)) < 1e-12);

@@ -86,3 +86,19 @@ test('the trainer refuses a model that does not fit the task', () => {
   const m = new Sequential({ input: task.input, cell: 'gru', hiddenSize: 8, outputMode: 'every', outputSize: 1 }, { kernels: new JsKernels('float32') });
   assert.throws(() => new Trainer(m, task, { steps: 1, batchSize: 1, seed: 1, optimizer: { kind: 'adam' } }), /output mode: expected "last"/);
 });
+
+test('truncated BPTT reports the same batch loss as full BPTT on variable-length batches', () => {
+  const base = createTask({ kind: 'copy', length: 6 }, { seed: 1, valSize: 20 });
+  // every batch padded: sequence r is T − (r mod 4) steps long; padded targets must not count
+  const padded: Task = {
+    ...base,
+    trainBatch: (rng, b) => ({ ...base.trainBatch(rng, b), lengths: Int32Array.from({ length: b }, (_, r) => 26 - (r % 4)) }),
+    validation: () => base.validation(), solved: base.solved.bind(base), describe: base.describe.bind(base),
+  };
+  const first = (bptt?: number) => run(padded, { cell: 'gru', hiddenSize: 8 }, { steps: 1, bptt, optimizer: { kind: 'sgd', lr: 0 }, evalEvery: 1 }).result.history.steps[0].loss;
+  const full = first();
+  for (const chunk of [5, 7, 13]) {
+    const cut = first(chunk);
+    assert.ok(Math.abs(cut - full) <= 1e-6 * full, `bptt ${chunk}: ${cut} vs full ${full}`);
+  }
+});

@@ -5,7 +5,7 @@
 import { JsKernels } from '../kernels/js.js';
 import { Sequential } from '../model/sequential.js';
 import type { Batch, Task } from '../tasks/task.js';
-import { computeLoss } from '../train/losses.js';
+import { computeLoss, paddingMask } from '../train/losses.js';
 import { gradFlow, recordGradFlow, verdict, type GradFlowCurve, type GradFlowVerdict } from './gradflow.js';
 import { spectralRadius } from './spectral.js';
 
@@ -32,7 +32,7 @@ export function measureGradFlow(model: Sequential, task: Task, batch: Batch = ta
   m.zeroGrad();
   const y = m.forward(batch.x, batch.t, batch.b, { lengths: batch.lengths });
   const grad = new Float64Array(y.data.length);
-  const rowWeight = m.config.outputMode === 'every' ? m.rowMask(batch.t, batch.b) : null;
+  const rowWeight = m.config.outputMode === 'every' ? paddingMask(batch.lengths, 0, batch.t, batch.b) : null;
   computeLoss(task.loss, { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight }, grad);
   m.backward({ data: grad, t: y.t, b: y.b, f: y.f });
   const curves = gradFlow(m);

@@ -172,15 +172,6 @@ export class Sequential {
     return this.rnn.dInitial;
   }
 
-  /** Padding mask over (T·B) rows of the last forward: 1 real, 0 padded. */
-  rowMask(t: number, b: number): Float64Array | null {
-    const len = this.lengths;
-    if (!len) return null;
-    const m = new Float64Array(t * b);
-    for (let s = 0; s < t; s++) for (let r = 0; r < b; r++) m[s * b + r] = s < len[r] ? 1 : 0;
-    return m;
-  }
-
   private checkLengths(lengths: ArrayLike<number> | null, t: number, b: number): Int32Array | null {
     if (!lengths) return null;
     if (lengths.length !== b) fail('lengths', `one length per sequence (${b})`, `${lengths.length} values`);

@@ -28,18 +28,12 @@ export function computeLoss(kind: LossKind, a: LossInput, grad: Float): number {
     case 'bce_logits': return bceWithLogits(a, grad);
     case 'cross_entropy': {
       if (target.length !== rows) fail('cross-entropy targets', `${rows} class ids`, `${target.length}`);
-      return softmaxCrossEntropy(pred, rows, cols, target, grad);
+      return softmaxCrossEntropy(pred, rows, cols, target, a.rowWeight ?? null, grad);
     }
     default: return fail('loss', LOSS_KINDS.join(' | '), kind);
   }
 }
 
-function counted(a: LossInput): number {
-  if (!a.rowWeight) return a.rows;
-  let n = 0;
-  for (let r = 0; r < a.rows; r++) if (a.rowWeight[r] !== 0) n++;
-  return n;
-}
 
 /**
  * Mean of an elementwise loss over the elements of counted rows; writes its gradient (zero on
@@ -50,7 +44,7 @@ function elementwiseMean(a: LossInput, what: string, grad: Float,
   value: (z: number, y: number) => number, slope: (z: number, y: number) => number): number {
   const { pred, rows, cols, target, rowWeight } = a;
   if (target.length !== rows * cols) fail(`${what} targets`, `${rows * cols} values (${rows} rows × ${cols})`, `${target.length}`);
-  const n = counted(a) * cols;
+  const n = countedRows('mse', rows, target, rowWeight ?? null) * cols;
   let sum = 0;
   for (let r = 0; r < rows; r++) {
     const on = n > 0 && (!rowWeight || rowWeight[r] !== 0);
@@ -75,12 +69,14 @@ function bceWithLogits(a: LossInput, grad: Float): number {
     (z, y) => 1 / (1 + Math.exp(-z)) - y);
 }
 
-/** mean over rows with a target ≠ −1 of −log softmax(z)[target] */
-function softmaxCrossEntropy(pred: Float, rows: number, cols: number, target: ArrayLike<number>, grad: Float): number {
+/** mean over counted rows with a target ≠ −1 of −log softmax(z)[target] */
+function softmaxCrossEntropy(pred: Float, rows: number, cols: number, target: ArrayLike<number>,
+  rowWeight: ArrayLike<number> | null, grad: Float): number {
+  const skip = (r: number): boolean => target[r] === -1 || (rowWeight !== null && rowWeight[r] === 0);
   let n = 0;
   for (let r = 0; r < rows; r++) {
+    if (skip(r)) continue;
     const y = target[r];
-    if (y === -1) continue;
     if (!Number.isInteger(y) || y < 0 || y >= cols) fail(`class id of row ${r}`, `a whole number in [0, ${cols}) or −1 to ignore`, y);
     n++;
   }
@@ -88,7 +84,7 @@ function softmaxCrossEntropy(pred: Float, rows: number, cols: number, target: Ar
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const y = target[r];
-    if (y === -1 || n === 0) {
+    if (skip(r) || n === 0) {
       for (let j = 0; j < cols; j++) grad[o + j] = 0;
       continue;
     }
@@ -101,4 +97,26 @@ function softmaxCrossEntropy(pred: Float, rows: number, cols: number, target: Ar
     for (let j = 0; j < cols; j++) grad[o + j] = (Math.exp(pred[o + j] - logZ) - (j === y ? 1 : 0)) / n;
   }
   return n > 0 ? sum / n : 0;
+}
+
+/**
+ * Row weights over the (tc·B) rows of steps t0 … t0+tc−1 of a batch: 1 where step t0+s of sequence
+ * r is real (t0+s < lengths[r]), 0 where it is padding; null when every sequence is full length.
+ */
+export function paddingMask(lengths: ArrayLike<number> | null, t0: number, tc: number, b: number): Float64Array | null {
+  if (!lengths) return null;
+  const m = new Float64Array(tc * b);
+  for (let s = 0; s < tc; s++) for (let r = 0; r < b; r++) m[s * b + r] = t0 + s < lengths[r] ? 1 : 0;
+  return m;
+}
+
+/** Rows a loss averages over: rows with weight ≠ 0, and for cross-entropy a target ≠ −1. */
+export function countedRows(kind: LossKind, rows: number, target: ArrayLike<number>, rowWeight: ArrayLike<number> | null): number {
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    if (rowWeight && rowWeight[r] === 0) continue;
+    if (kind === 'cross_entropy' && target[r] === -1) continue;
+    n++;
+  }
+  return n;
 }

@@ -5,13 +5,12 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
-import type { Seq } from '../layers/layer.js';
 import type { Sequential } from '../model/sequential.js';
 import { truncatedBptt } from '../model/truncated.js';
 import { Rng } from '../tensor/rng.js';
 import type { Batch, Task } from '../tasks/task.js';
 import { AdaptiveClipper, clipGradNormInPlace, clipGradValueInPlace, gradNorm } from './clip.js';
-import { computeLoss } from './losses.js';
+import { computeLoss, countedRows, paddingMask } from './losses.js';
 import { NanGuard, type NanGuardEvent, type NanGuardOptions } from './nan-guard.js';
 import { createOptimizer, type AnyOptimizer, type OptimizerConfig } from './optimizers.js';
 import { applySchedule, createSchedule, type Schedule, type ScheduleConfig } from './schedules.js';
@@ -72,9 +71,9 @@ export function evaluate(model: Sequential, task: Task): { loss: number; accurac
   let sum = 0, n = 0, correct = 0, total = 0;
   for (const batch of task.validation()) {
     const y = model.forward(batch.x, batch.t, batch.b, { lengths: batch.lengths });
-    const grad = scratch(y.data.length);
-    const rows = countRows(model, batch);
-    sum += computeLoss(task.loss, lossInput(model, task, batch, y), grad) * rows;
+    const rowWeight = rowWeightOf(task, batch);
+    const rows = countedRows(task.loss, batch.rows, batch.target, rowWeight);
+    sum += computeLoss(task.loss, { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight }, scratch(y.data.length)) * rows;
     n += rows;
     if (task.accuracy) { const a = task.accuracy(y.data, batch); correct += a.correct; total += a.total; }
   }
@@ -87,15 +86,12 @@ function scratch(n: number): Float64Array {
   return scratchBuf.subarray(0, n);
 }
 
-function countRows(model: Sequential, batch: Batch): number {
-  const mask = model.config.outputMode === 'every' ? model.rowMask(batch.t, batch.b) : null;
-  return mask ? mask.reduce((a, v) => a + v, 0) : batch.rows;
+/** Row weights of steps t0 … t0+tc−1 of a batch: padding masked for losses on every step, else null. */
+function rowWeightOf(task: Task, batch: Batch, t0 = 0, tc = batch.t): Float64Array | null {
+  return task.outputMode === 'every' ? paddingMask(batch.lengths, t0, tc, batch.b) : null;
 }
 
-function lossInput(model: Sequential, task: Task, batch: Batch, y: Seq) {
-  const rowWeight = model.config.outputMode === 'every' ? model.rowMask(batch.t, batch.b) : null;
-  return { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight };
-}
+
 
 export class Trainer {
   readonly optimizer: AnyOptimizer;
@@ -127,20 +123,22 @@ export class Trainer {
     const chunk = this.config.bptt;
     if (!chunk || chunk >= batch.t) {
       const y = model.forward(batch.x, batch.t, batch.b, { lengths: batch.lengths, training: true });
-      const loss = computeLoss(task.loss, lossInput(model, task, batch, y), this.gradBuffer(y.data.length));
+      const input = { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight: rowWeightOf(task, batch) };
+      const loss = computeLoss(task.loss, input, this.gradBuffer(y.data.length));
       model.backward({ data: this.dOut.data, t: y.t, b: y.b, f: y.f });
       return loss;
     }
     // Truncated BPTT: each chunk's share of the batch loss, so the sum is the batch mean.
     const every = task.outputMode === 'every';
-    const total = countRows(model, batch);
+    // from the batch's own lengths: the model has not seen this batch yet
+    const total = countedRows(task.loss, batch.rows, batch.target, rowWeightOf(task, batch));
     const r = truncatedBptt(model, batch.x, batch.t, batch.b, chunk, (y, t0, tc) => {
       const g = this.gradBuffer(y.data.length);
       if (!every && t0 + tc < batch.t) { g.fill(0); return { loss: 0, dOut: { data: g, t: y.t, b: y.b, f: y.f } }; }
       const rows = every ? tc * batch.b : batch.rows;
       const target = every ? batch.target.subarray(t0 * batch.b * (task.loss === 'cross_entropy' ? 1 : task.outputSize), (t0 + tc) * batch.b * (task.loss === 'cross_entropy' ? 1 : task.outputSize)) : batch.target;
-      const rowWeight = every ? model.rowMask(tc, batch.b) : null;
-      const counted = rowWeight ? rowWeight.reduce((a, v) => a + v, 0) : rows;
+      const rowWeight = rowWeightOf(task, batch, t0, tc);
+      const counted = countedRows(task.loss, rows, target, rowWeight);
       const loss = computeLoss(task.loss, { pred: y.data, rows, cols: task.outputSize, target, rowWeight }, g);
       const share = counted / total;
       for (let i = 0; i < g.length; i++) g[i] *= share;
