@@ -120,9 +120,8 @@ export class RecurrentLayer {
   }
 
   /** The slot holding the state before step t, and the one after it (see cells/cell.ts). */
-  private slots(d: number, t: number): [number, number] {
-    return d === 0 ? [t, t + 1] : [t + 1, t];
-  }
+  private static prevSlot(d: number, t: number): number { return d === 0 ? t : t + 1; }
+  private static curSlot(d: number, t: number): number { return d === 0 ? t + 1 : t; }
 
   /**
    * Runs the layer over x (T, B, I). `h0`/`c0` are (D, B, H) or null for zeros; `lengths` (B) or
@@ -163,13 +162,13 @@ export class RecurrentLayer {
       }
       for (let s = 0; s < t; s++) {
         const step = d === 0 ? s : t - 1 - s;
-        const [prev, cur] = this.slots(d, step);
+        const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
         this.cell.stepForward(k, w, ws, b, h, step, prev, cur);
         if (lengths) this.holdPaddedRows(ws, b, step, prev, cur, lengths);
       }
       // outputs: the state after each step, zero on padded steps
       for (let step = 0; step < t && !alias; step++) {
-        const cur = this.slots(d, step)[1];
+        const cur = RecurrentLayer.curSlot(d, step);
         for (let r = 0; r < b; r++) {
           const yo = (step * b + r) * dh + d * h;
           const so = (cur * b + r) * h;
@@ -238,7 +237,7 @@ export class RecurrentLayer {
       if (record && this.gradFlow[d]?.length !== t) this.gradFlow[d] = new Float64Array(t);
       for (let s = t - 1; s >= 0; s--) {
         const step = d === 0 ? s : t - 1 - s;
-        const [prev, cur] = this.slots(d, step);
+        const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
         // dh_t = ∂L/∂y_t (real rows only) + the carry from step t+1
         if (dy) {
           for (let r = 0; r < b; r++) {
