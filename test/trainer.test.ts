@@ -102,3 +102,22 @@ test('truncated BPTT reports the same batch loss as full BPTT on variable-length
     assert.ok(Math.abs(cut - full) <= 1e-6 * full, `bptt ${chunk}: ${cut} vs full ${full}`);
   }
 });
+
+test('run() can pause and go on, and trainAsync() takes the same steps as train()', async () => {
+  const task = createTask({ kind: 'adding', length: 10 }, { seed: 1, valSize: 40 });
+  const mk = () => new Sequential({ input: task.input, cell: 'gru', hiddenSize: 8, outputMode: task.outputMode, outputSize: task.outputSize }, { kernels: new JsKernels('float32'), seed: 5 });
+  const cfg: TrainConfig = { steps: 12, batchSize: 8, seed: 1, optimizer: { kind: 'adam', lr: 1e-2 }, stopWhenSolved: false, evalEvery: 5 };
+  const whole = new Trainer(mk(), task, cfg).train();
+  const paused = new Trainer(mk(), task, cfg);
+  const it = paused.run();
+  for (let i = 0; i < 7; i++) it.next();
+  assert.equal(paused.loop.step, 7);
+  for (const _ of paused.run());
+  const seen: number[] = [];
+  const asyncRun = await new Trainer(mk(), task, cfg, { onGradients: (s) => seen.push(s) }).trainAsync(3);
+  const losses = (r: { history: { steps: { loss: number }[] } }) => r.history.steps.map((s) => s.loss);
+  assert.deepEqual(losses(paused.result()), losses(whole));
+  assert.deepEqual(losses(asyncRun), losses(whole));
+  assert.equal(paused.result().valLoss, whole.valLoss);
+  assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i + 1));
+});

@@ -47,9 +47,29 @@ export interface StepInfo {
 export interface EvalInfo { step: number; valLoss: number; accuracy: number | null; solved: boolean; trainLoss: number }
 
 export interface TrainCallbacks {
+  /** After backward, before clipping and the update, on steps whose gradients are finite. */
+  onGradients?(step: number): void;
   onStep?(s: StepInfo): void;
   onEval?(e: EvalInfo): void;
   onNanGuard?(e: NanGuardEvent): void;
+}
+
+/** The training loop's own state (what a checkpoint must keep besides weights, optimizer and RNG). */
+export interface LoopState {
+  step: number;
+  best: number;
+  sinceBest: number;
+  stoppedEarly: boolean;
+  /** Set when the run stopped before its last step (solved, early stopping). */
+  done: boolean;
+  /** The last (up to 50) finite training losses, for the running train loss. */
+  recent: number[];
+  last: EvalInfo | null;
+  history: { steps: StepInfo[]; evals: EvalInfo[] };
+  /** performance.now() when the current run() began, 0 when none is running. */
+  startedAt: number;
+  /** Seconds spent in earlier run()s. */
+  secondsBefore: number;
 }
 
 export interface TrainResult {
@@ -163,25 +183,46 @@ export class Trainer {
     }
   }
 
+  /** Training progress so far: the loop's state lives here so a run can be paused, inspected and resumed. */
+  readonly loop: LoopState = {
+    step: 0, best: Infinity, sinceBest: 0, stoppedEarly: false, done: false, recent: [], last: null,
+    history: { steps: [], evals: [] }, startedAt: 0, secondsBefore: 0,
+  };
+
+  /** Runs every remaining step. */
   train(): TrainResult {
-    const { model, task, config, optimizer, schedule, guard } = this;
-    const start = performance.now();
+    for (const _ of this.run());
+    return this.result();
+  }
+
+  /**
+   * Runs every remaining step, handing the event loop a turn every `yieldEvery` steps (default 1),
+   * so servers (the dashboard) and timers keep running while training.
+   */
+  async trainAsync(yieldEvery = 1): Promise<TrainResult> {
+    let n = 0;
+    for (const _ of this.run()) {
+      if (++n % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return this.result();
+  }
+
+  /** The training loop as a generator: one value per step taken (after its callbacks ran). */
+  *run(): Generator<StepInfo, void, void> {
+    const { model, task, config, optimizer, schedule, guard, loop } = this;
+    loop.startedAt = performance.now();
     const evalEvery = config.evalEvery ?? Math.min(100, config.steps);
-    const history: TrainResult['history'] = { steps: [], evals: [] };
     const plateau = config.schedule?.kind === 'plateau';
-    let best = Infinity, sinceBest = 0, stoppedEarly = false;
-    let recent: number[] = [];
-    let last: EvalInfo | null = null;
-    let step = 0;
     const log = (o: object) => { if (config.metricsLog) appendFileSync(config.metricsLog, JSON.stringify(o) + '\n'); };
-    while (step < config.steps) {
-      step++;
+    while (!loop.done && loop.step < config.steps) {
+      const step = ++loop.step;
       const batch = task.trainBatch(this.rng, config.batchSize);
       const loss = this.lossAndGradients(batch);
       let applied = false, norm = NaN, clipped = false;
       if (schedule) applySchedule(schedule, optimizer);
       const lr = (schedule ? schedule.lr : optimizer.lr) * guard.lrScale;
       if (guard.gradientsOk(loss)) {
+        this.callbacks.onGradients?.(step);
         ({ norm, clipped } = this.clip());
         const scheduled = optimizer.lr;
         optimizer.lr = lr;
@@ -195,36 +236,51 @@ export class Trainer {
       const events = guard.events.splice(0);
       for (const e of events) { this.callbacks.onNanGuard?.(e); log({ type: 'nan_guard', ...e }); }
       if (schedule && !plateau) schedule.step();
-      const info: StepInfo = { step, loss, gradNorm: norm, clipped, lr, applied, seconds: (performance.now() - start) / 1000 };
-      history.steps.push(info);
-      if (Number.isFinite(loss)) recent.push(loss);
-      if (recent.length > 50) recent = recent.slice(-50);
+      const info: StepInfo = { step, loss, gradNorm: norm, clipped, lr, applied, seconds: this.seconds() };
+      loop.history.steps.push(info);
+      if (Number.isFinite(loss)) loop.recent.push(loss);
+      if (loop.recent.length > 50) loop.recent = loop.recent.slice(-50);
       this.callbacks.onStep?.(info);
       log({ type: 'step', ...info });
       if (step % evalEvery === 0 || step === config.steps) {
         const v = evaluate(model, task);
-        const trainLoss = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
-        last = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss };
-        history.evals.push(last);
+        const trainLoss = loop.recent.length ? loop.recent.reduce((a, b) => a + b, 0) / loop.recent.length : NaN;
+        const last: EvalInfo = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss };
+        loop.last = last;
+        loop.history.evals.push(last);
         this.callbacks.onEval?.(last);
         log({ type: 'eval', ...last });
         if (schedule && plateau) schedule.step(v.loss);
-        if (config.stopWhenSolved && last.solved) break;
-        if (config.earlyStopping) {
-          if (v.loss < best - (config.earlyStopping.minDelta ?? 0)) { best = v.loss; sinceBest = 0; }
-          else if (++sinceBest >= config.earlyStopping.patience) { stoppedEarly = true; break; }
+        if (config.stopWhenSolved && last.solved) loop.done = true;
+        else if (config.earlyStopping) {
+          if (v.loss < loop.best - (config.earlyStopping.minDelta ?? 0)) { loop.best = v.loss; loop.sinceBest = 0; }
+          else if (++loop.sinceBest >= config.earlyStopping.patience) { loop.stoppedEarly = true; loop.done = true; }
         }
       }
+      yield info;
     }
-    if (!last || last.step !== step) {
+    loop.secondsBefore = this.seconds();
+    loop.startedAt = 0;
+  }
+
+  /** Seconds spent training, over every run() of this trainer. */
+  private seconds(): number {
+    return this.loop.secondsBefore + (this.loop.startedAt ? (performance.now() - this.loop.startedAt) / 1000 : 0);
+  }
+
+  /** The result of the steps taken so far (evaluates once more if the last step was not evaluated). */
+  result(): TrainResult {
+    const { model, task, guard, loop } = this;
+    if (!loop.last || loop.last.step !== loop.step) {
       const v = evaluate(model, task);
-      last = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss: recent.at(-1) ?? NaN };
-      history.evals.push(last);
+      loop.last = { step: loop.step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss: loop.recent.at(-1) ?? NaN };
+      loop.history.evals.push(loop.last);
     }
+    const last = loop.last;
     return {
-      steps: step, seconds: (performance.now() - start) / 1000, trainLoss: last.trainLoss, valLoss: last.valLoss,
+      steps: loop.step, seconds: this.seconds(), trainLoss: last.trainLoss, valLoss: last.valLoss,
       accuracy: last.accuracy, baselineLoss: task.baselineLoss, solved: last.solved,
-      nanSkipped: guard.skipped, rollbacks: guard.rollbacks, stoppedEarly, history,
+      nanSkipped: guard.skipped, rollbacks: guard.rollbacks, stoppedEarly: loop.stoppedEarly, history: loop.history,
     };
   }
 }
