@@ -4,6 +4,7 @@
 // every buffer); nothing in here allocates.
 
 export { gemm, gemmWorkspaceBytes, gemmPacked, packBWhole, packedBBytes } from './gemm';
+export { loopForward, loopBackward } from './loop';
 export {
   fillRows, addColumnSums, activationForward, activationBackward,
   lstmForward, lstmBackward, gruForward, gruBackward,

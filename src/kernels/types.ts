@@ -99,3 +99,55 @@ export interface Kernels {
     hPrev: Float, hPrevOff: number, dh: Float, dhOff: number,
     dGx: Float, dGxOff: number, dGh: Float, dGhOff: number, dhPrev: Float, dhPrevOff: number): void;
 }
+
+/** The arguments of a whole forward time loop of one direction (see `LoopKernels`). */
+export interface LoopForwardArgs {
+  kind: 'rnn' | 'lstm' | 'gru';
+  act: Activation;
+  leak: number;
+  t: number;
+  b: number;
+  h: number;
+  reverse: boolean;
+  /** (T, B, G·H) input projections in, activated gates (LSTM, GRU) or pre-activations (RNN) out. */
+  gates: Float;
+  /** (T+1, B, H) state slots, the initial state already in place. */
+  hs: Float;
+  /** LSTM: (T+1, B, H) cell-state slots; else unused. */
+  cs: Float;
+  /** GRU: (T, B, 3H) receives W_hh·h + b_hh of each step; else unused. */
+  gh: Float;
+  /** GRU: b_hh (3H); else unused. */
+  bhh: Float;
+  /** W_hhᵀ packed (H × G·H). */
+  whhT: PackedB;
+}
+
+/** The arguments of a whole backward time loop of one direction (see `LoopKernels`). */
+export interface LoopBackwardArgs extends Omit<LoopForwardArgs, 'whhT' | 'bhh'> {
+  dGates: Float;
+  /** GRU: (T, B, 3H) gradients of W_hh·h + b_hh; else unused. */
+  dGh: Float;
+  /** (B, H) the gradient reaching the last processed step's state on entry; dhA and dhB swap after each step. */
+  dhA: Float;
+  dhB: Float;
+  /** LSTM: (B, H) gradient reaching the cell state, updated in place; else unused. */
+  dc: Float;
+  /** W_hh packed (G·H × H). */
+  whh: PackedB;
+  /** Output gradients: step t, row r at dy[dyOff + (t·B + r)·dyLd]; null when none. */
+  dy: Float | null;
+  dyOff: number;
+  dyLd: number;
+}
+
+/**
+ * Optional: a kernel set that runs a direction's whole time loop in one call, making the same
+ * kernel calls in the same order as the layer's step-by-step loop (so the same bits). The wasm
+ * kernels implement it to split the loop by batch rows across threads with no synchronisation
+ * between steps. The layer falls back to stepping through the cell when it is absent.
+ */
+export interface LoopKernels {
+  loopForward(a: LoopForwardArgs): void;
+  loopBackward(a: LoopBackwardArgs): void;
+}

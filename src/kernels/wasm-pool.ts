@@ -4,6 +4,9 @@
 import { Worker } from 'node:worker_threads';
 import { JOB, OP, type WorkerData } from './wasm-worker.js';
 
+/** NEXT while no job is open: far above any chunk count, so a late claim gets nothing. */
+const CLOSED = 1 << 30;
+
 export class Pool {
   private readonly workers: Worker[] = [];
   readonly job: Int32Array;
@@ -14,6 +17,7 @@ export class Pool {
     const jobOff = allocBytes(JOB.SIZE * 4);
     this.job = new Int32Array(memory.buffer, jobOff, JOB.SIZE);
     this.jobF = new Float32Array(memory.buffer, jobOff, JOB.SIZE);
+    Atomics.store(this.job, JOB.NEXT, CLOSED);
     const url = new URL('./wasm-worker.js', import.meta.url);
     for (let w = 0; w < count; w++) {
       const data: WorkerData = { recurWasmWorker: true, module, memory, job: jobOff, ws: allocBytes(wsBytes), spinMs };
@@ -21,7 +25,7 @@ export class Pool {
       // Workers never keep the process alive. One that fails to start never counts as ready and
       // never claims a chunk; the calling thread does its share.
       worker.unref();
-      worker.on('error', () => {});
+      worker.on('error', (e) => { if (process.env.RECUR_DEBUG_WORKERS) console.error('worker error', e); });
       this.workers.push(worker);
     }
   }
@@ -66,6 +70,10 @@ export class Pool {
       Atomics.wait(j, JOB.DONE, done, 1);
       Atomics.store(j, JOB.CALLER_WAITING, 0);
     }
+    // Close the job: a worker that wakes late for it (or for an older one) and claims a chunk
+    // must get nothing, even once the next job's arguments (and a larger PARTS) are being written.
+    // Only start() reopens claiming, after every argument is in place.
+    Atomics.store(j, JOB.NEXT, CLOSED);
     if (Atomics.load(j, JOB.ERROR) !== 0) throw new Error('wasm kernels: a chunk failed in a worker');
   }
 

@@ -34,13 +34,14 @@ export const JOB = {
   PARTS: 7, UNIT: 8, UNITS: 9, SPAN: 10, // chunk i covers [i·units/parts, (i+1)·units/parts) units, clipped to SPAN
   F0: 11, F1: 12, // float32 arguments (alpha, beta; leak)
   ARGS: 16, // integer arguments and byte addresses, in the order of the kernel's parameters
-  SIZE: 32,
+  SIZE: 40,
 } as const;
 
 /** What a job computes. */
 export const OP = {
   EXIT: 0, GEMM: 1, LSTM_FORWARD: 2, LSTM_BACKWARD: 3, GRU_FORWARD: 4, GRU_BACKWARD: 5,
   ACTIVATION_FORWARD: 6, ACTIVATION_BACKWARD: 7, GEMM_PACKED: 8,
+  LOOP_FORWARD: 9, LOOP_BACKWARD: 10,
 } as const;
 
 export interface WorkerData {
@@ -71,6 +72,11 @@ export interface Exports {
   gruForward(b: number, h: number, gx: number, gh: number, hPrev: number, hOut: number): void;
   gruBackward(b: number, h: number, gates: number, gh: number, hPrev: number, dh: number,
     dGx: number, dGh: number, dhPrev: number): void;
+  loopForward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
+    reverse: number, gates: number, hs: number, cs: number, gh: number, bhh: number, whhT: number, ws: number): void;
+  loopBackward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
+    reverse: number, gates: number, hs: number, cs: number, gh: number, dGates: number, dGh: number,
+    dhA: number, dhB: number, dc: number, whh: number, dy: number, dyLd: number, ws: number): void;
 }
 
 /**
@@ -134,6 +140,15 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
         addr(6) + 4 * r, addr(7) + 4 * r, addr(8) + q);
       return;
     }
+    case OP.LOOP_FORWARD:
+      x.loopForward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),
+        addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), ws);
+      return;
+    case OP.LOOP_BACKWARD:
+      x.loopBackward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),
+        addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), addr(12), addr(13), addr(14), addr(15),
+        addr(16), int(17), ws);
+      return;
     case OP.ACTIVATION_FORWARD:
       // ARGS: act, n, x, y; chunks of elements
       x.activationForward(int(0), jobF[JOB.F0]!, e - s, addr(2) + 4 * s, addr(3) + 4 * s);
@@ -147,10 +162,11 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
 
 /** Claims and runs chunks of the current job until none is left; returns how many it ran. */
 export function claimChunks(x: Exports, job: Int32Array, jobF: Float32Array, ws: number): number {
-  const parts = job[JOB.PARTS]!;
   for (let ran = 0; ; ran++) {
     const idx = Atomics.add(job, JOB.NEXT, 1);
-    if (idx >= parts) return ran;
+    // PARTS read after the claim: this loop may have started on an earlier job with fewer parts,
+    // and a chunk claimed from the current one must never be dropped on a stale count.
+    if (idx >= job[JOB.PARTS]!) return ran;
     try {
       runChunk(x, job, jobF, idx, ws);
     } catch {

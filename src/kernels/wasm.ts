@@ -30,7 +30,7 @@
 import { Allocator, MAX_PAGES } from './wasm-alloc.js';
 import { loadModule, relaxedSimdAvailable } from './wasm-load.js';
 import { Pool } from './wasm-pool.js';
-import type { Activation, Float, Kernels } from './types.js';
+import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, LoopKernels, PackedB as AnyPackedB } from './types.js';
 import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
 
 export interface WasmKernelOptions {
@@ -81,13 +81,15 @@ export interface ThreadStats {
 const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
 // Must match asm/gemm.ts: thread shares of C start on tile boundaries.
 const MR = 4;
+const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
+const LOOP_KIND = { rnn: 0, lstm: 1, gru: 2 } as const;
 const NR = 8;
 
 // ---- the kernel set ----
 
 export { relaxedSimdAvailable } from './wasm-load.js';
 
-export class WasmKernels implements Kernels {
+export class WasmKernels implements Kernels, LoopKernels {
   readonly name = 'wasm' as const;
   readonly dtype = 'float32' as const;
   /** Whether the relaxed-SIMD (fused multiply-add) build is running. */
@@ -413,6 +415,84 @@ export class WasmKernels implements Kernels {
     }
     this.setArgs(b, h, pg, pgh, php, pdh, pdx, pdy, pdp);
     this.launch(OP.GRU_BACKWARD, parts, b, 1);
+  }
+
+  /**
+   * A direction's whole forward time loop in one call. With threads, the batch rows are cut into
+   * one share per thread and each thread runs every step on its rows: the rows are independent
+   * sequences, so there is no synchronisation between steps. Same calls, same bits as stepping.
+   */
+  loopForward(a: LoopForwardArgs): void {
+    const { t, b, h } = a;
+    const g = GATES[a.kind] * h;
+    const p = this.loopPointers(a, g);
+    const pbhh = a.kind === 'gru' ? this.ptr(a.bhh, 0, 1, g, g, 'loop bhh') : 0;
+    const pw = this.packPtr(a.whhT, h, g);
+    const kind = LOOP_KIND[a.kind], act = ACT[a.act] ?? 0;
+    const parts = this.loopParts(t * b * g * h, b);
+    if (parts === 0) {
+      this.x.loopForward(kind, act, a.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw, this.ws);
+      return;
+    }
+    const j = this.pool!.job, A = JOB.ARGS;
+    j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
+    j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pbhh; j[A + 11] = pw;
+    this.pool!.jobF[JOB.F0] = a.leak;
+    this.launch(OP.LOOP_FORWARD, parts, b, this.loopUnit(b));
+  }
+
+  /** A direction's whole backward time loop in one call, split by batch rows like loopForward. */
+  loopBackward(a: LoopBackwardArgs): void {
+    const { t, b, h } = a;
+    const g = GATES[a.kind] * h;
+    const p = this.loopPointers(a, g);
+    const pdg = this.ptr(a.dGates, 0, t * b, g, g, 'loop dGates');
+    const pdgh = a.kind === 'gru' ? this.ptr(a.dGh, 0, t * b, g, g, 'loop dGh') : 0;
+    const pa = this.ptr(a.dhA, 0, b, h, h, 'loop dhA'), pb = this.ptr(a.dhB, 0, b, h, h, 'loop dhB');
+    const pdc = a.kind === 'lstm' ? this.ptr(a.dc, 0, b, h, h, 'loop dc') : 0;
+    const pdy = a.dy ? this.ptr(a.dy, a.dyOff, t * b, h, a.dyLd, 'loop dy') : 0;
+    const pw = this.packPtr(a.whh, g, h);
+    const kind = LOOP_KIND[a.kind], act = ACT[a.act] ?? 0;
+    const parts = this.loopParts(2 * t * b * g * h, b);
+    if (parts === 0) {
+      this.x.loopBackward(kind, act, a.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
+        pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, this.ws);
+      return;
+    }
+    const j = this.pool!.job, A = JOB.ARGS;
+    j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
+    j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pdg; j[A + 11] = pdgh;
+    j[A + 12] = pa; j[A + 13] = pb; j[A + 14] = pdc; j[A + 15] = pw; j[A + 16] = pdy; j[A + 17] = a.dyLd;
+    this.pool!.jobF[JOB.F0] = a.leak;
+    this.launch(OP.LOOP_BACKWARD, parts, b, this.loopUnit(b));
+  }
+
+  private loopPointers(a: LoopForwardArgs | LoopBackwardArgs, g: number): { gates: number; hs: number; cs: number; gh: number } {
+    const { t, b, h } = a;
+    if (ACT[a.act] === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(a.act)}`);
+    return {
+      gates: this.ptr(a.gates, 0, t * b, g, g, 'loop gates'),
+      hs: this.ptr(a.hs, 0, (t + 1) * b, h, h, 'loop hs'),
+      cs: a.kind === 'lstm' ? this.ptr(a.cs, 0, (t + 1) * b, h, h, 'loop cs') : 0,
+      gh: a.kind === 'gru' ? this.ptr(a.gh, 0, t * b, g, g, 'loop gh') : 0,
+    };
+  }
+
+  private packPtr(any: AnyPackedB, k: number, n: number): number {
+    const p = any as PackedB;
+    if (p.k !== k || p.n !== n) throw new RangeError(`wasm kernels: loop needs a ${k}×${n} pack, received ${p.k}×${p.n}`);
+    return this.ptr(p.data, 0, 1, p.data.length, p.data.length, 'loop packed W_hh');
+  }
+
+  /** Row shares of a loop: whole micro-kernel tiles where the batch allows. */
+  private loopUnit(b: number): number {
+    return b >= 2 * MR * this.threads ? MR : 1;
+  }
+
+  /** One share per thread (0: run alone), for loops of at least parallelMinMacs multiply-adds. */
+  private loopParts(work: number, b: number): number {
+    const n = this.parts(work, this.parallelMinMacs, b, this.loopUnit(b));
+    return n === 0 ? 0 : Math.min(n, this.pool!.ready + 1);
   }
 
   /** Writes a job's integer arguments (no array, so nothing is allocated per call). */

@@ -13,7 +13,7 @@
 // reverse ones (PyTorch); states (D, B, H) with the forward direction first.
 
 import type { Cell, DirectionWeights, DirectionWorkspace } from '../cells/cell.js';
-import type { Float, Kernels } from '../kernels/types.js';
+import type { Activation, Float, Kernels, LoopKernels } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
 
 export interface LayerShape { t: number; b: number }
@@ -160,11 +160,16 @@ export class RecurrentLayer {
         ws.hs[start * b * h + i] = h0 ? h0[d * b * h + i] : 0;
         if (this.cell.hasCellState) ws.cs[start * b * h + i] = c0 ? c0[d * b * h + i] : 0;
       }
-      for (let s = 0; s < t; s++) {
-        const step = d === 0 ? s : t - 1 - s;
-        const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
-        this.cell.stepForward(k, w, ws, b, h, step, prev, cur);
-        if (lengths) this.holdPaddedRows(ws, b, step, prev, cur, lengths);
+      const loop = lengths ? null : loopKernels(k);
+      if (loop) {
+        loop.loopForward({ ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT! });
+      } else {
+        for (let s = 0; s < t; s++) {
+          const step = d === 0 ? s : t - 1 - s;
+          const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
+          this.cell.stepForward(k, w, ws, b, h, step, prev, cur);
+          if (lengths) this.holdPaddedRows(ws, b, step, prev, cur, lengths);
+        }
       }
       // outputs: the state after each step, zero on padded steps
       for (let step = 0; step < t && !alias; step++) {
@@ -235,7 +240,16 @@ export class RecurrentLayer {
       }
       const record = this.recordGradFlow;
       if (record && this.gradFlow[d]?.length !== t) this.gradFlow[d] = new Float64Array(t);
-      for (let s = t - 1; s >= 0; s--) {
+      const loop = lengths || record ? null : loopKernels(k);
+      if (loop) {
+        loop.loopBackward({
+          ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh,
+          dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: dhW,
+        });
+        // the loop swapped dh and dhPrev after every step, as the loop below does
+        if (t % 2 === 1) { const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap; }
+      }
+      for (let s = loop ? -1 : t - 1; s >= 0; s--) {
         const step = d === 0 ? s : t - 1 - s;
         const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
         // dh_t = ∂L/∂y_t (real rows only) + the carry from step t+1
@@ -263,6 +277,12 @@ export class RecurrentLayer {
       k.addColumnSums(t * b, g, dHid, 0, g, w.gBhh, 0);
       k.gemm(false, false, t * b, inW, g, 1, ws.dGates, 0, g, w.wih, 0, inW, 1, dx, 0, inW);
     }
+  }
+
+  /** What the loop kernels need to know of the cell. */
+  private loopCell(): { kind: 'rnn' | 'lstm' | 'gru'; act: Activation; leak: number } {
+    const c = this.cell as Cell & { activation?: Activation; leak?: number };
+    return { kind: this.cell.kind, act: c.activation ?? 'tanh', leak: c.leak ?? 0 };
   }
 
   /** Saves (before) or restores (after) the dc rows of padded steps around the LSTM kernel. */
@@ -301,4 +321,10 @@ function frobenius(a: Float, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) { const v = a[i] / m; s += v * v; }
   return m * Math.sqrt(s);
+}
+
+/** The kernel set's whole-loop entry points, when it has them (the wasm kernels do). */
+function loopKernels(k: Kernels): LoopKernels | null {
+  const l = k as Kernels & Partial<LoopKernels>;
+  return typeof l.loopForward === 'function' && typeof l.loopBackward === 'function' ? (l as Kernels & LoopKernels) : null;
 }

@@ -1,0 +1,103 @@
+// The recurrent time loop of one direction, run inside wasm over a range of batch rows [r0, r1):
+// the same kernel calls, in the same order, that src/layers/recurrent.ts makes step by step, so
+// the results are the same bits. Batch rows are independent sequences, so two threads can each
+// run the whole loop on their own rows with no synchronisation between steps (the per-step work,
+// a (B, H) × (H, G·H) product, is too small to split well across threads at every step).
+//
+// Layouts are those of src/cells/cell.ts: gates (T, B, G·H), state slots hs/cs (T+1, B, H), for the
+// forward direction the state before step t in slot t and after it in slot t+1, for the reverse
+// direction t+1 and t. Pointers are byte addresses; whhT/whh are packBWhole packs of W_hhᵀ
+// (H × G·H) and W_hh (G·H × H); ws is this thread's gemm workspace.
+
+import { gemmPacked } from './gemm';
+import { activationBackward, activationForward, fillRows, gruBackward, gruForward, lstmBackward, lstmForward } from './pointwise';
+
+const RNN = 0;
+const LSTM = 1;
+
+function gatesOf(kind: i32): i32 {
+  return kind == RNN ? 1 : kind == LSTM ? 4 : 3;
+}
+
+/** Forward over all T steps for rows [r0, r1). GRU: bhh is b_hh (G·H), gh receives W_hh·h + b_hh. */
+export function loopForward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i32, r0: i32, r1: i32, reverse: i32,
+  gates: usize, hs: usize, cs: usize, gh: usize, bhh: usize, whhT: usize, ws: usize): void {
+  const m = r1 - r0;
+  if (m <= 0) return;
+  const g = gatesOf(kind) * h;
+  const hRow = <usize>h << 2;
+  const gRow = <usize>g << 2;
+  for (let s = 0; s < t; s++) {
+    const step = reverse ? t - 1 - s : s;
+    const prev = reverse ? step + 1 : step;
+    const cur = reverse ? step : step + 1;
+    const hp = hs + <usize>(prev * b + r0) * hRow;
+    const hc = hs + <usize>(cur * b + r0) * hRow;
+    const gt = gates + <usize>(step * b + r0) * gRow;
+    if (kind == RNN) {
+      gemmPacked(0, m, h, h, 1, hp, h, whhT, 0, 1, gt, h, ws);
+      activationForward(act, leak, m * h, gt, hc);
+    } else if (kind == LSTM) {
+      gemmPacked(0, m, g, h, 1, hp, h, whhT, 0, 1, gt, g, ws);
+      lstmForward(m, h, gt, cs + <usize>(prev * b + r0) * hRow, cs + <usize>(cur * b + r0) * hRow, hc);
+    } else {
+      const ght = gh + <usize>(step * b + r0) * gRow;
+      fillRows(m, g, bhh, ght, g);
+      gemmPacked(0, m, g, h, 1, hp, h, whhT, 0, 1, ght, g, ws);
+      gruForward(m, h, gt, ght, hp, hc);
+    }
+  }
+}
+
+/**
+ * Backward over all T steps for rows [r0, r1). dhA holds ∂L/∂h at the last processed step on
+ * entry (rows of a (B, H) block), dhB is scratch; they swap after every step, as in the layer, so
+ * after the loop the gradient reaching the initial state is in dhA when T is even, dhB when odd.
+ * dy (0: none) is the output gradient: step t, row r at dy + ((t·B + r)·dyLd) floats.
+ */
+export function loopBackward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i32, r0: i32, r1: i32, reverse: i32,
+  gates: usize, hs: usize, cs: usize, gh: usize, dGates: usize, dGh: usize,
+  dhA: usize, dhB: usize, dc: usize, whh: usize, dy: usize, dyLd: i32, ws: usize): void {
+  const m = r1 - r0;
+  if (m <= 0) return;
+  const g = gatesOf(kind) * h;
+  const hRow = <usize>h << 2;
+  const gRow = <usize>g << 2;
+  const rows = <usize>r0 * hRow;
+  let dh = dhA + rows, dhPrev = dhB + rows;
+  const dcr = dc + rows;
+  for (let s = t - 1; s >= 0; s--) {
+    const step = reverse ? t - 1 - s : s;
+    const prev = reverse ? step + 1 : step;
+    const cur = reverse ? step : step + 1;
+    if (dy != 0) {
+      for (let r = 0; r < m; r++) {
+        const src = dy + (<usize>(step * b + r0 + r) * <usize>dyLd << 2);
+        const dst = dh + <usize>r * hRow;
+        let j = 0;
+        for (; j + 4 <= h; j += 4) {
+          const o = <usize>j << 2;
+          v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+        }
+        for (; j < h; j++) {
+          const o = <usize>j << 2;
+          store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+        }
+      }
+    }
+    const gt = gates + <usize>(step * b + r0) * gRow;
+    const dgt = dGates + <usize>(step * b + r0) * gRow;
+    if (kind == RNN) {
+      activationBackward(act, leak, m * h, hs + <usize>(cur * b + r0) * hRow, dh, dgt);
+      gemmPacked(0, m, h, h, 1, dgt, h, whh, 0, 0, dhPrev, h, ws);
+    } else if (kind == LSTM) {
+      lstmBackward(m, h, gt, cs + <usize>(prev * b + r0) * hRow, cs + <usize>(cur * b + r0) * hRow, dh, dcr, dgt);
+      gemmPacked(0, m, h, g, 1, dgt, g, whh, 0, 0, dhPrev, h, ws);
+    } else {
+      const off = <usize>(step * b + r0) * gRow;
+      gruBackward(m, h, gt, gh + off, hs + <usize>(prev * b + r0) * hRow, dh, dgt, dGh + off, dhPrev);
+      gemmPacked(0, m, h, g, 1, dGh + off, g, whh, 0, 1, dhPrev, h, ws);
+    }
+    const swap = dh; dh = dhPrev; dhPrev = swap;
+  }
+}
