@@ -14,6 +14,7 @@ export { truncatedBptt, type ChunkLoss } from './model/truncated.js';
 export { sampleTokens, sampleLogits, rollForecast } from './model/sample.js';
 export { saveModel, loadModel, modelToBytes, modelFromBytes } from './model/io.js';
 export { encodeSafetensors, decodeSafetensors } from './model/safetensors.js';
+export { modelToOnnx, saveOnnx, onnxExportProblems, checkOnnxExportable, onnxSignature, ONNX_OPSET, type OnnxSignature } from './model/onnx.js';
 export { computeLoss, type LossKind } from './train/losses.js';
 export { createOptimizer, SGD, Adam, AdamW, RMSprop, Adagrad, type OptimizerConfig } from './train/optimizers.js';
 export { createSchedule, applySchedule, type ScheduleConfig } from './train/schedules.js';
