@@ -12,7 +12,7 @@ export { Sequential, type ForwardOptions } from './model/sequential.js';
 export { parseModelConfig, type ModelConfig, type InitConfig, type InputConfig } from './model/config.js';
 export { truncatedBptt, type ChunkLoss } from './model/truncated.js';
 export { sampleTokens, sampleLogits, rollForecast } from './model/sample.js';
-export { saveModel, loadModel, modelToBytes, modelFromBytes } from './model/io.js';
+export { saveModel, loadModel, modelToBytes, modelFromBytes, loadStateDict, loadStateDictBytes } from './model/io.js';
 export { encodeSafetensors, decodeSafetensors } from './model/safetensors.js';
 export { modelToOnnx, saveOnnx, onnxExportProblems, checkOnnxExportable, onnxSignature, ONNX_OPSET, type OnnxSignature } from './model/onnx.js';
 export { computeLoss, type LossKind } from './train/losses.js';

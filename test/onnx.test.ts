@@ -17,8 +17,10 @@ import { checkOnnxExportable, modelToOnnx, onnxExportProblems } from '../src/mod
 import { ProtoWriter } from '../src/model/protobuf.js';
 import { Sequential } from '../src/model/sequential.js';
 import { Rng } from '../src/tensor/rng.js';
+import { maxMixedError } from './helpers/compare.js';
 
 type Ort = typeof import('onnxruntime-node');
+type Session = import('onnxruntime-node').InferenceSession;
 let ort: Ort | null = null;
 let ortError = '';
 try {
@@ -32,26 +34,19 @@ const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recur-onnx-'));
 const I = 3, H = 5, O = 2, V = 11;
 
-/** Largest |a − b| / (1 + |b|): the mixed absolute/relative error of the brief. */
-function mixedError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  assert.equal(got.length, want.length, `length ${got.length} vs ${want.length}`);
-  let e = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
-    e = Number.isNaN(d) ? Infinity : Math.max(e, d);
-  }
-  return e;
-}
-
 function inputFor(cfg: ModelConfig, t: number, b: number, seed: number): number[] {
   const rng = new Rng(seed);
   if (cfg.input.kind === 'tokens') return Array.from({ length: t * b }, () => Math.floor(rng.uniform() * V));
   return Array.from({ length: t * b * I }, () => 2 * rng.uniform() - 1);
 }
 
+/** One thread: the tests share a small machine. */
+function session(onnx: Uint8Array): Promise<Session> {
+  return ort!.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+}
+
 /** ORT's output for x, and recur's. */
-async function runBoth(model: Sequential, onnx: Uint8Array, x: number[], t: number, b: number): Promise<{ got: Float32Array; want: Float64Array; dims: readonly number[] }> {
-  const session = await ort!.InferenceSession.create(onnx);
+async function runBoth(model: Sequential, session: Session, x: number[], t: number, b: number): Promise<{ got: Float32Array; want: Float64Array; dims: readonly number[] }> {
   const feed = model.config.input.kind === 'tokens'
     ? new ort!.Tensor('int64', BigInt64Array.from(x, (v) => BigInt(v)), [t, b])
     : new ort!.Tensor('float32', Float32Array.from(x), [t, b, I]);
@@ -95,12 +90,12 @@ test('ONNX Runtime runs the exported models: outputs match recur within 1e-5·(1
   let worst = 0;
   for (const [i, [name, cfg]] of CASES.entries()) {
     const model = new Sequential(cfg, { seed: 10 + i });
-    const onnx = modelToOnnx(model);
+    const s = await session(modelToOnnx(model));
     // two shapes through one exported graph: T and B are symbolic
     for (const [steps, batch] of [[7, 3], [2, 1]]) {
-      const { got, want, dims } = await runBoth(model, onnx, inputFor(cfg, steps, batch, 100 + i), steps, batch);
+      const { got, want, dims } = await runBoth(model, s, inputFor(cfg, steps, batch, 100 + i), steps, batch);
       assert.deepEqual([...dims], [cfg.outputMode === 'last' ? 1 : steps, batch, cfg.outputSize], name);
-      const e = mixedError(got, want);
+      const e = maxMixedError(got, want);
       assert.ok(e <= 1e-5, `${name} (T ${steps}, B ${batch}): error ${e.toExponential(3)} exceeds 1e-5`);
       worst = Math.max(worst, e);
     }
@@ -152,8 +147,8 @@ test('recur export: a saved model → .onnx that ONNX Runtime runs; --json; exit
   assert.deepEqual(j.output, { name: 'output', type: 'float32', shape: ['T', 'B', O] });
   const bytes = readFileSync(out);
   assert.equal(j.bytes, bytes.length);
-  const { got, want } = await runBoth(model, bytes, inputFor(cfg, 6, 2, 1), 6, 2);
-  assert.ok(mixedError(got, want) <= 1e-5);
+  const { got, want } = await runBoth(model, await session(bytes), inputFor(cfg, 6, 2, 1), 6, 2);
+  assert.ok(maxMixedError(got, want) <= 1e-5);
 
   const plain = recur('export', '--model', file, '--onnx', join(dir, 'again.onnx'));
   assert.equal(plain.code, 0, plain.err);
