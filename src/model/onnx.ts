@@ -138,7 +138,6 @@ export function modelToOnnx(model: Sequential): Uint8Array {
     rnnAttrs.push({ name: 'activations', strings: Array(d).fill(ONNX_ACTIVATION[act]) });
     if (act === 'leaky_relu') rnnAttrs.push({ name: 'activation_alpha', floats: Array(d).fill(config.leak ?? 0.01) });
   }
-  let top = '';
   for (let l = 0; l < stack.numLayers; l++) {
     const inW = stack.layers[l].inputSize;
     const dirs = d === 2 ? ['', '_reverse'] : [''];
@@ -164,7 +163,7 @@ export function modelToOnnx(model: Sequential): Uint8Array {
       const flatten = l === 0 ? int64s('shape.concat_directions', [0, 0, d * h]) : 'shape.concat_directions';
       node('Reshape', `${name}.concat_directions`, [`${name}.Y.tbdh`, flatten], [`${name}.out`]);
     }
-    x = top = `${name}.out`;
+    x = `${name}.out`;
   }
 
   const head = model.head;
@@ -172,7 +171,7 @@ export function modelToOnnx(model: Sequential): Uint8Array {
   for (let o = 0; o < head.outFeatures; o++) {
     for (let i = 0; i < head.inFeatures; i++) wT[i * head.outFeatures + o] = head.weight.value[o * head.inFeatures + i];
   }
-  node('MatMul', 'head.matmul', [top, floats('head.weight_transposed', [head.inFeatures, head.outFeatures], wT)], ['head.xw']);
+  node('MatMul', 'head.matmul', [x, floats('head.weight_transposed', [head.inFeatures, head.outFeatures], wT)], ['head.xw']);
   node('Add', 'head.add', ['head.xw', floats(head.bias.name, [head.outFeatures], head.bias.value)], [sig.output.name]);
 
   return encodeOnnxModel({
