@@ -6,6 +6,8 @@
 //   "recur.config": "{…}"     the ModelConfig as JSON
 //   "recur.version": "0.1.0"  the recur that wrote the file
 // plus the caller's extra strings (task description, vocabulary as JSON, …).
+// A state dict without that metadata (PyTorch's save_file of a twin module) loads into a model
+// built from a ModelConfig with loadStateDict, under the same checks.
 //
 // Loading treats the file as hostile. inspectSafetensors checks the header and the data layout
 // without reading values; then:
@@ -28,7 +30,7 @@ import * as path from 'node:path';
 import { RecurError, fail } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import { parseModelConfig, type ModelConfig } from './config.js';
-import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type TensorToWrite } from './safetensors.js';
+import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type SafetensorsHeader, type TensorToWrite } from './safetensors.js';
 import { Sequential } from './sequential.js';
 
 export const RECUR_VERSION = '0.1.0';
@@ -113,12 +115,40 @@ export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): Loade
 
   const model = new Sequential(config, { kernels: opts.kernels });
 
+  copyTensorsInto(model, bytes, header, 'model file', `the parameters of the config (${describeConfig(config)})`);
+  return { model, metadata };
+}
+
+/**
+ * Sets the parameters of `model` from a safetensors state dict without recur's metadata, such as
+ * PyTorch's `safetensors.torch.save_file(twin.state_dict(), file)` for a twin module with
+ * submodules `embed` (nn.Embedding), `rnn` (nn.RNN / nn.LSTM / nn.GRU) and `head` (nn.Linear). The
+ * names must be exactly the model's (missing and unexpected ones are all listed), each shape the
+ * model's and every value finite; F32, F64, F16 and BF16 tensors load into either dtype. A file
+ * that fails a check leaves the model unchanged.
+ */
+export function loadStateDictBytes(model: Sequential, bytes: Uint8Array): void {
+  const header = inspectSafetensors(bytes);
+  // into a fresh twin first, so a file that fails any check leaves `model` as it was
+  const staged = new Sequential(model.config);
+  copyTensorsInto(staged, bytes, header, 'state dict', `the parameters of the model (${describeConfig(model.config)})`);
+  for (const p of model.params) p.value.set(staged.param(p.name).value);
+}
+
+/** Reads a state dict file into `model` (see loadStateDictBytes). */
+export function loadStateDict(model: Sequential, file: string): void {
+  loadStateDictBytes(model, readModelFile(file, 'state dict file'));
+}
+
+/** Checks the file holds exactly the model's parameter names and shapes, then copies the values in. */
+function copyTensorsInto(model: Sequential, bytes: Uint8Array, header: SafetensorsHeader, what: string, expected: string): void {
+  const { tensors } = header;
   const names = new Set(model.params.map((p) => p.name));
   const missing = model.params.map((p) => p.name).filter((n) => !tensors.has(n));
   const unexpected = [...tensors.keys()].filter((n) => !names.has(n));
   if (missing.length || unexpected.length) {
     const list = (xs: string[]): string => (xs.length ? xs.slice(0, 20).map((x) => brief(x)).join(', ') + (xs.length > 20 ? `, … (${xs.length})` : '') : 'none');
-    throw new RecurError(`model file: expected exactly the parameters of the config (${describeConfig(config)}), received missing: ${list(missing)}; unexpected: ${list(unexpected)}`);
+    throw new RecurError(`${what}: expected exactly ${expected}, received missing: ${list(missing)}; unexpected: ${list(unexpected)}`);
   }
   for (const p of model.params) {
     const t = tensors.get(p.name)!;
@@ -135,7 +165,6 @@ export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): Loade
       if (!Number.isFinite(p.value[i])) fail(`parameter "${p.name}" at ${indexText(p.shape, i)}`, `a value within the range of the model's ${model.kernels.dtype}`, data[i]);
     }
   }
-  return { model, metadata };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,13 +177,15 @@ export function saveModel(model: Sequential, file: string, extra?: Record<string
 
 /** Reads and validates a model file written by saveModel. */
 export function loadModel(file: string, opts: LoadOptions = {}): LoadedModel {
-  let bytes: Uint8Array;
+  return modelFromBytes(readModelFile(file, 'model file'), opts);
+}
+
+function readModelFile(file: string, what: string): Uint8Array {
   try {
-    bytes = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch (e) {
-    throw new RecurError(`model file "${file}": expected a readable file, received ${errorText(e)}`);
+    throw new RecurError(`${what} "${file}": expected a readable file, received ${errorText(e)}`);
   }
-  return modelFromBytes(bytes, opts);
 }
 
 /**

@@ -20,3 +20,14 @@ export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
   assert.ok(e <= tol, `${what}: relative error ${e.toExponential(3)} exceeds ${tol}`);
   return e;
 }
+
+/** Largest |got − want| / (1 + |want|): absolute near zero, relative for large values. */
+export function maxMixedError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  assert.equal(got.length, want.length, `length ${got.length} vs expected ${want.length}`);
+  let e = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
+    e = Number.isNaN(d) ? Infinity : Math.max(e, d);
+  }
+  return e;
+}
