@@ -120,12 +120,19 @@ export class Dashboard {
     });
   }
 
+  /** Renders and sends the latest data, if it changed and someone is watching (drawing for nobody would slow the run). */
   private push(): void {
-    if (!this.dirty || !this.source) return;
-    this.dirty = false;
+    if (this.clients.size === 0) return;
     this.lastPush = Date.now();
+    if (this.flush()) this.broadcast();
+  }
+
+  /** Renders the latest data if it changed since the last render; returns whether it did. */
+  private flush(): boolean {
+    if (!this.dirty || !this.source) return false;
+    this.dirty = false;
     this.render(this.source());
-    this.broadcast();
+    return true;
   }
 
   private render(data: ReportData): void {
@@ -144,6 +151,7 @@ export class Dashboard {
     if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) return plain(res, 403, 'forbidden: unexpected Host header\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') { res.setHeader('Allow', 'GET, HEAD'); return plain(res, 405, 'method not allowed\n'); }
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/' || path === '/events' || path === '/state.json') this.flush();
     if (path === '/') return this.page(res);
     if (path === '/events') return this.events(req, res);
     if (path === '/state.json') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(this.state));
@@ -152,13 +160,14 @@ export class Dashboard {
 
   private page(res: ServerResponse): void {
     const nonce = randomBytes(16).toString('base64');
-    const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+    const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'`;
     const header = `${this.sub}<p class="sub live" id="live-status">${esc(this.state.status)}</p>`;
     const html = renderPage({
       title: this.title, header, body: `<div id="live-body">${this.state.html}</div>`, csp, script: { nonce, code: SCRIPT },
       footer: 'Live dashboard of recur: updates while the run trains. Nothing is loaded from the network.',
     });
-    res.setHeader('Content-Security-Policy', csp);
+    // frame-ancestors works only as a header (a <meta> policy ignores it, with a console warning)
+    res.setHeader('Content-Security-Policy', `${csp}; frame-ancestors 'none'`);
     send(res, 200, 'text/html; charset=utf-8', html);
   }
 
