@@ -131,10 +131,10 @@ export function summarizeVitals(rec: VitalsRecorder, o: { clip?: ClipConfig } = 
   const lastRec = records[records.length - 1];
   if (lastRec && lastRec.saturated !== null) {
     const s = lastRec.saturated;
-    const what = model.config.cell === 'rnn' ? 'saturated units' : 'saturated gates';
+    const what = model.config.cell === 'rnn' ? 'units' : 'gate values';
     vitals.push({
-      name: what, value: pct(s), status: s > 0.5 ? 'bad' : s > 0.2 ? 'warn' : 'ok',
-      note: `values within ${rec.margin} of 0 or 1 (tanh: of ±1) at step ${lastRec.step}; little gradient passes a saturated gate`,
+      name: 'saturation', value: pct(s), status: s > 0.5 ? 'bad' : s > 0.2 ? 'warn' : 'ok',
+      note: `${what} within ${rec.margin} of 0 or 1 (tanh: of ±1) at step ${lastRec.step}; little gradient passes a saturated one`,
     });
   }
   if (lastRec && lastRec.dead !== null) {
