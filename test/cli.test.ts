@@ -36,6 +36,8 @@ test('bad flags and data: exit code 2 and one line that says what was expected',
     [['eval', '--model', join(dir, 'missing.safetensors'), '--task', 'adding'], /missing\.safetensors/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['train', '--task', 'adding', '--epochs', '2'], /--epochs: the adding task draws fresh sequences/],
+    [['train', '--task', 'adding', '--port', '8080'], /--port: expected together with --dashboard/],
+    [['train', '--task', 'adding', '--dashboard', '--port', '70000'], /--port: expected a whole number from 0 to 65535/],
   ];
   for (const [args, pattern] of cases) {
     const r = recur(...args);

@@ -82,6 +82,27 @@ test('tanh RNN with W_hh = 0.5·I: the norm decays geometrically at the rate W_h
   assert.ok(Math.abs(spectralRadius(m.param('rnn.weight_hh_l0').value, H) - 0.5) < 1e-12);
 });
 
+test('tanh RNN with W_hh = 0.6·Q (Q orthogonal, not diagonal): each step back shrinks the norm by the 0.6 its spectral radius gives', () => {
+  const m = makeModel({ cell: 'rnn', activation: 'tanh' });
+  setRnnWeights(m, 0, 0.1);
+  m.param('rnn.weight_hh_l0').value.set(orthogonal(H, new Rng(17)).map((v) => 0.6 * v));
+  recordGradFlow(m, true);
+  runLastStepLoss(m, inputs(14, (r) => 0.01 * r.normal()));
+  const { norms } = gradFlow(m)[0];
+  // dh_t = Qᵀ·0.6·(dh_{t+1} ⊙ (1 − h²)) and Qᵀ keeps norms: a factor in [0.6·(1 − max h²), 0.6] per step
+  const h = m.rnn.layers[0].y.data;
+  let maxH2 = 0;
+  for (let i = 0; i < h.length; i++) maxH2 = Math.max(maxH2, h[i] * h[i]);
+  for (let t = 0; t < T - 1; t++) {
+    const r = norms[t] / norms[t + 1];
+    assert.ok(r <= 0.6 * (1 + 1e-12) && r >= 0.6 * (1 - maxH2) * (1 - 1e-12), `step ${t}: factor ${r}`);
+  }
+  const rho = spectralRadius(m.param('rnn.weight_hh_l0').value, H);
+  assert.ok(Math.abs(rho - 0.6) < 1e-9, `ρ ${rho}`);
+  assert.ok(Math.abs(Math.exp(-logSlope(norms)) - rho) < 1e-3, 'the fitted decay rate is the spectral radius');
+  assert.equal(verdict(norms).verdict, 'vanishing');
+});
+
 test('relu RNN with W_hh = 1.5·I and positive inputs: every step back multiplies by 1.5, exploding', () => {
   const m = makeModel({ cell: 'rnn', activation: 'relu' });
   setRnnWeights(m, 1.5, 0.1);

@@ -6,7 +6,9 @@ import type { Kernels } from '../kernels/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
-import { Trainer, type TrainConfig, type TrainResult } from '../train/trainer.js';
+import { summarizeVitals, type VitalsSummary } from '../diagnostics/vitals-summary.js';
+import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
+import { Trainer, type TrainCallbacks, type TrainConfig, type TrainResult } from '../train/trainer.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
 
@@ -32,26 +34,72 @@ export interface RunSummary {
   accuracy: number | null; solved: boolean; nanSkipped: number; rollbacks: number;
 }
 
-export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean): { result: TrainResult; summary: RunSummary } {
+export interface TrainingOptions {
+  /** Record vital signs and the gradient heatmap during training (diagnostics/vitals.ts); default true. */
+  vitals?: boolean;
+  /** After every step, with the run as it stands (for the live dashboard). */
+  onLive?: (live: () => TrainingOutcome, step: number) => void;
+}
+
+export interface TrainingOutcome { result: TrainResult; summary: RunSummary; vitals: VitalsSummary | null }
+
+interface Prepared { trainer: Trainer; recorder: VitalsRecorder | null; progress: Progress }
+
+function prepare(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions): Prepared {
   const progress = new Progress({ total: config.steps, label, quiet });
   let lastVal = NaN;
-  const trainer = new Trainer(model, task, config, {
-    onStep: (s) => progress.update(s.step, { loss: formatNumber(s.loss), val: formatNumber(lastVal) }),
+  const recorder = o.vitals === false ? null : new VitalsRecorder(model, { steps: config.steps });
+  const own: TrainCallbacks = {
+    onStep: (s) => {
+      progress.update(s.step, { loss: formatNumber(s.loss), val: formatNumber(lastVal) });
+      if (o.onLive) o.onLive(() => liveOutcome(p, task, model, config), s.step);
+    },
     onEval: (e) => { lastVal = e.valLoss; },
     onNanGuard: (e) => { if (!quiet && e.kind === 'rollback') process.stderr.write(`\n${label} step ${e.step}: ${e.reason}\n`); },
-  });
-  const result = trainer.train();
-  progress.done();
+  };
+  // the recorder first: its onStep completes the record the live view then shows
+  const trainer = new Trainer(model, task, config, recorder ? mergeCallbacks(recorder.callbacks(), own) : own);
+  const p: Prepared = { trainer, recorder, progress };
+  return p;
+}
+
+function finish(p: Prepared, task: Task, model: Sequential, config: TrainConfig, result: TrainResult): TrainingOutcome {
+  p.progress.done();
+  p.recorder?.finish();
+  return { result, summary: summarize(task, model, result), vitals: p.recorder ? summarizeVitals(p.recorder, { clip: config.clip }) : null };
+}
+
+/** The run so far, without evaluating (the last evaluation's losses). */
+function liveOutcome(p: Prepared, task: Task, model: Sequential, config: TrainConfig): TrainingOutcome {
+  const loop = p.trainer.loop;
+  const recent = loop.recent.length ? loop.recent.reduce((a, b) => a + b, 0) / loop.recent.length : NaN;
+  const result: TrainResult = {
+    steps: loop.step, seconds: loop.history.steps.at(-1)?.seconds ?? 0, trainLoss: recent, valLoss: loop.last?.valLoss ?? NaN,
+    accuracy: loop.last?.accuracy ?? null, baselineLoss: task.baselineLoss, solved: loop.last?.solved ?? false,
+    nanSkipped: p.trainer.guard.skipped, rollbacks: p.trainer.guard.rollbacks, stoppedEarly: loop.stoppedEarly, history: loop.history,
+  };
+  return { result, summary: summarize(task, model, result), vitals: p.recorder ? summarizeVitals(p.recorder, { clip: config.clip }) : null };
+}
+
+export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions = {}): TrainingOutcome {
+  const p = prepare(label, task, model, config, quiet, o);
+  return finish(p, task, model, config, p.trainer.train());
+}
+
+/** As runTraining, handing the event loop a turn after every step (so a server keeps answering). */
+export async function runTrainingAsync(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions = {}): Promise<TrainingOutcome> {
+  const p = prepare(label, task, model, config, quiet, o);
+  return finish(p, task, model, config, await p.trainer.trainAsync(1));
+}
+
+function summarize(task: Task, model: Sequential, result: TrainResult): RunSummary {
   const mc = model.config;
   return {
-    result,
-    summary: {
-      task: str(task.describe() as Values, 'task') ?? task.name, cell: mc.cell, activation: mc.cell === 'rnn' ? mc.activation ?? 'tanh' : null,
-      hidden: mc.hiddenSize, params: model.paramCount, kernels: model.kernels.name,
-      steps: result.steps, seconds: round(result.seconds, 2), trainLoss: result.trainLoss, valLoss: result.valLoss,
-      baselineLoss: result.baselineLoss, accuracy: result.accuracy, solved: result.solved,
-      nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,
-    },
+    task: str(task.describe() as Values, 'task') ?? task.name, cell: mc.cell, activation: mc.cell === 'rnn' ? mc.activation ?? 'tanh' : null,
+    hidden: mc.hiddenSize, params: model.paramCount, kernels: model.kernels.name,
+    steps: result.steps, seconds: round(result.seconds, 2), trainLoss: result.trainLoss, valLoss: result.valLoss,
+    baselineLoss: result.baselineLoss, accuracy: result.accuracy, solved: result.solved,
+    nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,
   };
 }
 

@@ -6,11 +6,12 @@
 import { escapeXml as esc } from './escape.js';
 import {
   accuracySection, finalLossBars, gradFlowSection, gradNormSection, heatmapSection, lossSection, lrSection, runColor, section,
+  vitalSeriesSection,
 } from './sections.js';
 import type { ConfigValue, ReportData, RunHistory, VitalStatus } from './types.js';
 
 export type {
-  ConfigValue, GradFlow, GradHeatmap, HistoryPoint, ReportData, RunHistory, RunSummary, VitalSign, VitalStatus,
+  ConfigValue, GradFlow, GradHeatmap, HistoryPoint, ReportData, RunHistory, RunSummary, VitalSeries, VitalSign, VitalStatus,
 } from './types.js';
 
 const CSS = `
@@ -48,16 +49,12 @@ footer { color: #777; font-size: 12px; margin-top: 24px; }
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-/** The report page as one HTML string. */
-export function renderReport(r: ReportData): string {
+/** The sections of the report (summary, charts, tables), each a <section> with an id. */
+export function reportSections(r: ReportData): string {
   const runs = r.runs;
-  const sub: string[] = [];
-  if (r.command) sub.push(`<p class="sub">Command: <code>${esc(r.command)}</code></p>`);
-  const date = formatDate(r.date);
-  if (date) sub.push(`<p class="sub">Date: ${esc(date)}</p>`);
   const intro = r.description ? `<p class="explain">${esc(r.description)}</p>` : '';
   const notes = r.notes?.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
-  const body = [
+  return [
     section('summary', 'Summary', '', intro + notes + summaryTable(runs) + finalLossBars(runs)),
     lossSection(runs),
     accuracySection(runs),
@@ -66,27 +63,62 @@ export function renderReport(r: ReportData): string {
     gradFlowSection(runs),
     heatmapSection(runs),
     vitalsSection(runs),
+    vitalSeriesSection(runs),
     configSection(runs),
   ].filter((s) => s !== '').join('\n');
+}
+
+/** The lines under the title: the command and the date. */
+export function reportSubtitle(r: ReportData): string {
+  const sub: string[] = [];
+  if (r.command) sub.push(`<p class="sub">Command: <code>${esc(r.command)}</code></p>`);
+  const date = formatDate(r.date);
+  if (date) sub.push(`<p class="sub">Date: ${esc(date)}</p>`);
+  return sub.join('');
+}
+
+export interface PageParts {
+  title: string;
+  /** Trusted markup under the title. */
+  header: string;
+  /** Trusted markup of the sections. */
+  body: string;
+  footer: string;
+  csp: string;
+  /** Trusted inline script (the dashboard's), allowed by a nonce in the CSP; none in the report. */
+  script?: { nonce: string; code: string };
+}
+
+/** The page around the sections: the report's and the dashboard's share it. */
+export function renderPage(p: PageParts): string {
+  const script = p.script ? `\n<script nonce="${esc(p.script.nonce)}">${p.script.code}</script>` : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${esc(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${esc(p.csp)}">
 <meta name="referrer" content="no-referrer">
-<title>${esc(r.title)}</title>
+<title>${esc(p.title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-<header><h1>${esc(r.title)}</h1>${sub.join('')}</header>
-${body}
-<footer>Written by recur. This page is self-contained: no scripts, nothing loaded from the network.</footer>
-</main>
+<header><h1>${esc(p.title)}</h1>${p.header}</header>
+${p.body}
+<footer>${p.footer}</footer>
+</main>${script}
 </body>
 </html>
 `;
+}
+
+/** The report page as one HTML string. */
+export function renderReport(r: ReportData): string {
+  return renderPage({
+    title: r.title, header: reportSubtitle(r), body: reportSections(r), csp: CSP,
+    footer: 'Written by recur. This page is self-contained: no scripts, nothing loaded from the network.',
+  });
 }
 
 function formatDate(d: string | Date | undefined): string {

@@ -204,3 +204,43 @@ export function finalLossBars(runs: readonly RunHistory[]): string {
     hLines: baselines.map((b) => ({ y: b, label: `baseline ${formatCompact(b)}` })),
   });
 }
+
+/** Dash patterns that tell apart the lines of one run in a chart of vital signs. */
+const VITAL_DASHES: readonly (string | undefined)[] = [undefined, '6 3', '2 3', '8 3 2 3', '1 2', '10 4'];
+
+/**
+ * Charts of vital signs over training: one chart per `chart` title, one line per run and series.
+ * With one run each line gets a palette colour; with several, a run keeps its colour and its
+ * lines differ by dash.
+ */
+export function vitalSeriesSection(runs: readonly RunHistory[]): string {
+  const charts = new Map<string, { yLabel: string; logY: boolean; series: LineSeries[] }>();
+  const withSeries = runs.filter((r) => r.vitalSeries && r.vitalSeries.length > 0);
+  if (withSeries.length === 0) return '';
+  const one = withSeries.length === 1;
+  runs.forEach((r, i) => {
+    const perChart = new Map<string, number>();
+    for (const s of r.vitalSeries ?? []) {
+      let c = charts.get(s.chart);
+      if (!c) charts.set(s.chart, (c = { yLabel: s.yLabel, logY: s.logY === true, series: [] }));
+      const k = perChart.get(s.chart) ?? 0;
+      perChart.set(s.chart, k + 1);
+      const dash = VITAL_DASHES[k % VITAL_DASHES.length];
+      c.series.push({
+        name: one ? s.name : `${r.name} ${s.name}`, points: s.points,
+        color: one ? paletteColor(k) : runColor(r, i), ...(one || !dash ? { dashed: false } : { dashed: dash }), dots: s.points.length <= 30,
+      });
+    }
+  });
+  const body = [...charts].map(([title, c]) => {
+    const values = c.series.flatMap((s) => s.points.map((p) => p[1]));
+    const logY = c.logY && spansDecades(values, 1);
+    // fractions: the whole range 0..1, so a flat 0 reads as "none" rather than as a centred line
+    const hLines = c.yLabel === 'fraction' ? [{ y: 1, label: 'all', color: '#999999' }, { y: 0, label: 'none', color: '#999999' }] : [];
+    return lineChart({ title, xLabel: 'training step', yLabel: logY || !c.logY ? c.yLabel : c.yLabel.replace(' (log scale)', ''), series: c.series, logY, hLines, height: 320 });
+  }).join('');
+  const explain = 'Measured every few training steps on the training batch: the size of each weight matrix\'s gradient, ' +
+    'how much each update changed the weights relative to their size, the spectral radius of each recurrent gate block, ' +
+    'and the share of saturated gates or dead units.';
+  return section('vital-series', 'Vital signs over training', explain, body);
+}

@@ -66,6 +66,18 @@ export interface VitalSign {
   note?: string;
 }
 
+/**
+ * One line of a chart of vital signs over training (e.g. the update / weight ratio of W_hh); lines
+ * with the same `chart` title are drawn in one chart, across runs.
+ */
+export interface VitalSeries {
+  chart: string;
+  yLabel: string;
+  logY?: boolean;
+  name: string;
+  points: readonly (readonly [number, number])[];
+}
+
 export interface RunHistory {
   name: string;
   config: Record<string, ConfigValue>;
@@ -78,6 +90,7 @@ export interface RunHistory {
   gradFlow?: GradFlow;
   heatmap?: GradHeatmap;
   vitals?: readonly VitalSign[];
+  vitalSeries?: readonly VitalSeries[];
 }
 
 export interface ReportData {

@@ -1,5 +1,5 @@
 // recur demo: the main job. A tanh RNN, an LSTM and a GRU on the adding problem, same budget,
-// side by side: a results table and an HTML report with the loss curves.
+// side by side: a results table and an HTML report with the loss curves, gradient flow and vital signs.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,8 @@ export const DEMO_HELP = `recur demo [--out DIR] [--length T] [--steps N] [--see
 
 Trains a tanh RNN, an LSTM and a GRU on the adding problem (Le et al. 2015 form) with the same
 budget, prints validation MSE against the 0.167 baseline of always guessing 1, and writes
-DIR/report.html (default ./recur-demo/) with the loss curves. About 3 minutes on 2 cores.`;
+DIR/report.html (default ./recur-demo/): loss curves, gradient norms with clipping, gradient flow
+over time at initialization and after training, a heatmap of it during training, and vital signs. About 3 minutes on 2 cores.`;
 
 export function demoCommand(argv: string[]): number {
   const { values: v } = parse(argv, { ...RUNTIME_OPTIONS, out: { type: 'string' }, length: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, hidden: { type: 'string' } });
@@ -40,11 +41,15 @@ export function demoCommand(argv: string[]): number {
     const extra = m.cell === 'rnn' ? { activation: 'tanh' as const } : m.cell === 'lstm' ? { init: { recurrent: 'default' as const, forgetBias: 1 } } : {};
     const model = new Sequential(modelConfigFor(task, { cell: m.cell, hiddenSize: hidden, ...extra }), { kernels, seed });
     const atInit = measureGradFlow(model, task).gradNormByStep;
-    const { result, summary } = runTraining(m.name.padEnd(8), task, model, {
-      steps, batchSize: 32, seed, optimizer: { kind: 'adam', lr: 1e-2 }, clip: { kind: 'norm', maxNorm: 1 },
+    const training = {
+      steps, batchSize: 32, seed, optimizer: { kind: 'adam' as const, lr: 1e-2 }, clip: { kind: 'norm' as const, maxNorm: 1 },
       evalEvery: Math.max(1, Math.floor(steps / 30)), stopWhenSolved: false,
-    }, json);
-    runs.push({ name: m.name, result, summary, config: model.config, clipThreshold: 1, gradFlow: { atInit, atEnd: measureGradFlow(model, task).gradNormByStep } });
+    };
+    const { result, summary, vitals } = runTraining(m.name.padEnd(8), task, model, training, json);
+    runs.push({
+      name: m.name, result, summary, config: model.config, clipThreshold: 1, vitals, training,
+      gradFlow: { atInit, atEnd: measureGradFlow(model, task).gradNormByStep },
+    });
   }
   mkdirSync(out, { recursive: true });
   const reportPath = join(out, 'report.html');

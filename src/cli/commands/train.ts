@@ -10,9 +10,11 @@ import { createTask } from '../../tasks/index.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
-import { kernelsFrom, modelConfigFor, runTraining } from '../session.js';
+import { kernelsFrom, modelConfigFor } from '../session.js';
+import { dashboardPort, reportRunOf, trainWithViews } from '../views.js';
 
-export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIONS [--save FILE] [--report FILE.html] [--json]
+export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIONS [--save FILE] [--report FILE.html]
+            [--dashboard [--port N]] [--json]
 
 Trains one model on one task and prints its validation loss against the task's memoryless baseline.
 Training stops early once the task counts as solved (--no-stop to run every step).
@@ -35,6 +37,12 @@ TRAINING-OPTIONS
   --metrics-log FILE.jsonl
 OUTPUT
   --save FILE (model as safetensors)  --report FILE.html  --json (one JSON object, last line)
+  --report FILE.html   a self-contained page: losses, learning rate, gradient norm and clipping,
+                       gradient flow over time (at initialization, during training, at the end),
+                       vital signs (update ratios, spectral radius, saturation, dead units, NaN guard)
+  --dashboard [--port N]  the same views live on http://127.0.0.1:PORT/ while training (port 0,
+                       the default, picks a free one; the URL goes to standard error). The server
+                       stops when training ends; an open page keeps the final charts.
   --kernels js|wasm|auto  --threads N`;
 
 /** One epoch = one pass over the training part of a file task, in batches of windows. */
@@ -44,12 +52,12 @@ function epochsToSteps(task: Task, epochs: number, batch: number): number {
   throw new UsageError(`--epochs: the ${task.name} task draws fresh sequences every step, so it has no epochs; expected --steps N`);
 }
 
-export function trainCommand(argv: string[]): number {
+export async function trainCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, { ...TASK_OPTIONS, ...MODEL_OPTIONS, ...TRAINING_OPTIONS, ...RUNTIME_OPTIONS,
     save: { type: 'string' }, report: { type: 'string' }, dashboard: { type: 'boolean' }, port: { type: 'string' },
     'checkpoint-dir': { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' } });
   if (v.help) { console.log(TRAIN_HELP); return 0; }
-  for (const f of ['dashboard', 'port', 'checkpoint-dir', 'checkpoint-every', 'resume']) {
+  for (const f of ['checkpoint-dir', 'checkpoint-every', 'resume']) {
     if (v[f] !== undefined) throw new UsageError(`--${f}: not available in this version yet`);
   }
   const tc = taskConfig(v)!;
@@ -62,14 +70,21 @@ export function trainCommand(argv: string[]): number {
   const kernels = kernelsFrom(v);
   const model = new Sequential(modelConfigFor(task, mo), { kernels, seed: cfg.seed });
   const json = v.json === true;
-  const { result, summary } = runTraining(`${mo.cell}`, task, model, cfg, false);
+  const reportPath = str(v, 'report');
+  const { result, summary, vitals, gradFlow } = await trainWithViews(task, model, cfg, {
+    dashboard: v.dashboard === true, port: dashboardPort(v), report: reportPath !== undefined,
+    title: `recur train: ${task.name}`, command: 'recur ' + ['train', ...argv].join(' '), name: mo.cell,
+  });
   if (str(v, 'save')) {
     const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
     if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
     if (task instanceof CsvTask) extra['recur.norm'] = JSON.stringify({ mean: task.mean, std: task.std, window: task.window, horizon: task.horizon });
     saveModel(model, str(v, 'save')!, extra);
   }
-  if (str(v, 'report')) writeFileSync(str(v, 'report')!, reportFor(`recur train: ${task.name}`, 'recur ' + ['train', ...argv].join(' '), [{ name: mo.cell, result, summary, config: model.config }]));
+  if (reportPath !== undefined) {
+    writeFileSync(reportPath, reportFor(`recur train: ${task.name}`, 'recur ' + ['train', ...argv].join(' '), [{ ...reportRunOf(mo.cell, model, cfg, gradFlow), result, summary, vitals }]));
+    process.stderr.write(`report: ${reportPath}\n`);
+  }
   if (json) {
     console.log(JSON.stringify(summary));
   } else {
