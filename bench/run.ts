@@ -103,7 +103,7 @@ export interface BenchReport {
   results: WorkloadReport[];
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): BenchOptions | 'help' {
   const o: BenchOptions = { ...DEFAULT_OPTIONS, configs: [...DEFAULT_OPTIONS.configs], systems: [...DEFAULT_OPTIONS.systems] };

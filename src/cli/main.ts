@@ -4,6 +4,7 @@
 
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
+import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { exportCommand } from './commands/export.js';
@@ -21,14 +22,16 @@ const HELP = `recur: recurrent networks that stay trainable on long sequences
                                        gradient flow through time: vanishing, exploding or healthy
   recur export --model FILE --onnx OUT.onnx
                                        a saved model as an ONNX file
+  recur bench [--configs A,B,...] [--no-peers] [--json]
+                                       the benchmark workloads, recur against its peers (bench/README.md)
 
 Every command has --help. Bad flags or data exit with code 2 and one line saying what was expected.`;
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
-  export: exportCommand,
+  export: exportCommand, bench: benchCommand,
 };
-const LATER = new Set(['experiment', 'bench']);
+const LATER = new Set(['experiment']);
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
