@@ -6,6 +6,7 @@ import type { Kernels } from '../kernels/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
+import { Checkpointer, assertFresh, type CheckpointOptions } from '../train/checkpoint-dir.js';
 import { Trainer, type TrainConfig, type TrainResult } from '../train/trainer.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
@@ -32,14 +33,27 @@ export interface RunSummary {
   accuracy: number | null; solved: boolean; nanSkipped: number; rollbacks: number;
 }
 
-export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean): { result: TrainResult; summary: RunSummary } {
+/** Checkpoints of a run: into `dir` every `every` steps; `resume` goes on from the newest. */
+export type CheckpointSetting = CheckpointOptions & { resume: boolean };
+
+export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, checkpoint?: CheckpointSetting): { result: TrainResult; summary: RunSummary } {
+  if (checkpoint && !checkpoint.resume) assertFresh(checkpoint.dir);
   const progress = new Progress({ total: config.steps, label, quiet });
   let lastVal = NaN;
+  let checkpointer: Checkpointer | null = null;
   const trainer = new Trainer(model, task, config, {
     onStep: (s) => progress.update(s.step, { loss: formatNumber(s.loss), val: formatNumber(lastVal) }),
     onEval: (e) => { lastVal = e.valLoss; },
     onNanGuard: (e) => { if (!quiet && e.kind === 'rollback') process.stderr.write(`\n${label} step ${e.step}: ${e.reason}\n`); },
+    onStepEnd: () => { checkpointer?.afterStep(); },
   });
+  if (checkpoint) {
+    checkpointer = new Checkpointer(trainer, checkpoint);
+    if (checkpoint.resume) {
+      resumeFrom(checkpointer, model, quiet);
+      lastVal = trainer.loop.last?.valLoss ?? NaN;
+    }
+  }
   const result = trainer.train();
   progress.done();
   const mc = model.config;
@@ -53,6 +67,16 @@ export function runTraining(label: string, task: Task, model: Sequential, config
       nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,
     },
   };
+}
+
+function resumeFrom(checkpointer: Checkpointer, model: Sequential, quiet: boolean): void {
+  const info = checkpointer.resume();
+  const say = (line: string): void => { if (!quiet) process.stderr.write(`recur: ${line}\n`); };
+  if (!info) { say(`no checkpoint in ${checkpointer.dir} yet: starting at step 0`); return; }
+  say(`resuming from ${info.file} (step ${info.step} of ${checkpointer.trainer.config.steps})`);
+  if (info.kernels !== model.kernels.name) {
+    process.stderr.write(`recur: the checkpoint was written with the ${info.kernels} kernels and this run uses ${model.kernels.name}: it goes on, but not bit for bit as the first run would have\n`);
+  }
 }
 
 export function round(x: number, d: number): number {

@@ -7,12 +7,13 @@ import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
 import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../tasks/index.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
-import { kernelsFrom, modelConfigFor, runTraining } from '../session.js';
+import { kernelsFrom, modelConfigFor, runTraining, type CheckpointSetting } from '../session.js';
 
 export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIONS [--save FILE] [--report FILE.html] [--json]
+            [--checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N]] [--resume]
 
 Trains one model on one task and prints its validation loss against the task's memoryless baseline.
 Training stops early once the task counts as solved (--no-stop to run every step).
@@ -33,6 +34,10 @@ TRAINING-OPTIONS
   --clip-norm X | --clip-value X | --clip-adaptive K
   --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
   --metrics-log FILE.jsonl
+CHECKPOINTS
+  --checkpoint-dir DIR [--checkpoint-every N (100)] [--checkpoint-keep N (3)]   the whole run state, atomically
+  --resume   go on from the newest checkpoint in DIR (same flags); ends with the weights of an unbroken run
+             (without --resume, a DIR that holds checkpoints is refused rather than overwritten)
 OUTPUT
   --save FILE (model as safetensors)  --report FILE.html  --json (one JSON object, last line)
   --kernels js|wasm|auto  --threads N`;
@@ -44,14 +49,26 @@ function epochsToSteps(task: Task, epochs: number, batch: number): number {
   throw new UsageError(`--epochs: the ${task.name} task draws fresh sequences every step, so it has no epochs; expected --steps N`);
 }
 
+/** --checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N] [--resume]. */
+function checkpointSetting(v: Values): CheckpointSetting | undefined {
+  const dir = str(v, 'checkpoint-dir');
+  if (dir === undefined) {
+    for (const f of ['checkpoint-every', 'checkpoint-keep', 'resume']) if (v[f] !== undefined) throw new UsageError(`--${f}: expected --checkpoint-dir DIR with it`);
+    return undefined;
+  }
+  if (dir === '') throw new UsageError('--checkpoint-dir: expected a directory, received ""');
+  return { dir, every: int(v, 'checkpoint-every', 100, 1, 1e9), keep: int(v, 'checkpoint-keep', 3, 1, 1e6), resume: v.resume === true };
+}
+
 export function trainCommand(argv: string[]): number {
   const { values: v } = parse(argv, { ...TASK_OPTIONS, ...MODEL_OPTIONS, ...TRAINING_OPTIONS, ...RUNTIME_OPTIONS,
     save: { type: 'string' }, report: { type: 'string' }, dashboard: { type: 'boolean' }, port: { type: 'string' },
-    'checkpoint-dir': { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' } });
+    'checkpoint-dir': { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'checkpoint-keep': { type: 'string' }, resume: { type: 'boolean' } });
   if (v.help) { console.log(TRAIN_HELP); return 0; }
-  for (const f of ['dashboard', 'port', 'checkpoint-dir', 'checkpoint-every', 'resume']) {
+  for (const f of ['dashboard', 'port']) {
     if (v[f] !== undefined) throw new UsageError(`--${f}: not available in this version yet`);
   }
+  const checkpoint = checkpointSetting(v);
   const tc = taskConfig(v)!;
   const mo = modelOptions(v);
   const irnn = str(v, 'preset') === 'irnn';
@@ -62,7 +79,7 @@ export function trainCommand(argv: string[]): number {
   const kernels = kernelsFrom(v);
   const model = new Sequential(modelConfigFor(task, mo), { kernels, seed: cfg.seed });
   const json = v.json === true;
-  const { result, summary } = runTraining(`${mo.cell}`, task, model, cfg, false);
+  const { result, summary } = runTraining(`${mo.cell}`, task, model, cfg, false, checkpoint);
   if (str(v, 'save')) {
     const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
     if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
