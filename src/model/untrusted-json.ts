@@ -24,7 +24,7 @@ export function parseJsonText(text: string, where: string, maxDepth: number): un
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new RecurError(`${where}: expected valid JSON, received a syntax error (${e instanceof Error ? e.message.slice(0, 100) : 'unknown'})`);
+    throw new RecurError(`${where}: expected valid JSON, received a syntax error (${e instanceof Error ? e.message.replace(/\s+/g, ' ').slice(0, 100) : 'unknown'})`);
   }
 }
 

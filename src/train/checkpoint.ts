@@ -152,6 +152,12 @@ function checksum(metadata: Record<string, string>, tensors: { name: string; dty
   return h.digest('hex');
 }
 
+/** The checksum a checkpoint's contents call for (what recur.checksum must hold); the file's layout is checked first. */
+export function checkpointChecksum(bytes: Uint8Array): string {
+  const header = inspectSafetensors(bytes);
+  return checksum(header.metadata, [...header.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: bytes.subarray(header.dataStart + t.begin, header.dataStart + t.end) })));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
@@ -160,12 +166,12 @@ function checksum(metadata: Record<string, string>, tensors: { name: string; dty
  * training config and task as the run that wrote it (a CheckpointMismatch names the first field
  * that differs). Throws a RecurError on anything else wrong with the bytes; changes nothing then.
  */
-export function restoreCheckpoint(trainer: Trainer, bytes: Uint8Array, source = 'checkpoint'): CheckpointInfo {
-  const where = `checkpoint ${brief(source)}`;
+export function restoreCheckpoint(trainer: Trainer, bytes: Uint8Array, source?: string): CheckpointInfo {
+  const where = source === undefined ? 'checkpoint' : `checkpoint ${brief(source)}`;
   const header = inspectSafetensors(bytes);
   const m = header.metadata;
   if (m[FORMAT_KEY] !== CHECKPOINT_FORMAT) fail(`${where} metadata "${FORMAT_KEY}"`, `"${CHECKPOINT_FORMAT}" (a file written by a recur checkpoint)`, m[FORMAT_KEY] ?? 'none');
-  const sum = checksum(m, [...header.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: bytes.subarray(header.dataStart + t.begin, header.dataStart + t.end) })));
+  const sum = checkpointChecksum(bytes);
   if (m[CHECKSUM_KEY] !== sum) fail(`${where} checksum`, `SHA-256 ${sum} of its contents`, m[CHECKSUM_KEY] ?? 'none');
   const text = (key: string): string => m[key] ?? fail(`${where} metadata`, `an entry "${key}"`, 'none');
 

@@ -58,4 +58,5 @@ function main(): void {
   say('done');
 }
 
-main();
+// node --test also loads this file as a test file: it then has no arguments and does nothing
+if (process.argv.length >= 5) main();
