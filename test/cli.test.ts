@@ -91,7 +91,7 @@ test('text: train, save, sample with a prefix, temperature and seed (reproducibl
   assert.deepEqual(lastJson(b.out).samples, samples);
   const bad = recur('sample', '--model', model, '--prefix', 'aZ');
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /"Z" is not in the model's vocabulary/);
+  assert.match(bad.err, /--prefix: expected characters of the model's vocabulary \(12 characters\), received "Z" \(U\+005A\) at position 2/);
 });
 
 test('csv: train, save, forecast in the original units', () => {

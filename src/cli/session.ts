@@ -8,6 +8,7 @@ import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
 import { summarizeVitals, type VitalsSummary } from '../diagnostics/vitals-summary.js';
 import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
+import { Checkpointer, assertFresh, type CheckpointOptions } from '../train/checkpoint-dir.js';
 import { Trainer, type TrainCallbacks, type TrainConfig, type TrainResult } from '../train/trainer.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
@@ -34,7 +35,12 @@ export interface RunSummary {
   accuracy: number | null; solved: boolean; nanSkipped: number; rollbacks: number;
 }
 
+/** Checkpoints of a run: into `dir` every `every` steps; `resume` goes on from the newest. */
+export type CheckpointSetting = CheckpointOptions & { resume: boolean };
+
 export interface TrainingOptions {
+  /** Save checkpoints (and with `resume`, go on from the newest one first). */
+  checkpoint?: CheckpointSetting;
   /** Record vital signs and the gradient heatmap during training (diagnostics/vitals.ts); default true. */
   vitals?: boolean;
   /** After every step, with the run as it stands (for the live dashboard). */
@@ -46,6 +52,9 @@ export interface TrainingOutcome { result: TrainResult; summary: RunSummary; vit
 interface Prepared { trainer: Trainer; recorder: VitalsRecorder | null; progress: Progress }
 
 function prepare(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions): Prepared {
+  const checkpoint = o.checkpoint;
+  if (checkpoint && !checkpoint.resume) assertFresh(checkpoint.dir);
+  let checkpointer: Checkpointer | null = null;
   const progress = new Progress({ total: config.steps, label, quiet });
   let lastVal = NaN;
   const recorder = o.vitals === false ? null : new VitalsRecorder(model, { steps: config.steps });
@@ -56,9 +65,18 @@ function prepare(label: string, task: Task, model: Sequential, config: TrainConf
     },
     onEval: (e) => { lastVal = e.valLoss; },
     onNanGuard: (e) => { if (!quiet && e.kind === 'rollback') process.stderr.write(`\n${label} step ${e.step}: ${e.reason}\n`); },
+    onStepEnd: () => { checkpointer?.afterStep(); },
   };
   // the recorder first: its onStep completes the record the live view then shows
   const trainer = new Trainer(model, task, config, recorder ? mergeCallbacks(recorder.callbacks(), own) : own);
+  if (checkpoint) {
+    checkpointer = new Checkpointer(trainer, checkpoint);
+    if (checkpoint.resume) {
+      // vital signs and the heatmap cover the steps of this process only
+      resumeFrom(checkpointer, model, quiet);
+      lastVal = trainer.loop.last?.valLoss ?? NaN;
+    }
+  }
   const p: Prepared = { trainer, recorder, progress };
   return p;
 }
@@ -101,6 +119,16 @@ function summarize(task: Task, model: Sequential, result: TrainResult): RunSumma
     baselineLoss: result.baselineLoss, accuracy: result.accuracy, solved: result.solved,
     nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,
   };
+}
+
+function resumeFrom(checkpointer: Checkpointer, model: Sequential, quiet: boolean): void {
+  const info = checkpointer.resume();
+  const say = (line: string): void => { if (!quiet) process.stderr.write(`recur: ${line}\n`); };
+  if (!info) { say(`no checkpoint in ${checkpointer.dir} yet: starting at step 0`); return; }
+  say(`resuming from ${info.file} (step ${info.step} of ${checkpointer.trainer.config.steps})`);
+  if (info.kernels !== model.kernels.name) {
+    process.stderr.write(`recur: the checkpoint was written with the ${info.kernels} kernels and this run uses ${model.kernels.name}: it goes on, but not bit for bit as the first run would have\n`);
+  }
 }
 
 export function round(x: number, d: number): number {

@@ -8,7 +8,7 @@ import type { Task } from '../tasks/task.js';
 import type { TrainConfig } from '../train/trainer.js';
 import { UsageError, int, type Values } from './args.js';
 import { reportData, type ReportRun } from './report-data.js';
-import { runTraining, runTrainingAsync, type TrainingOutcome } from './session.js';
+import { runTraining, runTrainingAsync, type CheckpointSetting, type TrainingOutcome } from './session.js';
 
 export interface ViewOptions {
   dashboard: boolean;
@@ -18,6 +18,7 @@ export interface ViewOptions {
   title: string;
   command: string;
   name: string;
+  checkpoint?: CheckpointSetting;
 }
 
 /** --port N (0 to 65535, default 0: a free port), only with --dashboard. */
@@ -40,7 +41,7 @@ export async function trainWithViews(task: Task, model: Sequential, cfg: TrainCo
   const measure = o.report || o.dashboard;
   const atInit = measure ? measureGradFlow(model, task).gradNormByStep : [];
   if (!o.dashboard) {
-    const out = runTraining(o.name, task, model, cfg, false);
+    const out = runTraining(o.name, task, model, cfg, false, { checkpoint: o.checkpoint });
     return { ...out, gradFlow: measure ? { atInit, atEnd: measureGradFlow(model, task).gradNormByStep } : undefined };
   }
   const dash = await Dashboard.start({ port: o.port, title: o.title });
@@ -49,6 +50,7 @@ export async function trainWithViews(task: Task, model: Sequential, cfg: TrainCo
     reportData(o.title, o.command, [{ ...reportRunOf(o.name, model, cfg, { atInit, atEnd }), ...t }]);
   try {
     const out = await runTrainingAsync(o.name, task, model, cfg, false, {
+      checkpoint: o.checkpoint,
       onLive: (live, step) => dash.update(() => view(live(), []), `Training: step ${step} of ${cfg.steps}.`),
     });
     const gradFlow = { atInit, atEnd: measureGradFlow(model, task).gradNormByStep };

@@ -188,5 +188,6 @@ export function mergeCallbacks(...sets: TrainCallbacks[]): TrainCallbacks {
     onStep: (info) => { for (const s of sets) s.onStep?.(info); },
     onEval: (e) => { for (const s of sets) s.onEval?.(e); },
     onNanGuard: (e) => { for (const s of sets) s.onNanGuard?.(e); },
+    onStepEnd: (info) => { for (const s of sets) s.onStepEnd?.(info); },
   };
 }

@@ -102,7 +102,7 @@ export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): Loade
   try {
     json = JSON.parse(configText);
   } catch (e) {
-    throw new RecurError(`model file metadata "${CONFIG_KEY}": expected the model config as JSON, received a syntax error (${e instanceof Error ? e.message.slice(0, 100) : 'unknown'})`);
+    throw new RecurError(`model file metadata "${CONFIG_KEY}": expected the model config as JSON, received a syntax error (${e instanceof Error ? e.message.replace(/\s+/g, ' ').slice(0, 100) : 'unknown'})`);
   }
   const config = parseModelConfig(json);
 

@@ -296,7 +296,7 @@ export function inspectSafetensors(bytes: Uint8Array): SafetensorsHeader {
   try {
     header = JSON.parse(text);
   } catch (e) {
-    return reject('safetensors header', 'valid JSON', `a syntax error (${e instanceof Error ? e.message.slice(0, 100) : 'unknown'})`);
+    return reject('safetensors header', 'valid JSON', `a syntax error (${e instanceof Error ? e.message.replace(/\s+/g, ' ').slice(0, 100) : 'unknown'})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) reject('safetensors header', 'a JSON object', brief(header));
 

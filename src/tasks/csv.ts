@@ -39,6 +39,8 @@ export interface CsvOptions {
   horizon?: number;
   /** Where the text came from, for messages and describe(). */
   source?: string;
+  /** A saved model's normalisation, used instead of the training part's mean and deviation. */
+  norm?: { mean: number; std: number };
 }
 
 function unquote(field: string): string {
@@ -57,7 +59,8 @@ export function parseCsvColumn(text: string, column: string, source = 'CSV'): nu
   let li = 0;
   while (li < lines.length && lines[li].trim() === '') li++;
   if (li === lines.length) throw new RecurError(`${what}: expected a header row of column names, received no rows`);
-  const header = lines[li].replace(/\r$/, '').split(',').map(unquote);
+  // a byte-order mark would otherwise become part of the first column's name
+  const header = lines[li].replace(/\r$/, '').replace(/^\ufeff/, '').split(',').map(unquote);
   const col = header.indexOf(column);
   if (col < 0) {
     throw new RecurError(`${what}: expected a column named ${JSON.stringify(column)}, received columns ${header.map((h) => JSON.stringify(h)).join(', ')}`);
@@ -123,10 +126,10 @@ export class CsvTask implements Task {
     }
     let sum = 0;
     for (let i = 0; i < this.trainEnd; i++) sum += x[i];
-    this.mean = sum / this.trainEnd;
+    this.mean = opts.norm?.mean ?? sum / this.trainEnd;
     let ss = 0;
     for (let i = 0; i < this.trainEnd; i++) ss += (x[i] - this.mean) ** 2;
-    this.std = Math.sqrt(ss / this.trainEnd);
+    this.std = opts.norm?.std ?? Math.sqrt(ss / this.trainEnd);
     if (!(this.std > 0)) {
       throw new RecurError(`CSV file ${JSON.stringify(this.source)}, column ${JSON.stringify(opts.column)}: expected values that vary over the training part (first 80%), received a constant ${this.mean}`);
     }

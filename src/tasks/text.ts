@@ -48,6 +48,11 @@ export interface TextOptions {
    * shuffling the held-out part is neither representative nor independent of its neighbours.
    */
   shuffleLines?: boolean;
+  /**
+   * A fixed vocabulary (a saved model's) instead of the text's own characters: a character outside
+   * it is a RecurError naming its line and column.
+   */
+  vocab?: readonly string[];
 }
 
 /** The lines of `text` in a fixed pseudo-random order (Fisher–Yates with a fixed seed). */
@@ -128,10 +133,19 @@ export class TextTask implements Task {
     if (n < need) {
       throw new RecurError(`${what}: expected at least ${need} characters for seq ${seq} (the held-out last 10% must hold one window of seq + 1), received ${n}`);
     }
-    this.vocab = [...new Set(chars)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    this.vocab = opts.vocab ? [...opts.vocab] : [...new Set(chars)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
     this.index = new Map(this.vocab.map((c, i) => [c, i]));
     const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = this.index.get(chars[i])!;
+    let line = 1, col = 1;
+    for (let i = 0; i < n; i++) {
+      const id = this.index.get(chars[i]);
+      if (id === undefined) {
+        const hex = chars[i].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        throw new RecurError(`${what}, line ${line}, column ${col}: expected a character of the model's vocabulary (${this.vocab.length} characters), received ${JSON.stringify(chars[i])} (U+${hex})`);
+      }
+      ids[i] = id;
+      if (chars[i] === '\n') { line++; col = 1; } else col++;
+    }
     this.ids = ids;
     this.valStart = Math.floor((n * 9) / 10);
     this.valChars = Math.min(n - this.valStart, VAL_CAP_CHARS);

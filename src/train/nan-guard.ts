@@ -7,6 +7,7 @@
 //   and optimizer state, taken every `snapshotEvery` good steps) and scales the learning rate by
 //   `lrFactor`, because repeated failures at the same rate mean the rate is the problem.
 
+import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
 import type { Optimizer, OptimizerState } from './optimizers.js';
@@ -18,6 +19,19 @@ export interface NanGuardOptions {
   lrFactor?: number;
   /** Good steps between snapshots; default 25. */
   snapshotEvery?: number;
+}
+
+/**
+ * Plain data for checkpoints: the counters, the learning-rate scale and the last good snapshot
+ * (weights and optimizer state) a rollback would restore.
+ */
+export interface NanGuardState {
+  skipped: number;
+  rollbacks: number;
+  lrScale: number;
+  badInARow: number;
+  goodSinceSnapshot: number;
+  snapshot: { values: Float[]; optimizer: OptimizerState };
 }
 
 export interface NanGuardEvent { step: number; kind: 'skip' | 'undo' | 'rollback'; reason: string; lrScale: number }
@@ -90,6 +104,39 @@ export class NanGuard {
     this.rollbacks++;
     this.badInARow = 0;
     this.events.push({ step, kind: 'rollback', reason: `${this.patience} bad steps in a row: restored the last good weights, learning rate × ${this.lrFactor}`, lrScale: this.lrScale });
+  }
+
+  /** A copy of the guard's state (later steps do not change it). */
+  state(): NanGuardState {
+    const snap = this.snapshot!;
+    return {
+      skipped: this.skipped, rollbacks: this.rollbacks, lrScale: this.lrScale, badInARow: this.badInARow,
+      goodSinceSnapshot: this.goodSinceSnapshot, snapshot: { values: snap.values.map((v) => v.slice()), optimizer: snap.optimizer },
+    };
+  }
+
+  /** Replaces the state with a copy of `s`; checks everything first, so a bad state changes nothing. */
+  loadState(s: NanGuardState): void {
+    const count = (field: string, v: number): number => {
+      if (!Number.isSafeInteger(v) || v < 0) fail(`NaN guard state ${field}`, 'a whole number ≥ 0', v);
+      return v;
+    };
+    count('skipped', s.skipped); count('rollbacks', s.rollbacks); count('badInARow', s.badInARow); count('goodSinceSnapshot', s.goodSinceSnapshot);
+    if (!(typeof s.lrScale === 'number' && s.lrScale > 0 && Number.isFinite(s.lrScale))) fail('NaN guard state lrScale', 'a finite number > 0', s.lrScale);
+    if (s.badInARow >= this.patience) fail('NaN guard state badInARow', `a count below the patience (${this.patience})`, s.badInARow);
+    if (s.goodSinceSnapshot >= this.snapshotEvery) fail('NaN guard state goodSinceSnapshot', `a count below snapshotEvery (${this.snapshotEvery})`, s.goodSinceSnapshot);
+    const values = s.snapshot.values;
+    if (values.length !== this.params.length) fail('NaN guard snapshot', `${this.params.length} parameters`, values.length);
+    this.params.forEach((p, i) => {
+      if (values[i].length !== p.value.length) fail(`NaN guard snapshot of "${p.name}"`, `${p.value.length} values`, values[i].length);
+      if (!allFinite(values[i])) fail(`NaN guard snapshot of "${p.name}"`, 'finite values', 'NaN or Infinity');
+    });
+    this.skipped = s.skipped;
+    this.rollbacks = s.rollbacks;
+    this.lrScale = s.lrScale;
+    this.badInARow = s.badInARow;
+    this.goodSinceSnapshot = s.goodSinceSnapshot;
+    this.snapshot = { values: this.params.map((p, i) => { const v = p.value.slice(); v.set(values[i]); return v; }), optimizer: s.snapshot.optimizer };
   }
 
   private takeSnapshot(): void {

@@ -52,6 +52,8 @@ export interface TrainCallbacks {
   onStep?(s: StepInfo): void;
   onEval?(e: EvalInfo): void;
   onNanGuard?(e: NanGuardEvent): void;
+  /** Once a step is complete (evaluation and stopping decided): where a checkpoint is taken. */
+  onStepEnd?(s: StepInfo): void;
 }
 
 /** The training loop's own state (what a checkpoint must keep besides weights, optimizer and RNG). */
@@ -118,7 +120,8 @@ export class Trainer {
   readonly schedule: Schedule | null;
   readonly guard: NanGuard;
   readonly rng: Rng;
-  private readonly adaptive: AdaptiveClipper | null;
+  /** The adaptive clipper, for clip kind 'adaptive' (its running mean is checkpointed). */
+  readonly adaptive: AdaptiveClipper | null;
   private readonly dOut: { data: Float } ;
 
   constructor(readonly model: Sequential, readonly task: Task, readonly config: TrainConfig, readonly callbacks: TrainCallbacks = {}) {
@@ -133,7 +136,6 @@ export class Trainer {
     const clip = config.clip ?? { kind: 'none' };
     this.adaptive = clip.kind === 'adaptive' ? new AdaptiveClipper({ factor: clip.factor }) : null;
     this.dOut = { data: model.kernels.alloc(0) };
-    if (config.metricsLog) writeFileSync(config.metricsLog, '');
   }
 
   /** Runs forward and backward on one batch; returns the loss. Gradients are left in the params. */
@@ -214,6 +216,8 @@ export class Trainer {
     const evalEvery = config.evalEvery ?? Math.min(100, config.steps);
     const plateau = config.schedule?.kind === 'plateau';
     const log = (o: object) => { if (config.metricsLog) appendFileSync(config.metricsLog, JSON.stringify(o) + '\n'); };
+    // a fresh run starts a fresh log; a resumed one (step > 0) goes on with the one it has
+    if (config.metricsLog && loop.step === 0 && loop.history.steps.length === 0) writeFileSync(config.metricsLog, '');
     while (!loop.done && loop.step < config.steps) {
       const step = ++loop.step;
       const batch = task.trainBatch(this.rng, config.batchSize);
@@ -257,6 +261,7 @@ export class Trainer {
           else if (++loop.sinceBest >= config.earlyStopping.patience) { loop.stoppedEarly = true; loop.done = true; }
         }
       }
+      this.callbacks.onStepEnd?.(info);
       yield info;
     }
     loop.secondsBefore = this.seconds();

@@ -7,14 +7,15 @@ import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
 import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../tasks/index.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
-import { kernelsFrom, modelConfigFor } from '../session.js';
+import { kernelsFrom, modelConfigFor, type CheckpointSetting } from '../session.js';
 import { dashboardPort, reportRunOf, trainWithViews } from '../views.js';
 
 export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIONS [--save FILE] [--report FILE.html]
-            [--dashboard [--port N]] [--json]
+            [--dashboard [--port N]] [--checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N]]
+            [--resume] [--json]
 
 Trains one model on one task and prints its validation loss against the task's memoryless baseline.
 Training stops early once the task counts as solved (--no-stop to run every step).
@@ -35,6 +36,10 @@ TRAINING-OPTIONS
   --clip-norm X | --clip-value X | --clip-adaptive K
   --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
   --metrics-log FILE.jsonl
+CHECKPOINTS
+  --checkpoint-dir DIR [--checkpoint-every N (100)] [--checkpoint-keep N (3)]   the whole run state, atomically
+  --resume   go on from the newest checkpoint in DIR (same flags); ends with the weights of an unbroken run
+             (without --resume, a DIR that holds checkpoints is refused rather than overwritten)
 OUTPUT
   --save FILE (model as safetensors)  --report FILE.html  --json (one JSON object, last line)
   --report FILE.html   a self-contained page: losses, learning rate, gradient norm and clipping,
@@ -52,14 +57,23 @@ function epochsToSteps(task: Task, epochs: number, batch: number): number {
   throw new UsageError(`--epochs: the ${task.name} task draws fresh sequences every step, so it has no epochs; expected --steps N`);
 }
 
+/** --checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N] [--resume]. */
+function checkpointSetting(v: Values): CheckpointSetting | undefined {
+  const dir = str(v, 'checkpoint-dir');
+  if (dir === undefined) {
+    for (const f of ['checkpoint-every', 'checkpoint-keep', 'resume']) if (v[f] !== undefined) throw new UsageError(`--${f}: expected --checkpoint-dir DIR with it`);
+    return undefined;
+  }
+  if (dir === '') throw new UsageError('--checkpoint-dir: expected a directory, received ""');
+  return { dir, every: int(v, 'checkpoint-every', 100, 1, 1e9), keep: int(v, 'checkpoint-keep', 3, 1, 1e6), resume: v.resume === true };
+}
+
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, { ...TASK_OPTIONS, ...MODEL_OPTIONS, ...TRAINING_OPTIONS, ...RUNTIME_OPTIONS,
     save: { type: 'string' }, report: { type: 'string' }, dashboard: { type: 'boolean' }, port: { type: 'string' },
-    'checkpoint-dir': { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' } });
+    'checkpoint-dir': { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'checkpoint-keep': { type: 'string' }, resume: { type: 'boolean' } });
   if (v.help) { console.log(TRAIN_HELP); return 0; }
-  for (const f of ['checkpoint-dir', 'checkpoint-every', 'resume']) {
-    if (v[f] !== undefined) throw new UsageError(`--${f}: not available in this version yet`);
-  }
+  const checkpoint = checkpointSetting(v);
   const tc = taskConfig(v)!;
   const mo = modelOptions(v);
   const irnn = str(v, 'preset') === 'irnn';
@@ -73,7 +87,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const reportPath = str(v, 'report');
   const { result, summary, vitals, gradFlow } = await trainWithViews(task, model, cfg, {
     dashboard: v.dashboard === true, port: dashboardPort(v), report: reportPath !== undefined,
-    title: `recur train: ${task.name}`, command: 'recur ' + ['train', ...argv].join(' '), name: mo.cell,
+    title: `recur train: ${task.name}`, command: 'recur ' + ['train', ...argv].join(' '), name: mo.cell, checkpoint,
   });
   if (str(v, 'save')) {
     const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
