@@ -20,6 +20,7 @@
 // ============================================================================================
 
 import { createKernels } from '../src/kernels/index.js';
+import type { Kernels } from '../src/kernels/types.js';
 import { Sequential } from '../src/model/sequential.js';
 import { computeLoss } from '../src/train/losses.js';
 import { Adam } from '../src/train/optimizers.js';
@@ -29,6 +30,8 @@ import type { Workload } from './workloads.js';
 export interface RecurStepOptions {
   kernels: 'js' | 'wasm' | 'auto';
   threads: number;
+  /** A kernel set to use instead of creating one (scripts/profile-step.mjs passes an instrumented one). */
+  kernelSet?: Kernels;
 }
 
 export interface RecurStep {
@@ -41,7 +44,7 @@ export interface RecurStep {
 }
 
 export async function recurStep(w: Workload, opts: RecurStepOptions): Promise<RecurStep> {
-  const kernels = createKernels({ kind: opts.kernels, dtype: 'float32', threads: opts.threads });
+  const kernels = opts.kernelSet ?? createKernels({ kind: opts.kernels, dtype: 'float32', threads: opts.threads });
   const classes = w.classes;
   const model = new Sequential({
     input: { kind: 'features', size: w.inputSize }, cell: w.cell, hiddenSize: w.hiddenSize,

@@ -1,0 +1,59 @@
+// Where a training step's time goes, by kernel: wraps every method of one kernel set with a timer
+// and runs a workload of bench-spec.md through the benchmark's own step (bench/recur-adapter.ts).
+// The whole-loop kernels (loopForward/loopBackward) hold the per-step recurrent gemms and gate
+// kernels; "outside kernels" is JavaScript between calls (loss, optimizer, copies).
+// Usage, after a build: node scripts/profile-step.mjs [WORKLOAD=A] [--threads N] [--steps N]
+
+import { getWorkload } from '../dist/bench/workloads.js';
+import { recurStep } from '../dist/bench/recur-adapter.js';
+import * as kernelsIndex from '../dist/src/kernels/index.js';
+
+const args = process.argv.slice(2);
+const flag = (name, d) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : d; };
+const id = args.find((a) => /^[A-F]$/.test(a)) ?? 'A';
+const threads = flag('--threads', 1);
+const steps = flag('--steps', 30);
+
+// Wrap the kernel set the adapter creates: createKernels is looked up on the module at call time.
+// The Kernels interface (src/kernels/types.ts) and the loop kernels; private helpers are not timed.
+const KERNEL_METHODS = ['gemm', 'packB', 'gemmPackedB', 'freePackedB', 'fillRows', 'addColumnSums', 'activationForward',
+  'activationBackward', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'loopForward', 'loopBackward'];
+const times = new Map();
+const counts = new Map();
+let wrapped = null;
+const original = kernelsIndex.createKernels;
+function wrap(k) {
+  for (const name of KERNEL_METHODS) {
+    if (typeof k[name] !== 'function') continue;
+    const f = k[name].bind(k);
+    k[name] = (...a) => {
+      const t0 = performance.now();
+      try { return f(...a); } finally {
+        // an input-projection gemm (before the loop) and the weight-gradient gemms (after it) differ in their transposes
+        const key = name === 'gemm' ? `gemm ${a[0] ? 'Aᵀ' : 'A'}·${a[1] ? 'Bᵀ' : 'B'} ${a[2]}×${a[3]}×${a[4]}` : name;
+        times.set(key, (times.get(key) ?? 0) + performance.now() - t0);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    };
+  }
+  return k;
+}
+const w = getWorkload(id);
+const kernels = wrap(original({ kind: 'wasm', dtype: 'float32', threads }));
+if (kernels.ready) await kernels.ready();
+const step = await recurStep(w, { kernels: 'wasm', threads, kernelSet: kernels });
+for (let i = 0; i < 5; i++) step.step();
+times.clear(); counts.clear();
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) step.step();
+const total = (performance.now() - t0) / steps;
+console.log(`workload ${id} (${w.cell}, H ${w.hiddenSize}, B ${w.batch}, T ${w.length}, ${w.mode}), wasm, ${threads} thread(s): ${total.toFixed(2)} ms per step`);
+let inKernels = 0;
+for (const [key, ms] of [...times].sort((a, b) => b[1] - a[1])) {
+  inKernels += ms;
+  console.log(`  ${key.padEnd(34)} ${(ms / steps).toFixed(3).padStart(8)} ms  ${(100 * ms / steps / total).toFixed(1).padStart(5)}%  (${counts.get(key) / steps} calls)`);
+}
+console.log(`  ${'outside kernels'.padEnd(34)} ${(total - inKernels / steps).toFixed(3).padStart(8)} ms  ${(100 * (1 - inKernels / steps / total)).toFixed(1).padStart(5)}%`);
+if (kernels.threadStats) console.log('  threads:', JSON.stringify(kernels.threadStats()));
+step.close();
+kernels.close?.();
