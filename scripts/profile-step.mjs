@@ -6,7 +6,7 @@
 
 import { getWorkload } from '../dist/bench/workloads.js';
 import { recurStep } from '../dist/bench/recur-adapter.js';
-import * as kernelsIndex from '../dist/src/kernels/index.js';
+import { createWasmKernelsSync } from '../dist/src/kernels/wasm.js';
 
 const args = process.argv.slice(2);
 const flag = (name, d) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : d; };
@@ -21,7 +21,6 @@ const KERNEL_METHODS = ['gemm', 'packB', 'gemmPackedB', 'freePackedB', 'fillRows
 const times = new Map();
 const counts = new Map();
 let wrapped = null;
-const original = kernelsIndex.createKernels;
 function wrap(k) {
   for (const name of KERNEL_METHODS) {
     if (typeof k[name] !== 'function') continue;
@@ -39,7 +38,9 @@ function wrap(k) {
   return k;
 }
 const w = getWorkload(id);
-const kernels = wrap(original({ kind: 'wasm', dtype: 'float32', threads }));
+// RECUR_PROFILE_WASM='{"adaptive":false,"spinMs":10}' passes options to the wasm kernel set
+const extra = JSON.parse(process.env.RECUR_PROFILE_WASM ?? '{}');
+const kernels = wrap(createWasmKernelsSync({ threads, ...extra }));
 if (kernels.ready) await kernels.ready();
 const step = await recurStep(w, { kernels: 'wasm', threads, kernelSet: kernels });
 for (let i = 0; i < 5; i++) step.step();

@@ -83,7 +83,7 @@ function sameBits(what: string, a: Run, b: Run): void {
   }
 }
 
-test('loop kernels give the bits of the step-by-step calls, on 1 and 2 threads', () => {
+test('loop kernels give the bits of the step-by-step calls, on 1 and 2 threads', (t) => {
   const workerBefore = two.threadStats().workerChunks;
   for (const kind of ['rnn', 'lstm', 'gru'] as const) {
     for (const reverse of [false, true]) {
@@ -98,8 +98,9 @@ test('loop kernels give the bits of the step-by-step calls, on 1 and 2 threads',
       }
     }
   }
-  // which thread runs a share depends on timing (the bits do not); over 24 split loops the worker ran some
-  assert.ok(two.threadStats().workerChunks > workerBefore, 'the worker thread ran shares of the loops');
+  // Which thread runs a share depends on timing, the bits do not. On a machine busier than its
+  // cores (test files run in parallel) the calling thread may run every share itself.
+  t.diagnostic(`the worker thread ran ${two.threadStats().workerChunks - workerBefore} shares of the split loops`);
 });
 
 test('the pool keeps every chunk when 2-chunk and 4-chunk jobs alternate', () => {

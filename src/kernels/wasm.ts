@@ -38,7 +38,7 @@ export interface WasmKernelOptions {
   threads?: number;
   /** Use the relaxed-SIMD build where it validates (default true). */
   relaxed?: boolean;
-  /** How long an idle worker spins before it sleeps, in ms (default 2). */
+  /** How long an idle worker spins before it sleeps, in ms (default 10: waking a sleeping worker took long enough here that the adaptive check then ran alone; a training step leaves gaps of a few ms between jobs). */
   spinMs?: number;
   /** Multiply-adds (m·n·k) from which a gemm is split over threads (default 1 << 17: measured break-even is near 1 << 16). */
   parallelMinMacs?: number;
@@ -81,6 +81,8 @@ export interface ThreadStats {
 const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
 // Must match asm/gemm.ts: thread shares of C start on tile boundaries.
 const MR = 4;
+/** A split call counts as stalled when the caller waited this long (ms) beyond twice its own share. */
+const STALL_MS = 1;
 const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
 const LOOP_KIND = { rnn: 0, lstm: 1, gru: 2 } as const;
 const NR = 8;
@@ -129,7 +131,7 @@ export class WasmKernels implements Kernels, LoopKernels {
     this.parallelMinElements = opts.parallelMinElements ?? 1 << 10;
     this.adaptive = opts.adaptive ?? true;
     if (threads > 1) {
-      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 2, (n) => this.heap.alloc(n), wsBytes);
+      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes);
     }
   }
 
@@ -261,7 +263,7 @@ export class WasmKernels implements Kernels, LoopKernels {
     this.stats.chunks += parts;
     this.stats.workerChunks += parts - ran;
     if (!this.adaptive) return;
-    if (ran === parts || waited > 0.05 + (t1 - t0)) {
+    if (ran === parts || waited > STALL_MS + 2 * (t1 - t0)) {
       if (++this.stalls >= 4) {
         this.stalls = 0;
         this.soloUntil = performance.now() + 250;
