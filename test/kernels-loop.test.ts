@@ -115,3 +115,18 @@ test('the pool keeps every chunk when 2-chunk and 4-chunk jobs alternate', () =>
   }
   assert.ok(two.threadStats().splitCalls >= 4000);
 });
+
+test('fillRows split over threads fills every row, inside the rows only', () => {
+  const m = 301, n = 37, ldc = 41, off = 5;
+  const v = two.alloc(n), c = two.alloc(off + m * ldc + 3);
+  for (let j = 0; j < n; j++) v[j] = j + 0.5;
+  c.fill(-1);
+  const before = two.threadStats().splitCalls;
+  two.fillRows(m, n, v, 0, c, off, ldc);
+  assert.ok(two.threadStats().splitCalls > before, 'the fill was split');
+  for (let i = 0; i < c.length; i++) {
+    const r = Math.floor((i - off) / ldc), j = (i - off) % ldc;
+    const inside = i >= off && r < m && j < n;
+    assert.equal(c[i], inside ? j + 0.5 : -1, `element ${i} (row ${r}, column ${j})`);
+  }
+});

@@ -325,7 +325,14 @@ export class WasmKernels implements Kernels, LoopKernels {
   fillRows(m: number, n: number, v: Float, vOff: number, c: Float, cOff: number, ldc: number): void {
     const pv = this.ptr(v, vOff, 1, n, n, 'fillRows v');
     const pc = this.ptr(c, cOff, m, n, ldc, 'fillRows C');
-    this.x.fillRows(m, n, pv, pc, ldc);
+    // memory-bound, so split only large fills (the bias rows of a whole sequence's projection)
+    const parts = this.parts(m * n, 64 * this.parallelMinElements, m, 1);
+    if (parts === 0) {
+      this.x.fillRows(m, n, pv, pc, ldc);
+      return;
+    }
+    this.setArgs(m, n, pv, pc, ldc);
+    this.launch(OP.FILL_ROWS, parts, m, 1);
   }
 
   addColumnSums(m: number, n: number, a: Float, aOff: number, lda: number, out: Float, outOff: number): void {
