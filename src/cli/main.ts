@@ -6,6 +6,7 @@ import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
 import { demoCommand } from './commands/demo.js';
 import { diagnoseCommand } from './commands/diagnose.js';
+import { experimentCommand } from './commands/experiment.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
 
@@ -18,13 +19,15 @@ const HELP = `recur: recurrent networks that stay trainable on long sequences
   recur forecast --model FILE --csv FILE --column NAME --steps N
   recur diagnose (MODEL-OPTIONS | --model FILE) TASK-OPTIONS [--trained-steps N]
                                        gradient flow through time: vanishing, exploding or healthy
+  recur experiment NAME [--full] [--out DIR]   remedies side by side (NAME: vanishing | init | clipping | lr | skip | all)
 
 Every command has --help. Bad flags or data exit with code 2 and one line saying what was expected.`;
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
+  experiment: experimentCommand,
 };
-const LATER = new Set(['experiment', 'export', 'bench']);
+const LATER = new Set(['export', 'bench']);
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

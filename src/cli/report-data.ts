@@ -10,6 +10,8 @@ export interface ReportRun {
   name: string; result: TrainResult; summary: RunSummary; config: ModelConfig; clipThreshold?: number;
   /** ‖∂L/∂h_t‖ over time steps at initialization and after training (diagnostics/measure.ts). */
   gradFlow?: { atInit: number[]; atEnd: number[] };
+  /** More summary columns (e.g. an experiment's gradient ratio and update fraction). */
+  extra?: Record<string, ConfigValue>;
 }
 
 /** At most ~600 points per curve: every k-th step, evaluations always kept. */
@@ -49,7 +51,7 @@ export function reportFor(title: string, command: string, runs: readonly ReportR
       cell: r.summary.cell + (r.summary.activation ? ` (${r.summary.activation})` : ''),
       steps: r.summary.steps, seconds: r.summary.seconds, trainLoss: r.summary.trainLoss, valLoss: r.summary.valLoss,
       baselineLoss: r.summary.baselineLoss, solved: r.summary.solved,
-      extra: { parameters: r.summary.params, 'NaN-skipped steps': r.summary.nanSkipped, kernels: r.summary.kernels },
+      extra: { ...r.extra, parameters: r.summary.params, 'NaN-skipped steps': r.summary.nanSkipped, kernels: r.summary.kernels },
     },
   }));
   return renderReport({ title, command, date: new Date(), description, runs: histories });

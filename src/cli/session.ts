@@ -7,6 +7,7 @@ import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
 import { Trainer, type TrainConfig, type TrainResult } from '../train/trainer.js';
+import { updateFractionOn } from '../diagnostics/updates.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
 
@@ -30,6 +31,8 @@ export interface RunSummary {
   task: string; cell: string; activation: string | null; hidden: number; params: number; kernels: string;
   steps: number; seconds: number; trainLoss: number; valLoss: number; baselineLoss: number | null;
   accuracy: number | null; solved: boolean; nanSkipped: number; rollbacks: number;
+  /** Skip RNN models: state updates used / time steps, on the validation set. */
+  updateFraction?: number;
 }
 
 export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean): { result: TrainResult; summary: RunSummary } {
@@ -51,6 +54,7 @@ export function runTraining(label: string, task: Task, model: Sequential, config
       steps: result.steps, seconds: round(result.seconds, 2), trainLoss: result.trainLoss, valLoss: result.valLoss,
       baselineLoss: result.baselineLoss, accuracy: result.accuracy, solved: result.solved,
       nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,
+      ...(mc.skip ? { updateFraction: round(updateFractionOn(model, task), 4) } : {}),
     },
   };
 }
