@@ -2,7 +2,8 @@
 // Networks"), wrapping any cell S (rnn, lstm, gru). Steps t = 0 … T−1 (the paper's t = 1 … T):
 //   u_t     = round(ũ_t)                                   binary: update the state or copy it
 //   s_t     = u_t · S(s_{t−1}, x_t) + (1 − u_t) · s_{t−1}   (LSTM: h and c alike)
-//   Δũ_t    = σ(w_p · h_t + b_p)                            w_p (1, H), b_p (1): skip_weight_l{k}, skip_bias_l{k}
+//   Δũ_t    = σ(w_p · s_t + b_p)                            w_p (1, H), b_p (1): skip_weight_l{k}, skip_bias_l{k}
+//             (s_t is h_t, or for an LSTM its cell state c_t, as in the authors' code)
 //   ũ_{t+1} = u_t · Δũ_t + (1 − u_t) · (ũ_t + min(Δũ_t, 1 − ũ_t))       ũ_0 = 1
 //   budget  = λ · (1/B) Σ_b Σ_t u_t   (the paper's λ Σ_t u_t, as a batch mean like the task loss)
 // round has no useful derivative; the straight-through estimator (Bengio et al. 2013) takes
@@ -189,10 +190,11 @@ export class SkipLayer implements TimeLayer {
   private finishStep(step: number): void {
     const { b, ws } = this, h = this.hiddenSize, wp = this.wp.value, bp = this.bp.value[0];
     const so = (step + 1) * b * h;
+    const gateState = this.cell.hasCellState ? ws.cs : ws.hs;
     for (let r = 0; r < b; r++) {
       const i = step * b + r;
       let a = bp;
-      for (let j = 0; j < h; j++) a += wp[j] * ws.hs[so + r * h + j];
+      for (let j = 0; j < h; j++) a += wp[j] * gateState[so + r * h + j];
       const d = 1 / (1 + Math.exp(-a));
       this.delta[i] = d;
       const ut = this.ut[i], u = this.u[i];
@@ -299,12 +301,13 @@ export class SkipLayer implements TimeLayer {
           dDelta = gNext * (u + (1 - u) * below);
           dUt = gNext * (1 - u) * below;
           du = gNext * (d - ut - Math.min(d, 1 - ut)) + lambda;
-          // through Δ = σ(w_p·h_t + b_p)
+          // through Δ = σ(w_p·s_t + b_p), s_t = c_t (LSTM) or h_t
           const da = dDelta * d * (1 - d);
           this.bp.grad[0] += da;
+          const gs = lstm ? ws.cs : ws.hs, dgs = lstm ? ws.dc : ws.dh;
           for (let j = 0; j < h; j++) {
-            this.wp.grad[j] += da * ws.hs[so + r * h + j];
-            ws.dh[r * h + j] += da * wp[j];
+            this.wp.grad[j] += da * gs[so + r * h + j];
+            dgs[r * h + j] += da * wp[j];
           }
           // through s_t = u·S + (1−u)·s_{t−1}
           for (let j = 0; j < h; j++) du += ws.dh[r * h + j] * (ws.hs[co + r * h + j] - ws.hs[po + r * h + j]);
