@@ -77,7 +77,8 @@ export class SkipLayer implements TimeLayer {
   private keep: Float;
   private keepC: Float;
   private xc: Float;
-  private readonly rowIdx: Int32Array[] = [new Int32Array(0)];
+  /** (B) the rows that update at the current inference step. */
+  private rowIdx = new Int32Array(0);
 
   constructor(private readonly k: Kernels, readonly cell: Cell, readonly inputSize: number, readonly hiddenSize: number,
     layerIndex: number, readonly options: SkipOptions) {
@@ -147,7 +148,7 @@ export class SkipLayer implements TimeLayer {
     this.ut = new Float64Array((t + 1) * b); this.u = new Float64Array(t * b); this.delta = new Float64Array(t * b);
     this.dut = new Float64Array(b);
     this.dUTilde = new Float64Array(t * b);
-    this.rowIdx[0] = new Int32Array(b);
+    this.rowIdx = new Int32Array(b);
     this.t = t; this.b = b;
   }
 
@@ -236,7 +237,7 @@ export class SkipLayer implements TimeLayer {
   private runInference(): void {
     const { k, w, ws, cws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
     cws.whhT = k.packB(true, h, g, w.whh, 0, h, cws.whhT ?? undefined);
-    const idx = this.rowIdx[0];
+    const idx = this.rowIdx;
     this.begin();
     for (let step = 0; step < t; step++) {
       this.decide(step);

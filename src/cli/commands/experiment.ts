@@ -55,7 +55,7 @@ export function experimentCommand(argv: string[]): number {
   const results: { name: string; title: string; report: string; rows: ExperimentRow[] }[] = [];
   for (const name of names) {
     const exp = experiment(name, full);
-    if (stepsOverride !== undefined) exp.steps = stepsOverride;
+    if (stepsOverride !== undefined) { exp.steps = stepsOverride; for (const arm of exp.arms) arm.steps = stepsOverride; }
     const { rows, runs } = runExperiment(exp, v, seed, valSize, json);
     const dir = join(out, name);
     mkdirSync(dir, { recursive: true });
@@ -81,9 +81,10 @@ function runExperiment(exp: Experiment, v: Record<string, string | boolean | und
     const task = createTask({ kind: 'adding', length: arm.length }, { seed, valSize });
     const model = new Sequential(modelConfigFor(task, arm.model), { kernels, seed });
     const init = measureGradFlow(model, task);
+    const steps = arm.steps ?? exp.steps;
     const { result, summary } = runTraining(arm.name.padEnd(12), task, model, {
-      steps: exp.steps, batchSize: exp.batchSize, seed, ...arm.train,
-      evalEvery: Math.max(1, Math.floor(exp.steps / 30)), stopWhenSolved: true,
+      steps, batchSize: exp.batchSize, seed, ...arm.train,
+      evalEvery: Math.max(1, Math.floor(steps / 30)), stopWhenSolved: !arm.noStop,
     }, quiet);
     const losses = result.history.steps.map((s) => s.loss).filter(Number.isFinite);
     const row: ExperimentRow = {
