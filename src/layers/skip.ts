@@ -19,7 +19,10 @@
 // initial state), slots T+1 … 2T the candidates S of steps 0 … T−1. So the cell reads slot t and
 // writes slot T+1+t, and the previous states of all steps stay one contiguous block for dW_hh.
 // Padded steps (t ≥ lengths[b]) hold s and ũ, output zero, count no update and get no gradient.
-// One direction only; the final state is s_T (the state after each row's last real step).
+// One direction only; the final state is s_T (the state after each row's last real step). ũ is not
+// part of that state: a forward pass that starts from a given state starts with ũ_0 = 1, so
+// generation one step at a time (model/sample.ts) updates at every step, and truncated BPTT refuses
+// Skip RNN models.
 
 import type { Cell, DirectionWeights, DirectionWorkspace } from '../cells/cell.js';
 import { RecurError } from '../errors.js';
