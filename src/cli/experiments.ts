@@ -48,7 +48,7 @@ export function experiment(name: ExperimentName, full: boolean): Experiment {
     case 'vanishing': {
       const T = full ? 400 : 100;
       return {
-        name, title: `vanishing gradients: the adding problem at T = ${T}`, steps: full ? 20000 : 1500, batchSize: 32,
+        name, title: `vanishing gradients: the adding problem at T = ${T}`, steps: full ? 20000 : 2500, batchSize: 32,
         description: `Which cells carry a gradient across ${T} steps. A tanh RNN's gradient shrinks by a factor per step and it stays at the 0.167 baseline; ReLU and leaky ReLU RNNs with the default init do little better; the IRNN (identity W_hh, Le et al. 2015), the LSTM and the GRU keep it. "ratio at init" is ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ before training.`,
         arms: [
           { name: 'tanh RNN', length: T, model: rnn('tanh'), train: adam(1e-3) },
