@@ -7,6 +7,10 @@ export { Rng } from './tensor/rng.js';
 export { initMatrix, gainFor, type InitKind } from './tensor/init.js';
 export type { Param } from './tensor/param.js';
 export { RecurrentStack, type RecurrentConfig, type RecurrentState } from './layers/stack.js';
+export { DilatedLayer } from './layers/dilated.js';
+export { SkipLayer, type SkipOptions } from './layers/skip.js';
+export { Residual } from './layers/residual.js';
+export type { TimeLayer } from './layers/time-layer.js';
 export type { Seq } from './layers/layer.js';
 export { Sequential, type ForwardOptions } from './model/sequential.js';
 export { parseModelConfig, type ModelConfig, type InitConfig, type InputConfig } from './model/config.js';
@@ -26,6 +30,7 @@ export { Checkpointer, listCheckpoints, checkpointName, assertFresh, type Checkp
 export { createTask, type TaskConfig } from './tasks/index.js';
 export type { Task, Batch } from './tasks/task.js';
 export { gradCheck } from './diagnostics/gradcheck.js';
+export { updateFractionOn } from './diagnostics/updates.js';
 export { renderReport } from './report/html.js';
 export { recordGradFlow, gradFlow, verdict, type GradFlowCurve, type GradFlowVerdict } from './diagnostics/gradflow.js';
 export { measureGradFlow, type GradFlowReport } from './diagnostics/measure.js';

@@ -109,9 +109,6 @@ export function taskConfig(v: Values, required = true): TaskConfig | null {
 export type ModelOptions = Omit<ModelConfig, 'input' | 'outputSize' | 'outputMode'> & { embedDim?: number };
 
 export function modelOptions(v: Values): ModelOptions {
-  for (const f of ['dilations', 'residual', 'skip', 'budget']) {
-    if (v[f] !== undefined) throw new UsageError(`--${f}: skip connections are not available in this version yet`);
-  }
   const preset = str(v, 'preset');
   if (preset !== undefined && preset !== 'irnn') throw new UsageError(`--preset: expected irnn, received "${preset}"`);
   const irnn = preset === 'irnn';
@@ -132,6 +129,7 @@ export function modelOptions(v: Values): ModelOptions {
     bidirectional: v.bidirectional === true, dropout: num(v, 'dropout', 0, 0, 0.95),
     init: initKind === 'default' && fb === undefined && scale === undefined ? undefined : init,
   };
+  skipOptions(v, o);
   if (cell === 'rnn') {
     o.activation = activation;
     if (activation === 'leaky_relu') o.leak = num(v, 'leak', 0.01, 0, 1, true);
@@ -139,6 +137,25 @@ export function modelOptions(v: Values): ModelOptions {
   const embed = str(v, 'embed');
   if (embed !== undefined) o.embedDim = int(v, 'embed', 32, 1, 65536);
   return o;
+}
+
+/** --dilations, --residual, --skip [--budget]: into o (the number of layers follows --dilations). */
+function skipOptions(v: Values, o: ModelOptions): void {
+  const dil = str(v, 'dilations');
+  if (dil !== undefined) {
+    const ds = dil.split(',').map((d) => d.trim());
+    if (!ds.every((d) => /^\d+$/.test(d) && Number(d) >= 1 && Number(d) <= 65536)) throw new UsageError(`--dilations: expected whole numbers ≥ 1 separated by commas (one per layer, e.g. 1,2,4,8), received "${dil}"`);
+    if (v.layers !== undefined && Number(str(v, 'layers')) !== ds.length) throw new UsageError(`--dilations: expected one per layer (--layers ${str(v, 'layers')}), received ${ds.length}`);
+    o.dilations = ds.map(Number);
+    o.numLayers = ds.length;
+  }
+  if (v.residual === true) o.residual = true;
+  if (v.budget !== undefined && v.skip !== true) throw new UsageError('--budget: expected --skip as well (λ is the Skip RNN budget loss weight)');
+  if (v.skip === true) {
+    if (o.bidirectional) throw new UsageError('--skip: expected a unidirectional model (whether to skip a step depends on the past), received --bidirectional');
+    if (o.dilations?.some((d) => d > 1)) throw new UsageError('--skip: expected no --dilations above 1 (a Skip RNN layer runs its own step loop)');
+    o.skip = { budget: num(v, 'budget', 1e-5, 0, 1e6)! };
+  }
 }
 
 export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean } {

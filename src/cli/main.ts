@@ -7,6 +7,7 @@ import { UsageError } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { diagnoseCommand } from './commands/diagnose.js';
+import { experimentCommand } from './commands/experiment.js';
 import { exportCommand } from './commands/export.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
@@ -20,6 +21,7 @@ const HELP = `recur: recurrent networks that stay trainable on long sequences
   recur forecast --model FILE --csv FILE --column NAME --steps N
   recur diagnose (MODEL-OPTIONS | --model FILE) TASK-OPTIONS [--trained-steps N]
                                        gradient flow through time: vanishing, exploding or healthy
+  recur experiment NAME [--full] [--out DIR]   remedies side by side (NAME: vanishing | init | clipping | lr | skip | all)
   recur export --model FILE --onnx OUT.onnx
                                        a saved model as an ONNX file
   recur bench [--configs A,B,...] [--no-peers] [--json]
@@ -29,14 +31,12 @@ Every command has --help. Bad flags or data exit with code 2 and one line saying
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
-  export: exportCommand, bench: benchCommand,
+  export: exportCommand, bench: benchCommand, experiment: experimentCommand,
 };
-const LATER = new Set(['experiment']);
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP); return 0; }
-  if (LATER.has(cmd)) throw new UsageError(`recur ${cmd}: not available in this version yet (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const run = COMMANDS[cmd];
   if (!run) throw new UsageError(`unknown command "${cmd}": expected one of ${Object.keys(COMMANDS).join(', ')}`);
   return run(rest);

@@ -15,6 +15,8 @@ export interface ReportRun {
   vitals?: VitalsSummary | null;
   /** Training settings shown beside the model's. */
   training?: Record<string, unknown>;
+  /** More summary columns (e.g. an experiment's gradient ratio and update fraction). */
+  extra?: Record<string, ConfigValue>;
 }
 
 /** At most ~600 points per curve: every k-th step, evaluations always kept. */
@@ -58,7 +60,7 @@ export function runHistory(r: ReportRun): RunHistory {
       cell: r.summary.cell + (r.summary.activation ? ` (${r.summary.activation})` : ''),
       steps: r.summary.steps, seconds: r.summary.seconds, trainLoss: r.summary.trainLoss, valLoss: r.summary.valLoss,
       baselineLoss: r.summary.baselineLoss, solved: r.summary.solved,
-      extra: { parameters: r.summary.params, 'NaN-skipped steps': r.summary.nanSkipped, kernels: r.summary.kernels },
+      extra: { ...r.extra, parameters: r.summary.params, 'NaN-skipped steps': r.summary.nanSkipped, kernels: r.summary.kernels },
     },
   };
 }

@@ -10,6 +10,7 @@ import { summarizeVitals, type VitalsSummary } from '../diagnostics/vitals-summa
 import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
 import { Checkpointer, assertFresh, type CheckpointOptions } from '../train/checkpoint-dir.js';
 import { Trainer, type TrainCallbacks, type TrainConfig, type TrainResult } from '../train/trainer.js';
+import { updateFractionOn } from '../diagnostics/updates.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
 
@@ -33,6 +34,8 @@ export interface RunSummary {
   task: string; cell: string; activation: string | null; hidden: number; params: number; kernels: string;
   steps: number; seconds: number; trainLoss: number; valLoss: number; baselineLoss: number | null;
   accuracy: number | null; solved: boolean; nanSkipped: number; rollbacks: number;
+  /** Skip RNN models: state updates used / time steps, on the validation set. */
+  updateFraction?: number;
 }
 
 /** Checkpoints of a run: into `dir` every `every` steps; `resume` goes on from the newest. */
@@ -84,7 +87,7 @@ function prepare(label: string, task: Task, model: Sequential, config: TrainConf
 function finish(p: Prepared, task: Task, model: Sequential, config: TrainConfig, result: TrainResult): TrainingOutcome {
   p.progress.done();
   p.recorder?.finish();
-  return { result, summary: summarize(task, model, result), vitals: p.recorder ? summarizeVitals(p.recorder, { clip: config.clip }) : null };
+  return { result, summary: summarize(task, model, result, true), vitals: p.recorder ? summarizeVitals(p.recorder, { clip: config.clip }) : null };
 }
 
 /** The run so far, without evaluating (the last evaluation's losses). */
@@ -110,7 +113,7 @@ export async function runTrainingAsync(label: string, task: Task, model: Sequent
   return finish(p, task, model, config, await p.trainer.trainAsync(1));
 }
 
-function summarize(task: Task, model: Sequential, result: TrainResult): RunSummary {
+function summarize(task: Task, model: Sequential, result: TrainResult, final = false): RunSummary {
   const mc = model.config;
   return {
     task: str(task.describe() as Values, 'task') ?? task.name, cell: mc.cell, activation: mc.cell === 'rnn' ? mc.activation ?? 'tanh' : null,
@@ -118,6 +121,8 @@ function summarize(task: Task, model: Sequential, result: TrainResult): RunSumma
     steps: result.steps, seconds: round(result.seconds, 2), trainLoss: result.trainLoss, valLoss: result.valLoss,
     baselineLoss: result.baselineLoss, accuracy: result.accuracy, solved: result.solved,
     nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,
+    // a pass over the validation set: at the end only, not for every live view
+    ...(final && mc.skip ? { updateFraction: round(updateFractionOn(model, task), 4) } : {}),
   };
 }
 

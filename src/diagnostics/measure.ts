@@ -61,6 +61,6 @@ export function remedies(v: GradFlowVerdict, cell: string, activation?: string):
   if (cell === 'rnn' && activation !== 'relu') out.push('try the IRNN preset (--preset irnn: ReLU, identity recurrent weights, clipping)');
   if (cell === 'rnn') out.push('initialize W_hh orthogonally (--init orthogonal) so its spectral radius is near 1');
   if (cell === 'lstm') out.push('raise the forget-gate bias (--forget-bias 1 or more) so the cell state is kept across steps');
-  out.push('skip connections over time (dilated or Skip RNN layers, not in this version yet) shorten the path the gradient travels');
+  out.push('skip connections over time shorten the path the gradient travels (--dilations 1,2,4,8 or --skip; recur experiment skip)');
   return out;
 }

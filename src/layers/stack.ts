@@ -3,6 +3,9 @@
 // States are (L·D, B, H), ordered layer 0 forward, layer 0 reverse, layer 1 forward, … (PyTorch).
 // With returnSequences false the output is (1, B, D·H): the final state of each direction of
 // the top layer (forward: the state at each row's last real step; reverse: the state after t = 0).
+// Options beyond PyTorch's: dilations (one per layer, dilated.ts), residual connections around
+// every layer (residual.ts; in 'last' mode the top layer's term at the last real step joins its
+// final state) and Skip RNN layers (skip.ts).
 
 import type { Cell, CellKind } from '../cells/cell.js';
 import { GruCell } from '../cells/gru.js';
@@ -14,6 +17,11 @@ import type { Param } from '../tensor/param.js';
 import { Dropout } from './dropout.js';
 import type { ForwardContext, Layer, Seq } from './layer.js';
 import { RecurrentLayer } from './recurrent.js';
+import { DilatedLayer } from './dilated.js';
+import { Residual } from './residual.js';
+import { SkipLayer, checkSkip, type SkipOptions } from './skip.js';
+import type { TimeLayer } from './time-layer.js';
+import type { Rng } from '../tensor/rng.js';
 
 export const ACTIVATIONS: readonly Activation[] = ['tanh', 'sigmoid', 'relu', 'leaky_relu'];
 export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
@@ -32,6 +40,12 @@ export interface RecurrentConfig {
   dropout?: number;
   /** Output every step (T, B, D·H) or only the final states (1, B, D·H); default true. */
   returnSequences?: boolean;
+  /** Dilation of each layer (Chang et al. 2017), one per layer; default all 1. */
+  dilations?: readonly number[];
+  /** Residual connection around every layer (a projection where the widths differ); default false. */
+  residual?: boolean;
+  /** Skip RNN layers (Campos et al. 2018) with budget loss weight λ; default plain layers. */
+  skip?: SkipOptions;
 }
 
 export interface RecurrentState { h: Float; c: Float | null }
@@ -52,7 +66,9 @@ export function makeCell(cfg: RecurrentConfig): Cell {
 }
 
 export class RecurrentStack implements Layer {
-  readonly layers: RecurrentLayer[] = [];
+  readonly layers: TimeLayer[] = [];
+  /** One per layer when residual, else empty. */
+  readonly residuals: Residual[] = [];
   readonly params: Param[] = [];
   readonly numLayers: number;
   readonly directions: number;
@@ -68,6 +84,9 @@ export class RecurrentStack implements Layer {
   /** (D, B, H) final states of the top layer, read into `last` in its (B, D·H) order. */
   private topFinal: Float;
   private readonly dLastH: { data: Float };
+  private resOut: Float[] = [];
+  private dResTop: Float;
+  private lengths: Int32Array | null = null;
   /** Gradient of the initial state after backward, (L·D, B, H). */
   readonly dInitial: { h: Float; c: Float };
 
@@ -79,17 +98,56 @@ export class RecurrentStack implements Layer {
     this.directions = config.bidirectional ? 2 : 1;
     this.returnSequences = config.returnSequences ?? true;
     const p = config.dropout ?? 0;
+    const dil = config.dilations;
+    if (dil) {
+      if (dil.length !== this.numLayers) fail('dilations', `one per layer (${this.numLayers})`, `${dil.length}`);
+      dil.forEach((d, l) => checkPositiveInt(`dilation of layer ${l}`, d));
+    }
+    if (config.skip) {
+      checkSkip(this.directions === 2, config.skip.budget);
+      if (dil?.some((d) => d > 1)) fail('Skip RNN', 'no dilations (a Skip RNN layer runs its own step loop)', dil);
+    }
+    const out = this.directions * this.hiddenSize;
     for (let l = 0; l < this.numLayers; l++) {
-      const inW = l === 0 ? this.inputSize : this.directions * this.hiddenSize;
-      const layer = new RecurrentLayer(k, this.cell, inW, this.hiddenSize, l, this.directions === 2);
+      const inW = l === 0 ? this.inputSize : out;
+      const bi = this.directions === 2;
+      const layer: TimeLayer = config.skip ? new SkipLayer(k, this.cell, inW, this.hiddenSize, l, config.skip)
+        : dil && dil[l] > 1 ? new DilatedLayer(k, this.cell, inW, this.hiddenSize, l, bi, dil[l])
+          : new RecurrentLayer(k, this.cell, inW, this.hiddenSize, l, bi);
       this.layers.push(layer);
       this.params.push(...layer.params);
+      if (config.residual) {
+        const res = new Residual(k, inW, out, l);
+        this.residuals.push(res);
+        this.params.push(...res.params);
+        this.resOut.push(k.alloc(0));
+      }
       if (l < this.numLayers - 1) this.dropouts.push(new Dropout(k, p));
     }
+    this.dResTop = k.alloc(0);
     this.last = { data: k.alloc(0), t: 1, b: 0, f: this.directions * this.hiddenSize };
     this.topFinal = k.alloc(0);
     this.dLastH = { data: k.alloc(0) };
     this.dInitial = { h: k.alloc(0), c: k.alloc(0) };
+  }
+
+  /** Initializes what PyTorch's stacks do not have: Skip RNN gates, residual projections (nothing drawn when absent). */
+  initExtras(rng: Rng): void {
+    for (const layer of this.layers) if (layer instanceof SkipLayer) layer.initSkipGate(rng);
+    for (const res of this.residuals) res.init(rng);
+  }
+
+  /** Skip RNN: λ·(state updates)/B of the last forward pass, summed over layers; 0 without skip layers. */
+  get budgetLoss(): number {
+    let s = 0;
+    for (const layer of this.layers) if (layer instanceof SkipLayer) s += layer.budgetLoss;
+    return s;
+  }
+
+  /** Skip RNN: state updates / real time steps of the last forward pass (mean over layers), null without skip layers. */
+  get updateFraction(): number | null {
+    const skips = this.layers.filter((l): l is SkipLayer => l instanceof SkipLayer);
+    return skips.length ? skips.reduce((a, l) => a + l.updateFraction, 0) / skips.length : null;
   }
 
   get stateSize(): number {
@@ -111,13 +169,24 @@ export class RecurrentStack implements Layer {
       if (this.cell.hasCellState && this.initial.c && this.initial.c.length !== n) fail('initial cell state', `${n} values`, `${this.initial.c.length}`);
     }
     const per = this.directions * b * this.hiddenSize;
+    const f = this.directions * this.hiddenSize;
+    this.lengths = ctx.lengths;
     let input = x;
+    let topInput = x;
     for (let l = 0; l < this.numLayers; l++) {
       const layer = this.layers[l];
       const h0 = this.initial ? this.initial.h.subarray(l * per, (l + 1) * per) : null;
       const c0 = this.initial?.c ? this.initial.c.subarray(l * per, (l + 1) * per) : null;
+      if (layer instanceof SkipLayer) layer.training = ctx.training;
+      topInput = input;
       layer.forward(input.data, 0, t, b, h0, c0, ctx.lengths);
-      const out: Seq = { data: layer.y.data, t, b, f: this.directions * this.hiddenSize };
+      let data = layer.y.data;
+      if (this.residuals.length && (l < this.numLayers - 1 || this.returnSequences)) {
+        if (this.resOut[l].length !== t * b * f) { this.k.free(this.resOut[l]); this.resOut[l] = this.k.alloc(t * b * f); }
+        this.residuals[l].forwardInto(input.data, data, this.resOut[l], t, b, ctx.lengths);
+        data = this.resOut[l];
+      }
+      const out: Seq = { data, t, b, f };
       input = l < this.numLayers - 1 ? this.dropouts[l].forward(out, ctx) : out;
     }
     if (this.returnSequences) return input;
@@ -138,7 +207,23 @@ export class RecurrentStack implements Layer {
         for (let j = 0; j < h; j++) this.last.data[r * this.directions * h + d * h + j] = tmp[(d * b + r) * h + j];
       }
     }
+    if (this.residuals.length) {
+      // the top layer's residual term at the step its final state comes from
+      const term = this.residuals[this.numLayers - 1].computeTerm(topInput.data, t * b);
+      this.forEachLastStep(b, (r, d, step) => {
+        for (let j = 0; j < h; j++) this.last.data[r * f + d * h + j] += term[(step * b + r) * f + d * h + j];
+      });
+    }
     return this.last;
+  }
+
+  /** Calls fn(row, direction, step) for the step each row's last output comes from (forward: its last real step; reverse: 0); none for empty rows. */
+  private forEachLastStep(b: number, fn: (r: number, d: number, step: number) => void): void {
+    for (let r = 0; r < b; r++) {
+      const len = this.lengths ? this.lengths[r] : this.t;
+      if (len === 0) continue;
+      for (let d = 0; d < this.directions; d++) fn(r, d, d === 0 ? len - 1 : 0);
+    }
   }
 
   /** The final states (L·D, B, H) of the last forward pass. */
@@ -192,10 +277,30 @@ export class RecurrentStack implements Layer {
       const dcN = dFinal?.c ? dFinal.c.subarray(l * per, (l + 1) * per) : null;
       const dh0 = this.dInitial.h.subarray(l * per, (l + 1) * per);
       const dc0 = this.cell.hasCellState ? this.dInitial.c.subarray(l * per, (l + 1) * per) : null;
-      layer.backward(l === this.numLayers - 1 ? dTop : dx!.data, 0, dhN, dcN, dh0, dc0);
+      const dOut = l === this.numLayers - 1 ? dTop : dx!.data;
+      layer.backward(dOut, 0, dhN, dcN, dh0, dc0);
+      if (this.residuals.length) this.residualBackward(l, dOut, dy);
       const dIn: Seq = { data: layer.dx.data, t, b, f: layer.inputSize };
       dx = l > 0 ? this.dropouts[l - 1].backward(dIn) : dIn;
     }
     return dx!;
+  }
+
+  /** Adds the gradient through layer l's residual term into the layer's input gradient. */
+  private residualBackward(l: number, dOut: Float | null, dy: Seq | null): void {
+    const { t, b } = this;
+    const layer = this.layers[l];
+    let dTerm = dOut;
+    if (l === this.numLayers - 1 && !this.returnSequences) {
+      // 'last' mode: the term joined the output only at each row's last step
+      const f = this.directions * this.hiddenSize, h = this.hiddenSize;
+      if (this.dResTop.length !== t * b * f) { this.k.free(this.dResTop); this.dResTop = this.k.alloc(t * b * f); }
+      this.dResTop.fill(0);
+      if (dy) this.forEachLastStep(b, (r, d, step) => {
+        for (let j = 0; j < h; j++) this.dResTop[(step * b + r) * f + d * h + j] = dy.data[r * f + d * h + j];
+      });
+      dTerm = this.dResTop;
+    }
+    if (dTerm) this.residuals[l].backward(dTerm, t, b, this.lengths, layer.dx.data);
   }
 }

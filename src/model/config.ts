@@ -36,6 +36,12 @@ export interface ModelConfig {
   outputSize: number;
   init?: InitConfig;
   dtype?: DType;
+  /** Dilation of each layer (Chang et al. 2017), one per layer (numLayers must match). */
+  dilations?: number[];
+  /** Residual connections around every recurrent layer. */
+  residual?: boolean;
+  /** Skip RNN layers (Campos et al. 2018) with budget loss weight λ. */
+  skip?: { budget: number };
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -68,7 +74,7 @@ function onlyKeys(o: Record<string, unknown>, where: string, keys: readonly stri
 /** Validates untrusted JSON (already parsed) into a ModelConfig; errors name the field. */
 export function parseModelConfig(json: unknown): ModelConfig {
   const o = obj(json, 'model config');
-  onlyKeys(o, 'model config', ['input', 'cell', 'activation', 'leak', 'hiddenSize', 'numLayers', 'bidirectional', 'dropout', 'outputMode', 'outputSize', 'init', 'dtype']);
+  onlyKeys(o, 'model config', ['input', 'cell', 'activation', 'leak', 'hiddenSize', 'numLayers', 'bidirectional', 'dropout', 'outputMode', 'outputSize', 'init', 'dtype', 'dilations', 'residual', 'skip']);
   const inp = obj(o.input, 'model config field "input"');
   let input: InputConfig;
   const kind = oneOf(inp.kind, 'model config field "input.kind"', ['features', 'tokens'] as const);
@@ -95,6 +101,23 @@ export function parseModelConfig(json: unknown): ModelConfig {
   }
   if (o.dropout !== undefined) cfg.dropout = num(o.dropout, 'model config field "dropout"', 0, 0.99);
   if (o.dtype !== undefined) cfg.dtype = oneOf(o.dtype, 'model config field "dtype"', ['float32', 'float64'] as const);
+  if (o.dilations !== undefined) {
+    if (!Array.isArray(o.dilations)) fail('model config field "dilations"', 'an array of whole numbers, one per layer', o.dilations);
+    const layers = cfg.numLayers ?? 1;
+    if (o.dilations.length !== layers) fail('model config field "dilations"', `one dilation per layer (${layers})`, `${o.dilations.length}`);
+    cfg.dilations = o.dilations.map((d, i) => int(d, `model config field "dilations[${i}]"`, 1, 1 << 16));
+  }
+  if (o.residual !== undefined) {
+    if (typeof o.residual !== 'boolean') fail('model config field "residual"', 'true or false', o.residual);
+    cfg.residual = o.residual;
+  }
+  if (o.skip !== undefined) {
+    const sk = obj(o.skip, 'model config field "skip"');
+    onlyKeys(sk, 'model config field "skip"', ['budget']);
+    cfg.skip = { budget: num(sk.budget, 'model config field "skip.budget"', 0, 1e6) };
+    if (cfg.bidirectional) throw new RecurError('model config: "skip" expected a unidirectional model, received "bidirectional": true');
+    if (cfg.dilations?.some((d) => d > 1)) throw new RecurError('model config: "skip" expected no dilations above 1, received both');
+  }
   if (o.init !== undefined) {
     const i = obj(o.init, 'model config field "init"');
     onlyKeys(i, 'model config field "init"', ['recurrent', 'input', 'scale', 'forgetBias']);

@@ -260,6 +260,8 @@ export function configValueCount(config: ModelConfig): number {
   }
   for (let l = 0; l < (config.numLayers ?? 1); l++) {
     n += d * (g * h * (width + h) + 2 * g * h);
+    if (config.skip) n += h + 1;
+    if (config.residual && width !== d * h) n += d * h * width;
     width = d * h;
   }
   return n + config.outputSize * width + config.outputSize;
@@ -267,7 +269,8 @@ export function configValueCount(config: ModelConfig): number {
 
 function describeConfig(c: ModelConfig): string {
   const input = c.input.kind === 'tokens' ? `tokens ${c.input.vocabSize}→${c.input.embedDim}` : `${c.input.size} features`;
-  return `${c.cell}, ${input}, hidden ${c.hiddenSize} × ${c.numLayers ?? 1} layers${c.bidirectional ? ' bidirectional' : ''}, output ${c.outputSize}`;
+  const extras = `${c.dilations ? `, dilations ${c.dilations.join(',')}` : ''}${c.residual ? ', residual' : ''}${c.skip ? `, skip λ ${c.skip.budget}` : ''}`;
+  return `${c.cell}, ${input}, hidden ${c.hiddenSize} × ${c.numLayers ?? 1} layers${c.bidirectional ? ' bidirectional' : ''}${extras}, output ${c.outputSize}`;
 }
 
 /** "[row, col] (flat index i)" for a flat index into a tensor of `shape`. */

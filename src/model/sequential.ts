@@ -58,6 +58,7 @@ export class Sequential {
       inputSize: rnnInput, hiddenSize: config.hiddenSize, numLayers: config.numLayers ?? 1,
       bidirectional: config.bidirectional ?? false, dropout: config.dropout ?? 0,
       returnSequences: config.outputMode === 'every',
+      dilations: config.dilations, residual: config.residual, skip: config.skip,
     });
     this.head = new Dense(k, this.rnn.directions * this.rnn.hiddenSize, checkPositiveInt('output size', config.outputSize));
     for (const p of this.embedding?.params ?? []) this.params.push(p);
@@ -89,6 +90,7 @@ export class Sequential {
     const act = this.config.activation ?? 'tanh';
     for (const layer of this.rnn.layers) {
       for (const p of layer.params) {
+        if (p.name.startsWith('skip_')) continue; // initExtras
         const isBias = p.shape.length === 1;
         const isInput = p.name.startsWith('weight_ih');
         if (!init || init.recurrent === 'default' && init.input === undefined) {
@@ -118,6 +120,17 @@ export class Sequential {
     const inF = this.head.inFeatures;
     initMatrix(this.head.weight.value, 0, 1, numel(this.head.weight.shape), { kind: 'default', hiddenSize: inF }, rng);
     initMatrix(this.head.bias.value, 0, 1, this.head.outFeatures, { kind: 'default', hiddenSize: inF }, rng);
+    this.rnn.initExtras(rng);
+  }
+
+  /** Loss terms of the model itself for the last forward pass (the Skip RNN budget λ·Σu); their gradients are added by backward. */
+  auxLoss(): number {
+    return this.rnn.budgetLoss;
+  }
+
+  /** Skip RNN: state updates used / time steps in the last forward pass; null for other models. */
+  updateFraction(): number | null {
+    return this.rnn.updateFraction;
   }
 
   zeroGrad(): void {

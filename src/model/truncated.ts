@@ -25,6 +25,7 @@ export function truncatedBptt(
   opts: { lengths?: ArrayLike<number> | null; state?: RecurrentState | null; training?: boolean } = {},
 ): TruncatedResult {
   checkPositiveInt('truncated BPTT length', chunk);
+  if (model.config.skip || model.config.dilations?.some((d) => d > 1)) fail('truncated BPTT', 'a model without Skip RNN or dilated layers (they carry more state across a chunk border than the final state holds)', model.config.skip ? 'a Skip RNN' : 'a dilated one');
   if (model.rnn.directions === 2) fail('truncated BPTT', 'a unidirectional model (the reverse direction needs the whole sequence)', 'a bidirectional one');
   const w = x.length / (t * b);
   if (!Number.isInteger(w)) fail('input', `a multiple of T·B = ${t * b} values`, x.length);

@@ -148,7 +148,7 @@ export class Trainer {
       const input = { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight: rowWeightOf(task, batch) };
       const loss = computeLoss(task.loss, input, this.gradBuffer(y.data.length));
       model.backward({ data: this.dOut.data, t: y.t, b: y.b, f: y.f });
-      return loss;
+      return loss + model.auxLoss();
     }
     // Truncated BPTT: each chunk's share of the batch loss, so the sum is the batch mean.
     const every = task.outputMode === 'every';

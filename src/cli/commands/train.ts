@@ -30,6 +30,9 @@ MODEL-OPTIONS
   --layers N (1)  --bidirectional  --dropout P  --embed N (text: embedding size)
   --init default|xavier|xavier_normal|he|he_normal|orthogonal|identity [--init-scale S]
   --forget-bias B (lstm)  --preset irnn (relu cell, identity init, clip-norm 1)
+  --dilations 1,2,4,...  (one dilation per layer: layer k's state comes from t − d_k; sets --layers)
+  --residual  (each layer's output plus its input, projected where the widths differ)
+  --skip [--budget LAMBDA (1e-5)]  (Skip RNN: learns to skip state updates; budget loss λ·Σ u_t)
 TRAINING-OPTIONS
   --optimizer sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (adam)  --lr X  --weight-decay X
   --schedule constant|step|exponential|cosine|plateau|onecycle [--warmup N]
@@ -107,6 +110,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       formatNumber(summary.trainLoss), formatNumber(summary.valLoss), formatNumber(summary.baselineLoss),
       summary.accuracy === null ? '-' : `${(summary.accuracy * 100).toFixed(1)}%`, summary.solved ? 'yes' : 'no',
     ]]));
+    if (summary.updateFraction !== undefined) console.log(`state updates used: ${(summary.updateFraction * 100).toFixed(1)}% of the time steps`);
     if (summary.nanSkipped) console.log(`NaN guard: ${summary.nanSkipped} steps skipped, ${summary.rollbacks} rollbacks`);
   }
   return 0;

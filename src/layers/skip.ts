@@ -1,0 +1,356 @@
+// Skip RNN (Campos et al. 2018, "Skip RNN: Learning to Skip State Updates in Recurrent Neural
+// Networks"), wrapping any cell S (rnn, lstm, gru). Steps t = 0 … T−1 (the paper's t = 1 … T):
+//   u_t     = round(ũ_t)                                   binary: update the state or copy it
+//   s_t     = u_t · S(s_{t−1}, x_t) + (1 − u_t) · s_{t−1}   (LSTM: h and c alike)
+//   Δũ_t    = σ(w_p · s_t + b_p)                            w_p (1, H), b_p (1): skip_weight_l{k}, skip_bias_l{k}
+//             (s_t is h_t, or for an LSTM its cell state c_t, as in the authors' code)
+//   ũ_{t+1} = u_t · Δũ_t + (1 − u_t) · (ũ_t + min(Δũ_t, 1 − ũ_t))       ũ_0 = 1
+//   budget  = λ · (1/B) Σ_b Σ_t u_t   (the paper's λ Σ_t u_t, as a batch mean like the task loss)
+// round has no useful derivative; the straight-through estimator (Bengio et al. 2013) takes
+// ∂L/∂ũ_t = ∂L/∂u_t, with ∂L/∂u_t = ⟨∂L/∂s_t, S(s_{t−1}, x_t) − s_{t−1}⟩ + λ/B + the path through ũ_{t+1}.
+// Legend: B batch, T steps, I input width, H hidden width, G gate blocks.
+//
+// Training computes the candidate S for every row and step (the backward needs it); inference
+// gathers the rows that update at a step and runs the cell on those alone, so a skipped step costs
+// no cell computation (`cellRows` counts what ran). A backward after an inference forward first
+// recomputes the training forward from the same input (gradient-flow diagnostics do that).
+//
+// State slots: hs (and cs) hold 2T+1 (B, H) blocks: slots 0…T the states s_0 … s_T (s_0 the
+// initial state), slots T+1 … 2T the candidates S of steps 0 … T−1. So the cell reads slot t and
+// writes slot T+1+t, and the previous states of all steps stay one contiguous block for dW_hh.
+// Padded steps (t ≥ lengths[b]) hold s and ũ, output zero, count no update and get no gradient.
+// One direction only; the final state is s_T (the state after each row's last real step). ũ is not
+// part of that state: a forward pass that starts from a given state starts with ũ_0 = 1, so
+// generation one step at a time (model/sample.ts) updates at every step, and truncated BPTT refuses
+// Skip RNN models.
+
+import type { Cell, DirectionWeights, DirectionWorkspace } from '../cells/cell.js';
+import { RecurError } from '../errors.js';
+import type { Float, Kernels } from '../kernels/types.js';
+import type { Param } from '../tensor/param.js';
+import type { Rng } from '../tensor/rng.js';
+import type { TimeLayer } from './time-layer.js';
+
+export interface SkipOptions {
+  /** λ of the budget loss λ Σ_t u_t. */
+  budget: number;
+}
+
+export class SkipLayer implements TimeLayer {
+  readonly directions = 1;
+  readonly params: Param[] = [];
+  readonly y: { data: Float };
+  readonly dx: { data: Float };
+  readonly gradFlow: Float64Array[] = [];
+  recordGradFlow = false;
+  /** Set by the stack before each forward: inference takes the compact path. */
+  training = true;
+  /** For tests: u_t = ũ_t instead of round(ũ_t), which makes the straight-through gradient the exact one. */
+  relax = false;
+  /** For tests: false drops the gradient through u (what finite differences see of a rounded u). */
+  straightThrough = true;
+  /** Of the last forward: λ·(updates)/B, updates / real steps, and the rows the cell ran on. */
+  budgetLoss = 0;
+  updateFraction = 0;
+  updates = 0;
+  realSteps = 0;
+  cellRows = 0;
+  private readonly w: DirectionWeights;
+  private readonly wp: Param;
+  private readonly bp: Param;
+  private readonly bias: Float;
+  private ws!: DirectionWorkspace;
+  /** Compact workspace of inference: (B, G·H) gates, 2 state slots. */
+  private cws!: DirectionWorkspace;
+  private t = 0;
+  private b = 0;
+  private x: Float;
+  private xOff = 0;
+  private lengths: Int32Array | null = null;
+  private inferred = false;
+  private h0: Float;
+  private c0: Float;
+  /** (T+1, B) ũ_t; (T, B) u_t, Δũ_t; (B) gradient carried to ũ. */
+  private ut = new Float64Array(0);
+  private u = new Float64Array(0);
+  private delta = new Float64Array(0);
+  private dut = new Float64Array(0);
+  /** (T, B) ∂L/∂ũ_t of the last backward pass (what the straight-through estimator passed on; 0 on padded steps' own terms). */
+  dUTilde = new Float64Array(0);
+  private keep: Float;
+  private keepC: Float;
+  private xc: Float;
+  /** (B) the rows that update at the current inference step. */
+  private rowIdx = new Int32Array(0);
+
+  constructor(private readonly k: Kernels, readonly cell: Cell, readonly inputSize: number, readonly hiddenSize: number,
+    layerIndex: number, readonly options: SkipOptions) {
+    const gh = cell.gates * hiddenSize;
+    const make = (name: string, shape: number[]): Param => {
+      const n = shape.reduce((a, c) => a * c, 1);
+      const p: Param = { name: `${name}_l${layerIndex}`, shape, value: k.alloc(n), grad: k.alloc(n) };
+      this.params.push(p);
+      return p;
+    };
+    const wih = make('weight_ih', [gh, inputSize]), whh = make('weight_hh', [gh, hiddenSize]);
+    const bih = make('bias_ih', [gh]), bhh = make('bias_hh', [gh]);
+    this.w = { wih: wih.value, whh: whh.value, bih: bih.value, bhh: bhh.value, gWih: wih.grad, gWhh: whh.grad, gBih: bih.grad, gBhh: bhh.grad };
+    this.wp = make('skip_weight', [1, hiddenSize]);
+    this.bp = make('skip_bias', [1]);
+    this.bias = k.alloc(gh);
+    const e = (): Float => k.alloc(0);
+    this.x = e(); this.h0 = e(); this.c0 = e(); this.keep = e(); this.keepC = e(); this.xc = e();
+    this.y = { data: e() };
+    this.dx = { data: e() };
+  }
+
+  /**
+   * w_p ~ U(−1/√H, 1/√H) (a Linear(H, 1)); b_p = 1 as in the paper's code, so Δũ ≈ σ(1) ≈ 0.73
+   * rounds to 1 and training starts by updating at every step.
+   */
+  initSkipGate(rng: Rng): void {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    for (let i = 0; i < this.hiddenSize; i++) this.wp.value[i] = (2 * rng.uniform() - 1) * bound;
+    this.bp.value[0] = 1;
+  }
+
+  gateValues(_d: number): Float { return this.ws.gates; }
+
+  /** (T+1, B) ũ_t of the last forward pass. */
+  get uTilde(): Float64Array { return this.ut; }
+
+  private workspace(t: number, b: number): DirectionWorkspace {
+    const k = this.k, h = this.hiddenSize, g = this.cell.gates * h, gru = this.cell.kind === 'gru', c = this.cell.hasCellState;
+    return {
+      gates: k.alloc(t * b * g), hs: k.alloc((2 * t + 1) * b * h), cs: k.alloc(c ? (2 * t + 1) * b * h : 0),
+      gh: k.alloc(gru ? t * b * g : 0), dGates: k.alloc(t * b * g), dGh: k.alloc(gru ? t * b * g : 0),
+      dh: k.alloc(b * h), dhPrev: k.alloc(b * h), dc: k.alloc(c ? b * h : 0), whhT: null, whh: null,
+    };
+  }
+
+  private freeWorkspace(w: DirectionWorkspace | undefined): void {
+    if (!w) return;
+    if (w.whhT) this.k.freePackedB(w.whhT);
+    if (w.whh) this.k.freePackedB(w.whh);
+    for (const buf of [w.gates, w.hs, w.cs, w.gh, w.dGates, w.dGh, w.dh, w.dhPrev, w.dc]) this.k.free(buf);
+  }
+
+  private ensure(t: number, b: number): void {
+    if (this.t === t && this.b === b) return;
+    const k = this.k, h = this.hiddenSize;
+    this.freeWorkspace(this.ws);
+    this.freeWorkspace(this.cws);
+    this.ws = this.workspace(t, b);
+    // inference: one step of at most B rows; slot 0 the gathered previous states, slot 1 the new ones
+    this.cws = this.workspace(1, b);
+    for (const buf of [this.y.data, this.dx.data, this.h0, this.c0, this.keep, this.keepC, this.xc]) k.free(buf);
+    this.y.data = k.alloc(t * b * h);
+    this.dx.data = k.alloc(t * b * this.inputSize);
+    this.h0 = k.alloc(b * h); this.c0 = k.alloc(b * h); this.keep = k.alloc(b * h); this.keepC = k.alloc(b * h);
+    this.xc = k.alloc(b * this.inputSize);
+    this.ut = new Float64Array((t + 1) * b); this.u = new Float64Array(t * b); this.delta = new Float64Array(t * b);
+    this.dut = new Float64Array(b);
+    this.dUTilde = new Float64Array(t * b);
+    this.rowIdx = new Int32Array(b);
+    this.t = t; this.b = b;
+  }
+
+  forward(x: Float, xOff: number, t: number, b: number, h0: Float | null, c0: Float | null, lengths: Int32Array | null): void {
+    this.ensure(t, b);
+    const h = this.hiddenSize, n = b * h;
+    this.x = x; this.xOff = xOff; this.lengths = lengths;
+    for (let i = 0; i < n; i++) { this.h0[i] = h0 ? h0[i] : 0; this.c0[i] = c0 ? c0[i] : 0; }
+    const g = this.cell.gates * h;
+    for (let j = 0; j < g; j++) this.bias[j] = this.cell.foldsHiddenBias ? this.w.bih[j] + this.w.bhh[j] : this.w.bih[j];
+    this.inferred = !this.training && !this.relax;
+    if (this.inferred) this.runInference(); else this.runTraining();
+  }
+
+  private real(step: number, r: number): boolean {
+    return !this.lengths || step < this.lengths[r];
+  }
+
+  /** Slots 0 (s_0) and the ũ_0 = 1 row; counters reset. */
+  private begin(): void {
+    const n = this.b * this.hiddenSize;
+    const ws = this.ws;
+    for (let i = 0; i < n; i++) { ws.hs[i] = this.h0[i]; if (this.cell.hasCellState) ws.cs[i] = this.c0[i]; }
+    this.ut.fill(1, 0, this.b);
+    this.updates = 0; this.realSteps = 0; this.cellRows = 0;
+  }
+
+  /** u_t from ũ_t, for every row of step t (0 on padded steps). */
+  private decide(step: number): void {
+    for (let r = 0; r < this.b; r++) {
+      const ut = this.ut[step * this.b + r];
+      const real = this.real(step, r);
+      const u = !real ? 0 : this.relax ? ut : ut >= 0.5 ? 1 : 0;
+      this.u[step * this.b + r] = u;
+      if (real) { this.updates += u; this.realSteps++; }
+    }
+  }
+
+  /** After s_{step+1} is in its slot: Δũ, ũ_{step+1} and the output of the step. */
+  private finishStep(step: number): void {
+    const { b, ws } = this, h = this.hiddenSize, wp = this.wp.value, bp = this.bp.value[0];
+    const so = (step + 1) * b * h;
+    const gateState = this.cell.hasCellState ? ws.cs : ws.hs;
+    for (let r = 0; r < b; r++) {
+      const i = step * b + r;
+      let a = bp;
+      for (let j = 0; j < h; j++) a += wp[j] * gateState[so + r * h + j];
+      const d = 1 / (1 + Math.exp(-a));
+      this.delta[i] = d;
+      const ut = this.ut[i], u = this.u[i];
+      this.ut[i + b] = !this.real(step, r) ? ut : u * d + (1 - u) * (ut + Math.min(d, 1 - ut));
+      const yo = (step * b + r) * h;
+      for (let j = 0; j < h; j++) this.y.data[yo + j] = this.real(step, r) ? ws.hs[so + r * h + j] : 0;
+    }
+  }
+
+  private finishForward(): void {
+    this.budgetLoss = this.options.budget * this.updates / this.b;
+    this.updateFraction = this.realSteps > 0 ? this.updates / this.realSteps : 0;
+  }
+
+  /** Every row, every step: the candidate S in slot T+1+t, then the mix into slot t+1. */
+  private runTraining(): void {
+    const { k, w, ws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
+    k.fillRows(t * b, g, this.bias, 0, ws.gates, 0, g);
+    k.gemm(false, true, t * b, g, inW, 1, this.x, this.xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
+    ws.whhT = k.packB(true, h, g, w.whh, 0, h, ws.whhT ?? undefined);
+    this.begin();
+    for (let step = 0; step < t; step++) {
+      this.decide(step);
+      const cand = t + 1 + step;
+      cell.stepForward(k, w, ws, b, h, step, step, cand);
+      this.cellRows += b;
+      for (let r = 0; r < b; r++) {
+        const u = this.u[step * b + r];
+        const prev = (step * b + r) * h, cur = ((step + 1) * b + r) * h, cd = (cand * b + r) * h;
+        for (let j = 0; j < h; j++) ws.hs[cur + j] = u * ws.hs[cd + j] + (1 - u) * ws.hs[prev + j];
+        if (cell.hasCellState) for (let j = 0; j < h; j++) ws.cs[cur + j] = u * ws.cs[cd + j] + (1 - u) * ws.cs[prev + j];
+      }
+      this.finishStep(step);
+    }
+    this.finishForward();
+  }
+
+  /** Only the rows with u_t = 1 go through the cell, gathered into the compact workspace. */
+  private runInference(): void {
+    const { k, w, ws, cws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
+    cws.whhT = k.packB(true, h, g, w.whh, 0, h, cws.whhT ?? undefined);
+    const idx = this.rowIdx;
+    this.begin();
+    for (let step = 0; step < t; step++) {
+      this.decide(step);
+      let m = 0;
+      for (let r = 0; r < b; r++) if (this.u[step * b + r] === 1) idx[m++] = r;
+      const prev = step * b * h, cur = (step + 1) * b * h;
+      for (let i = 0; i < b * h; i++) ws.hs[cur + i] = ws.hs[prev + i];
+      if (cell.hasCellState) for (let i = 0; i < b * h; i++) ws.cs[cur + i] = ws.cs[prev + i];
+      if (m > 0) {
+        for (let q = 0; q < m; q++) {
+          const r = idx[q];
+          for (let c = 0; c < inW; c++) this.xc[q * inW + c] = this.x[this.xOff + (step * b + r) * inW + c];
+          for (let j = 0; j < h; j++) cws.hs[q * h + j] = ws.hs[prev + r * h + j];
+          if (cell.hasCellState) for (let j = 0; j < h; j++) cws.cs[q * h + j] = ws.cs[prev + r * h + j];
+        }
+        k.fillRows(m, g, this.bias, 0, cws.gates, 0, g);
+        k.gemm(false, true, m, g, inW, 1, this.xc, 0, inW, w.wih, 0, inW, 1, cws.gates, 0, g);
+        cell.stepForward(k, w, cws, m, h, 0, 0, 1);
+        this.cellRows += m;
+        for (let q = 0; q < m; q++) {
+          const r = idx[q];
+          for (let j = 0; j < h; j++) ws.hs[cur + r * h + j] = cws.hs[(m + q) * h + j];
+          if (cell.hasCellState) for (let j = 0; j < h; j++) ws.cs[cur + r * h + j] = cws.cs[(m + q) * h + j];
+        }
+      }
+      this.finishStep(step);
+    }
+    this.finishForward();
+  }
+
+  finalState(hN: Float, hOff: number, cN: Float | null, cOff: number): void {
+    const n = this.b * this.hiddenSize, last = this.t * n;
+    for (let i = 0; i < n; i++) hN[hOff + i] = this.ws.hs[last + i];
+    if (cN && this.cell.hasCellState) for (let i = 0; i < n; i++) cN[cOff + i] = this.ws.cs[last + i];
+  }
+
+  backward(dy: Float | null, dyOff: number, dhN: Float | null, dcN: Float | null, dh0: Float | null, dc0: Float | null): void {
+    if (this.inferred) {
+      // diagnostics: recompute the training forward (same values, every candidate kept)
+      this.runTraining();
+      this.inferred = false;
+    }
+    const { k, w, ws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
+    const lstm = cell.hasCellState, wp = this.wp.value;
+    const lambda = this.options.budget / b;
+    ws.whh = k.packB(false, g, h, w.whh, 0, h, ws.whh ?? undefined);
+    for (let i = 0; i < b * h; i++) { ws.dh[i] = dhN ? dhN[i] : 0; if (lstm) ws.dc[i] = dcN ? dcN[i] : 0; }
+    this.dut.fill(0);
+    if (this.recordGradFlow && this.gradFlow[0]?.length !== t) this.gradFlow[0] = new Float64Array(t);
+    for (let step = t - 1; step >= 0; step--) {
+      const cand = t + 1 + step, so = (step + 1) * b * h, po = step * b * h, co = cand * b * h;
+      let flow = 0;
+      for (let r = 0; r < b; r++) {
+        const i = step * b + r;
+        const real = this.real(step, r);
+        if (dy && real) for (let j = 0; j < h; j++) ws.dh[r * h + j] += dy[dyOff + (step * b + r) * h + j];
+        const u = this.u[i], ut = this.ut[i], d = this.delta[i], gNext = this.dut[r];
+        let dDelta = 0, dUt = gNext, du = 0;
+        if (real) {
+          // through ũ_{t+1} = u·Δ + (1−u)·(ũ + min(Δ, 1−ũ))
+          const below = d < 1 - ut ? 1 : 0;
+          dDelta = gNext * (u + (1 - u) * below);
+          dUt = gNext * (1 - u) * below;
+          du = gNext * (d - ut - Math.min(d, 1 - ut)) + lambda;
+          // through Δ = σ(w_p·s_t + b_p), s_t = c_t (LSTM) or h_t
+          const da = dDelta * d * (1 - d);
+          this.bp.grad[0] += da;
+          const gs = lstm ? ws.cs : ws.hs, dgs = lstm ? ws.dc : ws.dh;
+          for (let j = 0; j < h; j++) {
+            this.wp.grad[j] += da * gs[so + r * h + j];
+            dgs[r * h + j] += da * wp[j];
+          }
+          // through s_t = u·S + (1−u)·s_{t−1}
+          for (let j = 0; j < h; j++) du += ws.dh[r * h + j] * (ws.hs[co + r * h + j] - ws.hs[po + r * h + j]);
+          if (lstm) for (let j = 0; j < h; j++) du += ws.dc[r * h + j] * (ws.cs[co + r * h + j] - ws.cs[po + r * h + j]);
+        }
+        // straight through round: ∂L/∂ũ_t gets ∂L/∂u_t (ũ_0 = 1 is a constant)
+        this.dut[r] = dUt + (real && this.straightThrough ? du : 0);
+        this.dUTilde[i] = this.dut[r];
+        const uEff = real ? u : 0;
+        for (let j = 0; j < h; j++) {
+          this.keep[r * h + j] = (1 - uEff) * ws.dh[r * h + j];
+          ws.dh[r * h + j] *= uEff;
+          if (lstm) { this.keepC[r * h + j] = (1 - uEff) * ws.dc[r * h + j]; ws.dc[r * h + j] *= uEff; }
+        }
+      }
+      if (this.recordGradFlow) {
+        for (let i = 0; i < b * h; i++) { const v = ws.dh[i] + this.keep[i]; flow += v * v; }
+        this.gradFlow[0][step] = Math.sqrt(flow);
+      }
+      cell.stepBackward(k, w, ws, b, h, step, step, cand);
+      for (let i = 0; i < b * h; i++) ws.dhPrev[i] += this.keep[i];
+      if (lstm) for (let i = 0; i < b * h; i++) ws.dc[i] += this.keepC[i];
+      const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap;
+    }
+    if (dh0) for (let i = 0; i < b * h; i++) dh0[i] = ws.dh[i];
+    if (dc0 && lstm) for (let i = 0; i < b * h; i++) dc0[i] = ws.dc[i];
+    const dHid = cell.kind === 'gru' ? ws.dGh : ws.dGates;
+    k.gemm(true, false, g, inW, t * b, 1, ws.dGates, 0, g, this.x, this.xOff, inW, 1, w.gWih, 0, inW);
+    k.gemm(true, false, g, h, t * b, 1, dHid, 0, g, ws.hs, 0, h, 1, w.gWhh, 0, h);
+    k.addColumnSums(t * b, g, ws.dGates, 0, g, w.gBih, 0);
+    k.addColumnSums(t * b, g, dHid, 0, g, w.gBhh, 0);
+    const dx = this.dx.data;
+    dx.fill(0);
+    k.gemm(false, false, t * b, inW, g, 1, ws.dGates, 0, g, w.wih, 0, inW, 1, dx, 0, inW);
+  }
+}
+
+/** Refuses what a Skip RNN layer does not do. */
+export function checkSkip(bidirectional: boolean, budget: number): void {
+  if (bidirectional) throw new RecurError('Skip RNN: expected a unidirectional model (whether to skip a step depends on the past states), received bidirectional');
+  if (!(Number.isFinite(budget) && budget >= 0)) throw new RecurError(`Skip RNN budget λ: expected a number ≥ 0, received ${budget}`);
+}
