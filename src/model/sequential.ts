@@ -145,15 +145,18 @@ export class Sequential {
     if (x.length !== t * b * w) {
       fail('input', `${t * b * w} values (T ${t} × B ${b} × ${w === 1 && this.embedding ? 'one token id' : `${w} features`})`, `${x.length}`);
     }
-    const bad = firstNonFinite(x);
+    if (this.xBuf.data.length !== t * b * w) { this.kernels.free(this.xBuf.data); this.xBuf.data = this.kernels.alloc(t * b * w); }
+    // typed arrays convert natively (NaN and ±Infinity stay so, a finite float64 beyond float32's
+    // range becomes ±Infinity), so one check of the copy finds every value the model cannot take
+    if (ArrayBuffer.isView(x)) this.xBuf.data.set(x as unknown as ArrayLike<number>);
+    else for (let i = 0; i < t * b * w; i++) this.xBuf.data[i] = x[i];
+    const bad = firstNonFinite(this.xBuf.data);
     if (bad >= 0) {
       const ti = Math.floor(bad / (b * w)), bi = Math.floor(bad / w) % b;
-      fail(`input at step ${ti}, sequence ${bi}`, 'a finite number', x[bad]);
+      fail(`input at step ${ti}, sequence ${bi}`, this.xBuf.data instanceof Float32Array ? 'a finite number within float32 range' : 'a finite number', x[bad]);
     }
     this.lengths = this.checkLengths(opts.lengths ?? null, t, b);
     this.rnn.setInitialState(opts.state ? this.checkState(opts.state, b) : null);
-    if (this.xBuf.data.length !== t * b * w) { this.kernels.free(this.xBuf.data); this.xBuf.data = this.kernels.alloc(t * b * w); }
-    for (let i = 0; i < t * b * w; i++) this.xBuf.data[i] = x[i];
     this.xBuf.t = t; this.xBuf.b = b;
     const ctx: ForwardContext = { training: opts.training ?? false, rng: this.rng, lengths: this.lengths };
     let y = this.xBuf;
