@@ -5,18 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gradCheck, type GradCheckTarget } from '../src/diagnostics/gradcheck.js';
 import { SkipLayer } from '../src/layers/skip.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { modelFromBytes, modelToBytes } from '../src/model/io.js';
 import { Sequential } from '../src/model/sequential.js';
 import { Rng } from '../src/tensor/rng.js';
-
-const TOL = 1e-6;
-
-function randn(n: number, rng: Rng, scale = 1): Float64Array {
-  return Float64Array.from({ length: n }, () => rng.normal() * scale);
-}
+import { checkModelGradients, randn } from './helpers/model-gradcheck.js';
 
 interface Case {
   name: string;
@@ -48,30 +42,7 @@ function checkCase(c: Case): number {
   const rng = new Rng(5);
   const per = (config.numLayers ?? 1) * (config.bidirectional ? 2 : 1) * b * config.hiddenSize;
   const state = c.withState ? { h: randn(per, rng, 0.5), c: config.cell === 'lstm' ? randn(per, rng, 0.5) : null } : null;
-  const run = () => model.forward(x, t, b, { lengths: c.lengths, state, training: true });
-  const y0 = run();
-  const R = randn(y0.data.length, rng), Rh = randn(per, rng), Rc = randn(per, rng);
-  const loss = (): number => {
-    const y = run();
-    let s = model.auxLoss();
-    for (let i = 0; i < R.length; i++) s += y.data[i] * R[i];
-    const fin = model.finalState();
-    for (let i = 0; i < per; i++) s += fin.h[i] * Rh[i] + (fin.c ? fin.c[i] * Rc[i] : 0);
-    return s;
-  };
-  model.zeroGrad();
-  const y = run();
-  const dx = model.backward({ data: R, t: y.t, b: y.b, f: y.f }, { h: Rh, c: config.cell === 'lstm' ? Rc : null });
-  const targets: GradCheckTarget[] = model.params.map((p) => ({ name: p.name, value: p.value, grad: Float64Array.from(p.grad) }));
-  targets.push({ name: 'x', value: x, grad: Float64Array.from(dx!.data) });
-  if (state) {
-    targets.push({ name: 'h0', value: state.h, grad: Float64Array.from(model.dInitialState.h) });
-    if (state.c) targets.push({ name: 'c0', value: state.c, grad: Float64Array.from(model.dInitialState.c) });
-  }
-  const r = gradCheck(loss, targets);
-  assert.ok(r.checked > 50, `${c.name}: only ${r.checked} elements checked`);
-  assert.ok(r.maxRelError < TOL, `${c.name}: max relative error ${r.maxRelError.toExponential(2)} at ${JSON.stringify(r.worst)}`);
-  return r.maxRelError;
+  return checkModelGradients({ name: c.name, model, x, t, b, lengths: c.lengths, state, training: true }, rng);
 }
 
 const CELLS: Case['config'][] = [{ cell: 'rnn', activation: 'tanh' }, { cell: 'lstm' }, { cell: 'gru' }];
