@@ -30,62 +30,12 @@
 import { Allocator, MAX_PAGES } from './wasm-alloc.js';
 import { loadModule, relaxedSimdAvailable } from './wasm-load.js';
 import { Pool } from './wasm-pool.js';
-import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, LoopKernels, PackedB as AnyPackedB } from './types.js';
+import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, LoopKernels } from './types.js';
 import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
+import { ACT, MR, NR, STALL_MS, type PackedB, type ThreadStats, type WasmKernelOptions } from './wasm-defs.js';
+import { WasmLoops } from './wasm-loop.js';
 
-export interface WasmKernelOptions {
-  /** Threads a large gemm is split over, the calling thread included (default 1). */
-  threads?: number;
-  /** Use the relaxed-SIMD build where it validates (default true). */
-  relaxed?: boolean;
-  /** How long an idle worker spins before it sleeps, in ms (default 10: waking a sleeping worker took long enough here that the adaptive check then ran alone; a training step leaves gaps of a few ms between jobs). */
-  spinMs?: number;
-  /** Multiply-adds (m·n·k) from which a gemm is split over threads (default 1 << 17: measured break-even is near 1 << 16). */
-  parallelMinMacs?: number;
-  /**
-   * Elements (B·H) from which a gate kernel, tanh or sigmoid is split over threads (default
-   * 1 << 10, measured break-even near 1 << 9; the backward gate kernels, which do less per
-   * element, from twice that).
-   */
-  parallelMinElements?: number;
-  /**
-   * Run alone for a while when workers stall or never get to a chunk (a machine busier than its
-   * cores); default true. Tests turn it off to be sure the threaded path runs.
-   */
-  adaptive?: boolean;
-}
-
-/**
- * op(B) (k × n) packed once for gemmPackedB: the recurrent weight W_hhᵀ is the same B for every
- * time step of a sequence. Packing it on every call costs 5–18% of the per-step gemm at B = 32–64
- * (H = 128) and 40–75% at B ≤ 8 (measured).
- * Holds a buffer from `alloc`: give it back with `freePackedB`. Pack it again after the weight
- * changes (packB with `into`).
- */
-export interface PackedB {
-  readonly k: number;
-  readonly n: number;
-  readonly data: Float32Array;
-}
-
-/** How the work of threaded calls was shared (for diagnostics and tests). */
-export interface ThreadStats {
-  /** Calls split into chunks. */
-  splitCalls: number;
-  /** Chunks of those calls that workers ran (the calling thread ran the rest). */
-  workerChunks: number;
-  /** Chunks in all. */
-  chunks: number;
-}
-
-const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, leaky_relu: 3 };
-// Must match asm/gemm.ts: thread shares of C start on tile boundaries.
-const MR = 4;
-/** A split call counts as stalled when the caller waited this long (ms) beyond twice its own share. */
-const STALL_MS = 1;
-const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
-const LOOP_KIND = { rnn: 0, lstm: 1, gru: 2 } as const;
-const NR = 8;
+export type { PackedB, ThreadStats, WasmKernelOptions } from './wasm-defs.js';
 
 // ---- the kernel set ----
 
@@ -112,6 +62,15 @@ export class WasmKernels implements Kernels, LoopKernels {
   private readonly stats: ThreadStats = { splitCalls: 0, workerChunks: 0, chunks: 0 };
   private stalls = 0; // recent calls that waited long for a worker
   private soloUntil = 0; // performance.now() before which calls run on this thread alone
+  // x and ws are set in the constructor, after this initializer: the host reads them when called
+  private readonly loops = ((k: WasmKernels) => new WasmLoops({
+    get x() { return k.x; }, get ws() { return k.ws; }, get threads() { return k.threads; },
+    get minMacs() { return k.parallelMinMacs; },
+    ptr: (a, off, rows, cols, ld, what) => k.ptr(a, off, rows, cols, ld, what),
+    parts: (work, minWork, span, unit) => k.parts(work, minWork, span, unit),
+    ready: () => k.pool!.ready, job: () => k.pool!.job, jobF: () => k.pool!.jobF,
+    launch: (op, parts, span, unit) => k.launch(op, parts, span, unit),
+  }))(this);
 
   constructor(opts: WasmKernelOptions = {}) {
     const threads = opts.threads ?? 1;
@@ -427,81 +386,16 @@ export class WasmKernels implements Kernels, LoopKernels {
   }
 
   /**
-   * A direction's whole forward time loop in one call. With threads, the batch rows are cut into
-   * one share per thread and each thread runs every step on its rows: the rows are independent
-   * sequences, so there is no synchronisation between steps. Same calls, same bits as stepping.
+   * A direction's whole forward time loop in one call (wasm-loop.ts): with threads, each thread
+   * runs every step on its share of the batch rows, with no synchronisation between steps.
    */
   loopForward(a: LoopForwardArgs): void {
-    const { t, b, h } = a;
-    const g = GATES[a.kind] * h;
-    const p = this.loopPointers(a, g);
-    const pbhh = a.kind === 'gru' ? this.ptr(a.bhh, 0, 1, g, g, 'loop bhh') : 0;
-    const pw = this.packPtr(a.whhT, h, g);
-    const kind = LOOP_KIND[a.kind], act = ACT[a.act] ?? 0;
-    const parts = this.loopParts(t * b * g * h, b);
-    if (parts === 0) {
-      this.x.loopForward(kind, act, a.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw, this.ws);
-      return;
-    }
-    const j = this.pool!.job, A = JOB.ARGS;
-    j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
-    j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pbhh; j[A + 11] = pw;
-    this.pool!.jobF[JOB.F0] = a.leak;
-    this.launch(OP.LOOP_FORWARD, parts, b, this.loopUnit(b));
+    this.loops.forward(a);
   }
 
   /** A direction's whole backward time loop in one call, split by batch rows like loopForward. */
   loopBackward(a: LoopBackwardArgs): void {
-    const { t, b, h } = a;
-    const g = GATES[a.kind] * h;
-    const p = this.loopPointers(a, g);
-    const pdg = this.ptr(a.dGates, 0, t * b, g, g, 'loop dGates');
-    const pdgh = a.kind === 'gru' ? this.ptr(a.dGh, 0, t * b, g, g, 'loop dGh') : 0;
-    const pa = this.ptr(a.dhA, 0, b, h, h, 'loop dhA'), pb = this.ptr(a.dhB, 0, b, h, h, 'loop dhB');
-    const pdc = a.kind === 'lstm' ? this.ptr(a.dc, 0, b, h, h, 'loop dc') : 0;
-    const pdy = a.dy ? this.ptr(a.dy, a.dyOff, t * b, h, a.dyLd, 'loop dy') : 0;
-    const pw = this.packPtr(a.whh, g, h);
-    const kind = LOOP_KIND[a.kind], act = ACT[a.act] ?? 0;
-    const parts = this.loopParts(2 * t * b * g * h, b);
-    if (parts === 0) {
-      this.x.loopBackward(kind, act, a.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
-        pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, this.ws);
-      return;
-    }
-    const j = this.pool!.job, A = JOB.ARGS;
-    j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
-    j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pdg; j[A + 11] = pdgh;
-    j[A + 12] = pa; j[A + 13] = pb; j[A + 14] = pdc; j[A + 15] = pw; j[A + 16] = pdy; j[A + 17] = a.dyLd;
-    this.pool!.jobF[JOB.F0] = a.leak;
-    this.launch(OP.LOOP_BACKWARD, parts, b, this.loopUnit(b));
-  }
-
-  private loopPointers(a: LoopForwardArgs | LoopBackwardArgs, g: number): { gates: number; hs: number; cs: number; gh: number } {
-    const { t, b, h } = a;
-    if (ACT[a.act] === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(a.act)}`);
-    return {
-      gates: this.ptr(a.gates, 0, t * b, g, g, 'loop gates'),
-      hs: this.ptr(a.hs, 0, (t + 1) * b, h, h, 'loop hs'),
-      cs: a.kind === 'lstm' ? this.ptr(a.cs, 0, (t + 1) * b, h, h, 'loop cs') : 0,
-      gh: a.kind === 'gru' ? this.ptr(a.gh, 0, t * b, g, g, 'loop gh') : 0,
-    };
-  }
-
-  private packPtr(any: AnyPackedB, k: number, n: number): number {
-    const p = any as PackedB;
-    if (p.k !== k || p.n !== n) throw new RangeError(`wasm kernels: loop needs a ${k}×${n} pack, received ${p.k}×${p.n}`);
-    return this.ptr(p.data, 0, 1, p.data.length, p.data.length, 'loop packed W_hh');
-  }
-
-  /** Row shares of a loop: whole micro-kernel tiles where the batch allows. */
-  private loopUnit(b: number): number {
-    return b >= 2 * MR * this.threads ? MR : 1;
-  }
-
-  /** One share per thread (0: run alone), for loops of at least parallelMinMacs multiply-adds. */
-  private loopParts(work: number, b: number): number {
-    const n = this.parts(work, this.parallelMinMacs, b, this.loopUnit(b));
-    return n === 0 ? 0 : Math.min(n, this.pool!.ready + 1);
+    this.loops.backward(a);
   }
 
   /** Writes a job's integer arguments (no array, so nothing is allocated per call). */
