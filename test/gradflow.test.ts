@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gradFlow, recordGradFlow, verdict } from '../src/diagnostics/gradflow.js';
 import { largestSingularValue, spectralRadius } from '../src/diagnostics/spectral.js';
+import { remedies } from '../src/diagnostics/measure.js';
 import { JsKernels } from '../src/kernels/js.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { Sequential } from '../src/model/sequential.js';
@@ -267,4 +268,12 @@ test('largestSingularValue: a random (3, 2) matrix against the closed form of th
   const u = [1, -2, 2], v = [3, 4];
   const uv = Float64Array.from({ length: 6 }, (_, i) => u[Math.floor(i / 2)] * v[i % 2]);
   assert.ok(Math.abs(largestSingularValue(uv, 3, 2) - 15) < 1e-12);
+});
+
+test('remedies: an LSTM already at forget bias 1 is told to go further, not to do what it did', () => {
+  assert.match(remedies('vanishing', 'lstm', undefined, 0).join('\n'), /--forget-bias 1 or more/);
+  const at1 = remedies('vanishing', 'lstm', undefined, 1).join('\n');
+  assert.doesNotMatch(at1, /--forget-bias 1 or more/);
+  assert.match(at1, /further \(now 1; --forget-bias 2 or 3\)/);
+  assert.deepEqual(remedies('healthy', 'lstm', undefined, 1), []);
 });

@@ -47,7 +47,7 @@ export function measureGradFlow(model: Sequential, task: Task, batch: Batch = ta
 }
 
 /** Remedies that fit a verdict, in plain words, for the CLI and the report. */
-export function remedies(v: GradFlowVerdict, cell: string, activation?: string): string[] {
+export function remedies(v: GradFlowVerdict, cell: string, activation?: string, forgetBias = 0): string[] {
   if (v === 'healthy') return [];
   if (v === 'exploding') {
     return [
@@ -60,7 +60,8 @@ export function remedies(v: GradFlowVerdict, cell: string, activation?: string):
   if (cell === 'rnn') out.push('use a gated cell (--cell lstm or --cell gru), whose additive state path carries gradient further');
   if (cell === 'rnn' && activation !== 'relu') out.push('try the IRNN preset (--preset irnn: ReLU, identity recurrent weights, clipping)');
   if (cell === 'rnn') out.push('initialize W_hh orthogonally (--init orthogonal) so its spectral radius is near 1');
-  if (cell === 'lstm') out.push('raise the forget-gate bias (--forget-bias 1 or more) so the cell state is kept across steps');
+  if (cell === 'lstm' && forgetBias < 1) out.push('raise the forget-gate bias (--forget-bias 1 or more) so the cell state is kept across steps');
+  if (cell === 'lstm' && forgetBias >= 1) out.push(`raise the forget-gate bias further (now ${forgetBias}; --forget-bias 2 or 3), or try a GRU (--cell gru), the fastest learner of the adding problem in recur experiment vanishing`);
   out.push('skip connections over time shorten the path the gradient travels (--dilations 1,2,4,8 or --skip; recur experiment skip)');
   return out;
 }

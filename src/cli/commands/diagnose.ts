@@ -52,7 +52,7 @@ export function diagnoseCommand(argv: string[]): number {
     trained = measureGradFlow(model, task);
   }
   const final = trained ?? atInit;
-  const fixes = remedies(final.verdict, model.config.cell, model.config.activation);
+  const fixes = remedies(final.verdict, model.config.cell, model.config.activation, model.config.init?.forgetBias);
   if (v.json) {
     const strip = (r: GradFlowReport) => ({ verdict: r.verdict, ratioFirstToLast: r.ratioFirstToLast, spectralRadius: r.spectralRadius, gradNormByStep: r.gradNormByStep });
     console.log(JSON.stringify({
