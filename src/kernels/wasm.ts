@@ -62,15 +62,7 @@ export class WasmKernels implements Kernels, LoopKernels {
   private readonly stats: ThreadStats = { splitCalls: 0, workerChunks: 0, chunks: 0 };
   private stalls = 0; // recent calls that waited long for a worker
   private soloUntil = 0; // performance.now() before which calls run on this thread alone
-  // x and ws are set in the constructor, after this initializer: the host reads them when called
-  private readonly loops = ((k: WasmKernels) => new WasmLoops({
-    get x() { return k.x; }, get ws() { return k.ws; }, get threads() { return k.threads; },
-    get minMacs() { return k.parallelMinMacs; },
-    ptr: (a, off, rows, cols, ld, what) => k.ptr(a, off, rows, cols, ld, what),
-    parts: (work, minWork, span, unit) => k.parts(work, minWork, span, unit),
-    ready: () => k.pool!.ready, job: () => k.pool!.job, jobF: () => k.pool!.jobF,
-    launch: (op, parts, span, unit) => k.launch(op, parts, span, unit),
-  }))(this);
+  private readonly loops: WasmLoops;
 
   constructor(opts: WasmKernelOptions = {}) {
     const threads = opts.threads ?? 1;
@@ -92,6 +84,13 @@ export class WasmKernels implements Kernels, LoopKernels {
     if (threads > 1) {
       this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes);
     }
+    this.loops = new WasmLoops({
+      x: this.x, ws: this.ws, threads, minMacs: this.parallelMinMacs,
+      ptr: (a, off, rows, cols, ld, what) => this.ptr(a, off, rows, cols, ld, what),
+      parts: (work, minWork, span, unit) => this.parts(work, minWork, span, unit),
+      ready: () => this.pool!.ready, job: () => this.pool!.job, jobF: () => this.pool!.jobF,
+      launch: (op, parts, span, unit) => this.launch(op, parts, span, unit),
+    });
   }
 
   /** Resolves once the worker threads are up (calls before that run on fewer threads). */

@@ -246,25 +246,10 @@ export class RecurrentLayer {
           ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh,
           dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: dhW,
         });
-        // the loop swapped dh and dhPrev after every step, as the loop below does
+        // the loop swapped dh and dhPrev after every step, as backwardSteps does
         if (t % 2 === 1) { const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap; }
-      }
-      for (let s = loop ? -1 : t - 1; s >= 0; s--) {
-        const step = d === 0 ? s : t - 1 - s;
-        const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
-        // dh_t = ∂L/∂y_t (real rows only) + the carry from step t+1
-        if (dy) {
-          for (let r = 0; r < b; r++) {
-            if (lengths && step >= lengths[r]) continue;
-            const yo = dyOff + (step * b + r) * dhW + d * h;
-            for (let j = 0; j < h; j++) ws.dh[r * h + j] += dy[yo + j];
-          }
-        }
-        if (record) this.gradFlow[d][step] = frobenius(ws.dh, b * h);
-        if (lengths && this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, true);
-        this.cell.stepBackward(k, w, ws, b, h, step, prev, cur);
-        if (lengths) this.passPaddedRows(ws, b, step, lengths);
-        const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap;
+      } else {
+        this.backwardSteps(d, dy, dyOff);
       }
       if (dh0) for (let i = 0; i < b * h; i++) dh0[d * b * h + i] = ws.dh[i];
       if (dc0 && this.cell.hasCellState) for (let i = 0; i < b * h; i++) dc0[d * b * h + i] = ws.dc[i];
@@ -283,6 +268,30 @@ export class RecurrentLayer {
   private loopCell(): { kind: 'rnn' | 'lstm' | 'gru'; act: Activation; leak: number } {
     const c = this.cell as Cell & { activation?: Activation; leak?: number };
     return { kind: this.cell.kind, act: c.activation ?? 'tanh', leak: c.leak ?? 0 };
+  }
+
+  /** Backward through the steps one call at a time (js kernels, padded batches, recording steps). */
+  private backwardSteps(d: number, dy: Float | null, dyOff: number): void {
+    const { t, b } = this.shape;
+    const k = this.k, h = this.hiddenSize, dhW = this.directions * h;
+    const w = this.weights[d], ws = this.ws[d], lengths = this.lengths, record = this.recordGradFlow;
+    for (let s = t - 1; s >= 0; s--) {
+      const step = d === 0 ? s : t - 1 - s;
+      const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
+      // dh_t = ∂L/∂y_t (real rows only) + the carry from step t+1
+      if (dy) {
+        for (let r = 0; r < b; r++) {
+          if (lengths && step >= lengths[r]) continue;
+          const yo = dyOff + (step * b + r) * dhW + d * h;
+          for (let j = 0; j < h; j++) ws.dh[r * h + j] += dy[yo + j];
+        }
+      }
+      if (record) this.gradFlow[d][step] = frobenius(ws.dh, b * h);
+      if (lengths && this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, true);
+      this.cell.stepBackward(k, w, ws, b, h, step, prev, cur);
+      if (lengths) this.passPaddedRows(ws, b, step, lengths);
+      const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap;
+    }
   }
 
   /** Saves (before) or restores (after) the dc rows of padded steps around the LSTM kernel. */
