@@ -38,3 +38,13 @@ export { spectralRadius, largestSingularValue } from './diagnostics/spectral.js'
 export { VitalsRecorder, mergeCallbacks, spectralBlocks, type VitalsOptions, type VitalsRecord } from './diagnostics/vitals.js';
 export { summarizeVitals, type Vital, type VitalSeries, type VitalsSummary } from './diagnostics/vitals-summary.js';
 export { Dashboard, type DashboardOptions } from './report/dashboard.js';
+// The high-level objects on plain data, their model files, and the tasks they build on.
+export { Forecaster, SequenceClassifier, SequenceRegressor, TextModel } from './api/index.js';
+export type { EpochInfo, FitCallbacks, FitOptions, FitResult, ForecasterOptions, ForecastScore, GenerateOptions, Label, Labelled, NetworkOptions, SequenceSample, SeriesData, TextModelOptions } from './api/index.js';
+export { save, load, type AnyModel } from './node/api-files.js';
+export { SeriesTask, type SeriesOptions, type ColumnNorm } from './tasks/arrays.js';
+export { SequenceTask, toSequences, type SequenceTaskOptions } from './tasks/sequences.js';
+export { LinesTask, splitLines, type LinesOptions } from './tasks/lines.js';
+export { TextTask, type TextOptions } from './tasks/text.js';
+export { CsvTask, type CsvOptions } from './tasks/csv.js';
+export { parseCsv, numericColumns, type CsvTable, type CsvParseOptions, type CsvDelimiter, type CsvFill } from './tasks/csv-parse.js';
