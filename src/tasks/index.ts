@@ -14,9 +14,11 @@ import { Rng } from '../tensor/rng.js';
 import { AddingTask } from './adding.js';
 import { CopyTask } from './copy.js';
 import { CsvTask } from './csv.js';
+import type { CsvDelimiter, CsvFill } from './csv-parse.js';
+import { LinesTask, splitLines } from './lines.js';
 import { OrderTask } from './order.js';
 import type { Task } from './task.js';
-import { TextTask } from './text.js';
+import { TextTask, readTextFile } from './text.js';
 
 export { AddingTask, ADDING_BASELINE } from './adding.js';
 export { CopyTask, copyBaseline } from './copy.js';
@@ -29,8 +31,14 @@ export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }
-  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false }
+  | { kind: 'text'; file: string; lines: true; valFile?: string }
+  | CsvTaskConfig;
+
+/** One column (`column`), or several read (`columns`) and one or more predicted (`target`, default the columns). */
+export type CsvTaskConfig = {
+  kind: 'csv'; file: string; column?: string; columns?: string[]; target?: string[]; window?: number; horizon?: number; fill?: CsvFill; delimiter?: CsvDelimiter;
+};
 
 export type TaskKind = TaskConfig['kind'];
 export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
@@ -61,8 +69,8 @@ export function validationSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }, opts: CreateTaskOptions): TextTask;
-export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
+export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false }, opts: CreateTaskOptions): TextTask;
+export function createTask(config: CsvTaskConfig, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
   if (typeof config !== 'object' || config === null) fail('task config', 'an object with a "kind"', config);
@@ -77,14 +85,22 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
     case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'text':
       checkFile('text', config.file);
+      if (config.lines) return linesTaskFromFiles(config.file, config.valFile);
       return TextTask.fromFile(config.file, { seq: config.seq, shuffleLines: config.shuffleLines });
     case 'csv':
       checkFile('csv', config.file);
-      if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);
-      return CsvTask.fromFile(config.file, { column: config.column, window: config.window, horizon: config.horizon });
+      if (config.column !== undefined && (typeof config.column !== 'string' || config.column === '')) fail('csv task column', 'a column name', config.column);
+      return CsvTask.fromFile(config.file, { column: config.column, columns: config.columns, target: config.target, window: config.window, horizon: config.horizon, fill: config.fill, delimiter: config.delimiter });
     default:
       throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
   }
+}
+
+/** Items one per line (tasks/lines.ts), with held-out items from their own file when given. */
+export function linesTaskFromFiles(file: string, valFile?: string, vocab?: readonly string[]): LinesTask {
+  const items = splitLines(readTextFile(file));
+  const validation = valFile !== undefined ? splitLines(readTextFile(valFile, 'validation text file')) : undefined;
+  return new LinesTask(items, { validation, vocab, source: file });
 }
 
 /** Builds the task, again with fewer validation sequences if the set would exceed the budget. */

@@ -3,11 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { saveModel } from '../../model/io.js';
 import { Sequential } from '../../model/sequential.js';
-import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
-import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../tasks/index.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
+import type { TrainConfig, TrainResult } from '../../train/trainer.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, SYNTHETIC_TASKS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
 import { kernelsFrom, modelConfigFor, type CheckpointSetting } from '../session.js';
@@ -18,13 +17,20 @@ export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIO
             [--resume] [--json]
 
 Trains one model on one task and prints its validation loss against the task's memoryless baseline.
-Training stops early once the task counts as solved (--no-stop to run every step).
+The synthetic tasks stop early once solved (--no-stop to run every step); text and csv train every
+step asked (--stop-when-solved to stop them too). An early stop prints one line saying why.
 
 TASK-OPTIONS
   --task adding|copy|order   --length T               synthetic long-dependency tasks
   --task text  --text FILE [--seq N] [--shuffle-lines]  character-level model of a text file
                                                       (--shuffle-lines: one item a line, split at random)
+  --task text  --text FILE --lines [--val-text FILE]  one item a line, each its own sequence from start
+                                                      to end (makemore's names); held out: min(1000, 10%)
+                                                      items at random, or the items of --val-text
   --task csv   --csv FILE --column NAME [--window N] [--horizon N]   forecasting one column
+  --task csv   --csv FILE --columns A,B [--target B]  several columns read, the target(s) predicted
+               [--fill previous|linear|zero] [--delimiter comma|semicolon|tab]   (missing values:
+                                                      an error naming row and column unless --fill)
 MODEL-OPTIONS
   --cell rnn|lstm|gru (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A]  --hidden N (64)
   --layers N (1)  --bidirectional  --dropout P  --embed N (text: embedding size)
@@ -37,7 +43,8 @@ TRAINING-OPTIONS
   --optimizer sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (adam)  --lr X  --weight-decay X
   --schedule constant|step|exponential|cosine|plateau|onecycle [--warmup N]
   --clip-norm X | --clip-value X | --clip-adaptive K
-  --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
+  --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N
+  --no-stop | --stop-when-solved
   --metrics-log FILE.jsonl
 CHECKPOINTS
   --checkpoint-dir DIR [--checkpoint-every N (100)] [--checkpoint-keep N (3)]   the whole run state, atomically
@@ -53,11 +60,18 @@ OUTPUT
                        stops when training ends; an open page keeps the final charts.
   --kernels js|wasm|auto  --threads N`;
 
-/** One epoch = one pass over the training part of a file task, in batches of windows. */
+/** One epoch = one pass over the training part of a data task, in batches of windows or items. */
 function epochsToSteps(task: Task, epochs: number, batch: number): number {
-  if (task instanceof TextTask) return epochs * Math.max(1, Math.ceil(task.valStart / (task.seq * batch)));
-  if (task instanceof CsvTask) return epochs * Math.max(1, Math.ceil(task.trainEnd / batch));
+  const t = task as Task & { stepsPerEpoch?(batchSize: number): number };
+  if (t.stepsPerEpoch) return epochs * t.stepsPerEpoch(batch);
   throw new UsageError(`--epochs: the ${task.name} task draws fresh sequences every step, so it has no epochs; expected --steps N`);
+}
+
+/** Why a run ended before its last step, in one line. */
+function stopReason(r: TrainResult, cfg: TrainConfig, synthetic: boolean): string {
+  if (r.stoppedEarly) return `the validation loss did not improve for ${cfg.earlyStopping?.patience} evaluations`;
+  if (r.solved) return `the task counts as solved (validation loss ${formatNumber(r.valLoss)} against the baseline ${formatNumber(r.baselineLoss)}; ${synthetic ? '--no-stop runs every step' : 'without --stop-when-solved every step runs'})`;
+  return 'the run ended early';
 }
 
 /** --checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N] [--resume]. */
@@ -80,7 +94,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const tc = taskConfig(v)!;
   const mo = modelOptions(v);
   const irnn = str(v, 'preset') === 'irnn';
-  const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn };
+  const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn, synthetic: SYNTHETIC_TASKS.includes(tc.kind) };
   const cfg = trainConfig(v, defaults);
   const task = createTask(tc, { seed: cfg.seed });
   if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
@@ -92,12 +106,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     dashboard: v.dashboard === true, port: dashboardPort(v), report: reportPath !== undefined,
     title: `recur train: ${task.name}`, command: 'recur ' + ['train', ...argv].join(' '), name: mo.cell, checkpoint,
   });
-  if (str(v, 'save')) {
-    const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
-    if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
-    if (task instanceof CsvTask) extra['recur.norm'] = JSON.stringify({ mean: task.mean, std: task.std, window: task.window, horizon: task.horizon });
-    saveModel(model, str(v, 'save')!, extra);
-  }
+  if (result.steps < cfg.steps) process.stderr.write(`recur: stopped at step ${result.steps} of ${cfg.steps}: ${stopReason(result, cfg, defaults.synthetic)}\n`);
+  if (str(v, 'save')) saveModel(model, str(v, 'save')!, { 'recur.task': JSON.stringify(task.describe()), ...task.modelRecords?.() });
   if (reportPath !== undefined) {
     writeFileSync(reportPath, reportFor(`recur train: ${task.name}`, 'recur ' + ['train', ...argv].join(' '), [{ ...reportRunOf(mo.cell, model, cfg, gradFlow), result, summary, vitals }]));
     process.stderr.write(`report: ${reportPath}\n`);
