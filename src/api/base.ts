@@ -5,7 +5,8 @@
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
-import { modelFromBytes, modelToBytes } from '../model/io.js';
+import { CONFIG_KEY, modelFromBytes, modelToBytes } from '../model/io.js';
+import { inspectSafetensors } from '../model/safetensors.js';
 import { KIND_KEY, readKind, type Metadata, type ModelKind } from '../model/records.js';
 import { Sequential } from '../model/sequential.js';
 import { numel } from '../tensor/param.js';
@@ -119,15 +120,28 @@ export abstract class RecurrentModel {
   }
 }
 
-/** Reads a model file's bytes for a high-level object of kind `kind`; a file of another kind is refused. */
+/**
+ * Reads a model file's bytes for a high-level object of kind `kind` (a file of another kind is
+ * refused), on the given kernels or the best this platform has for the model's dtype.
+ */
 export function readModel(bytes: Uint8Array, kind: ModelKind, what: string, kernels: Kernels | undefined): { net: Sequential; metadata: Metadata } {
   if (!(bytes instanceof Uint8Array)) throw new RecurError(`${what}.fromBytes: expected the bytes of a model file (a Uint8Array), received ${typeof bytes}`);
-  const { model, metadata } = modelFromBytes(bytes, { kernels });
+  const { model, metadata } = modelFromBytes(bytes, { kernels: kernels ?? kernelsFor({ dtype: dtypeOf(bytes) }) });
   const found = readKind(metadata);
   if (found !== kind) {
     throw new RecurError(`${what}.fromBytes: expected a ${kind} model file, received ${found ? `a ${found} model` : `a model without records of its data (no "${KIND_KEY}")`}`);
   }
   return { net: model, metadata };
+}
+
+/** The dtype a model file's config names (float32 when it names none or cannot be read; the load checks it). */
+function dtypeOf(bytes: Uint8Array): 'float32' | 'float64' {
+  try {
+    const text = inspectSafetensors(bytes).metadata[CONFIG_KEY];
+    return text !== undefined && (JSON.parse(text) as { dtype?: unknown }).dtype === 'float64' ? 'float64' : 'float32';
+  } catch {
+    return 'float32';
+  }
 }
 
 /** Network options that rebuild a loaded model's network (for summary and further fits). */
