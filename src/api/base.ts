@@ -11,11 +11,21 @@ import { KIND_KEY, readKind, type Metadata, type ModelKind } from '../model/reco
 import { Sequential } from '../model/sequential.js';
 import { numel } from '../tensor/param.js';
 import { FitRun } from './fit.js';
-import { checkNetwork, kernelsFor, networkConfig, type CheckedFit, type EpochTask, type FitResult, type NetworkOptions } from './options.js';
+import { checkNetwork, coreKernels, kernelsFor, networkConfig, type CheckedFit, type EpochTask, type FitResult, type KernelMaker, type NetworkOptions } from './options.js';
 
 export const DEFAULT_SEED = 1;
 
+/** A high-level class as its static side sees it: made from options, with its kernel maker. */
+export interface ModelClass<T> { new (options?: NetworkOptions): T; makeKernels: KernelMaker }
+
 export abstract class RecurrentModel {
+  /**
+   * How the objects of this class make their kernels when the options give no kernel set: the
+   * core's createKernels here (js unless given a wasm module); the Node entry's classes make them
+   * with the wasm builds from disk and worker threads (src/node/api.ts).
+   */
+  static makeKernels: KernelMaker = coreKernels;
+
   protected net: Sequential | null = null;
   protected readonly network: NetworkOptions;
   private kernelSet: Kernels | null = null;
@@ -44,7 +54,7 @@ export abstract class RecurrentModel {
 
   /** The kernel set the model runs on ('wasm' or 'js' in its name). */
   get kernels(): Kernels {
-    this.kernelSet ??= this.net?.kernels ?? kernelsFor(this.network);
+    this.kernelSet ??= this.net?.kernels ?? kernelsFor(this.network, (this.constructor as typeof RecurrentModel).makeKernels);
     return this.kernelSet;
   }
 
@@ -124,9 +134,9 @@ export abstract class RecurrentModel {
  * Reads a model file's bytes for a high-level object of kind `kind` (a file of another kind is
  * refused), on the given kernels or the best this platform has for the model's dtype.
  */
-export function readModel(bytes: Uint8Array, kind: ModelKind, what: string, kernels: Kernels | undefined): { net: Sequential; metadata: Metadata } {
+export function readModel(bytes: Uint8Array, kind: ModelKind, what: string, kernels: Kernels | undefined, make: KernelMaker): { net: Sequential; metadata: Metadata } {
   if (!(bytes instanceof Uint8Array)) throw new RecurError(`${what}.fromBytes: expected the bytes of a model file (a Uint8Array), received ${typeof bytes}`);
-  const { model, metadata } = modelFromBytes(bytes, { kernels: kernels ?? kernelsFor({ dtype: dtypeOf(bytes) }) });
+  const { model, metadata } = modelFromBytes(bytes, { kernels: kernels ?? kernelsFor({ dtype: dtypeOf(bytes) }, make) });
   const found = readKind(metadata);
   if (found !== kind) {
     throw new RecurError(`${what}.fromBytes: expected a ${kind} model file, received ${found ? `a ${found} model` : `a model without records of its data (no "${KIND_KEY}")`}`);

@@ -14,7 +14,7 @@
 import { RecurError, fail } from '../errors.js';
 import { readSeries, seriesRecords, type Metadata, type SeriesRecord } from '../model/records.js';
 import { SeriesTask } from '../tasks/arrays.js';
-import { adopt, networkOf, readModel, RecurrentModel } from './base.js';
+import { adopt, networkOf, readModel, RecurrentModel, type ModelClass } from './base.js';
 import { checkFit, type FitOptions, type FitResult, type NetworkOptions } from './options.js';
 import { resolveColumn, selectColumns, seriesColumns, type NamedColumns, type SeriesData } from './series-data.js';
 import type { Kernels } from '../kernels/types.js';
@@ -193,11 +193,11 @@ export class Forecaster extends RecurrentModel {
   }
 
   /** A forecaster from a model file's bytes (the library's toBytes or `recur train --task csv --save`). */
-  static fromBytes(bytes: Uint8Array, options: { kernels?: Kernels } = {}): Forecaster {
-    const { net, metadata } = readModel(bytes, 'forecaster', 'Forecaster', options.kernels);
+  static fromBytes<T extends Forecaster>(this: ModelClass<T>, bytes: Uint8Array, options: { kernels?: Kernels } = {}): T {
+    const { net, metadata } = readModel(bytes, 'forecaster', 'Forecaster', options.kernels, this.makeKernels);
     const spec = readSeries(metadata, net.config);
     if (!spec) throw new RecurError('Forecaster.fromBytes: expected a "recur.series" or "recur.norm" record in the model file, received neither');
-    const f = adopt(new Forecaster(networkOf(net, {})), net, metadata['recur.task']);
+    const f = adopt(new this(networkOf(net, {})), net, metadata['recur.task']);
     f.spec = spec;
     return f;
   }

@@ -167,13 +167,17 @@ export function networkConfig(n: NetworkOptions, input: InputConfig, outputSize:
   }
 }
 
-/** The kernels the options ask for (a given set is used as it is). */
-export function kernelsFor(n: NetworkOptions): Kernels {
+/** What makes a kernel set: the core's createKernels, or the Node room's (wasm from disk, worker threads). */
+export type KernelMaker = (o: { kind?: KernelKind; dtype?: DType; threads?: number }) => Kernels;
+export const coreKernels: KernelMaker = (o) => createKernels(o);
+
+/** The kernels the options ask for (a given set is used as it is), made by `make`. */
+export function kernelsFor(n: NetworkOptions, make: KernelMaker): Kernels {
   if (typeof n.kernels === 'object') return n.kernels;
   const dtype = n.dtype ?? 'float32';
   // float64 runs on the js kernels only; 'auto' takes them rather than refusing
   const kind = dtype === 'float64' && (n.kernels ?? 'auto') === 'auto' ? 'js' : n.kernels ?? 'auto';
-  return createKernels({ kind, dtype, threads: n.threads });
+  return make({ kind, dtype, threads: n.threads });
 }
 
 export interface CheckedFit<V> {

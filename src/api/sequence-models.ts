@@ -15,7 +15,7 @@ import type { Kernels } from '../kernels/types.js';
 import { FEATURES_KEY, TARGETS_KEY, readLabels, readNormRecord, sequenceRecords, type Metadata, type NormRecord } from '../model/records.js';
 import type { Sequential } from '../model/sequential.js';
 import { classesOf, normalizeSteps, padBatch, SequenceTask, toSequences, toTargets, type Label, type SequenceSample } from '../tasks/sequences.js';
-import { adopt, networkOf, readModel, RecurrentModel } from './base.js';
+import { adopt, networkOf, readModel, RecurrentModel, type ModelClass } from './base.js';
 import { checkFit, type FitOptions, type FitResult, type NetworkOptions } from './options.js';
 
 export type { Label, SequenceSample } from '../tasks/sequences.js';
@@ -166,9 +166,9 @@ export class SequenceClassifier extends SequenceModel<Label> {
   }
 
   /** A classifier from a model file's bytes (written by toBytes). */
-  static fromBytes(bytes: Uint8Array, options: { kernels?: Kernels } = {}): SequenceClassifier {
-    const { net, metadata } = readModel(bytes, 'classifier', 'SequenceClassifier', options.kernels);
-    const c = adopt(new SequenceClassifier(networkOf(net, {})), net, metadata['recur.task']);
+  static fromBytes<T extends SequenceClassifier>(this: ModelClass<T>, bytes: Uint8Array, options: { kernels?: Kernels } = {}): T {
+    const { net, metadata } = readModel(bytes, 'classifier', 'SequenceClassifier', options.kernels, this.makeKernels);
+    const c = adopt(new this(networkOf(net, {})), net, metadata['recur.task']);
     c.loadRecords(net, metadata);
     const labels = readLabels(metadata, net.config);
     if (!labels) throw new RecurError('SequenceClassifier.fromBytes: expected a "recur.labels" record in the model file, received none');
@@ -228,9 +228,9 @@ export class SequenceRegressor extends SequenceModel<number | readonly number[]>
   }
 
   /** A regressor from a model file's bytes (written by toBytes). */
-  static fromBytes(bytes: Uint8Array, options: { kernels?: Kernels } = {}): SequenceRegressor {
-    const { net, metadata } = readModel(bytes, 'regressor', 'SequenceRegressor', options.kernels);
-    const r = adopt(new SequenceRegressor(networkOf(net, {})), net, metadata['recur.task']);
+  static fromBytes<T extends SequenceRegressor>(this: ModelClass<T>, bytes: Uint8Array, options: { kernels?: Kernels } = {}): T {
+    const { net, metadata } = readModel(bytes, 'regressor', 'SequenceRegressor', options.kernels, this.makeKernels);
+    const r = adopt(new this(networkOf(net, {})), net, metadata['recur.task']);
     r.loadRecords(net, metadata);
     const tn = readNormRecord(metadata, TARGETS_KEY, net.config.outputSize);
     if (!tn) throw new RecurError(`SequenceRegressor.fromBytes: expected a "${TARGETS_KEY}" record in the model file, received none`);

@@ -19,7 +19,7 @@ import { BOUNDARY, LinesTask } from '../tasks/lines.js';
 import { TextTask } from '../tasks/text.js';
 import { Rng } from '../tensor/rng.js';
 import { evaluate } from '../train/trainer.js';
-import { adopt, networkOf, readModel, RecurrentModel } from './base.js';
+import { adopt, networkOf, readModel, RecurrentModel, type ModelClass } from './base.js';
 import type { InputConfig } from '../model/config.js';
 import { checkFit, type EpochTask, type FitOptions, type FitResult, type NetworkOptions } from './options.js';
 
@@ -181,11 +181,11 @@ export class TextModel extends RecurrentModel {
   }
 
   /** A text model from a model file's bytes (the library's toBytes or `recur train --task text --save`). */
-  static fromBytes(bytes: Uint8Array, options: { kernels?: Kernels } = {}): TextModel {
-    const { net, metadata } = readModel(bytes, 'text', 'TextModel', options.kernels);
+  static fromBytes<T extends TextModel>(this: ModelClass<T>, bytes: Uint8Array, options: { kernels?: Kernels } = {}): T {
+    const { net, metadata } = readModel(bytes, 'text', 'TextModel', options.kernels, this.makeKernels);
     const vocab = readVocab(metadata, net.config);
     if (!vocab || net.config.input.kind !== 'tokens') throw new RecurError('TextModel.fromBytes: expected a text model (token input, a "recur.vocab" record), received none');
-    const m = adopt(new TextModel(networkOf(net, {})), net, metadata['recur.task']);
+    const m = adopt(new this(networkOf(net, {})), net, metadata['recur.task']);
     m.vocabulary = vocab;
     m.textMode = readTextMode(metadata);
     return m;
