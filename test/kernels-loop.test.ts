@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { CellKind } from '../src/cells/cell.js';
 import type { Float, Kernels, LoopKernels } from '../src/kernels/types.js';
-import { createWasmKernels, type WasmKernels } from '../src/kernels/wasm.js';
+import type { WasmKernels } from '../src/kernels/wasm.js';
+import { createWasmKernels } from '../src/node/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
 
 const one = await createWasmKernels({ threads: 1 });
