@@ -111,6 +111,8 @@ export function object(v: unknown, where: string, required: readonly string[], o
   if (typeof v !== 'object' || v === null || Array.isArray(v)) reject(where, 'a JSON object', Array.isArray(v) ? 'an array' : v);
   const o = v as JsonObject;
   for (const k of Object.keys(o)) {
+    // JSON.parse makes "__proto__" an own key: refused here too, for values parsed elsewhere
+    if (FORBIDDEN_KEYS.has(k)) reject(where, 'no key named __proto__, constructor or prototype', k);
     if (!required.includes(k) && !optional.includes(k)) {
       throw new RecurError(`${where}: unknown field ${brief(k)} (expected ${[...required, ...optional].join(', ')})`);
     }
@@ -132,6 +134,12 @@ export function record<T>(v: unknown, where: string, maxKeys: number, read: (x: 
 export function int(v: unknown, where: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) reject(where, `a whole number in [${min}, ${max}]`, v);
   return v + 0;
+}
+
+/** A finite number in [lo, hi]. */
+export function number(v: unknown, where: string, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) reject(where, `a number in [${lo}, ${hi}]`, v);
+  return v;
 }
 
 export function bool(v: unknown, where: string): boolean {

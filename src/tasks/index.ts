@@ -113,7 +113,7 @@ function checkLength(kind: string, length: unknown): number {
 
 function readText(opts: CreateTaskOptions, kind: string, file: string, what: string): string {
   if (typeof opts.readText !== 'function') {
-    fail(`${kind} task`, `the file's text (CreateTaskOptions.readText, or createTask from recur/node)`, `only the file name ${JSON.stringify(file)}`);
+    throw new RecurError(`${kind} task: expected the file's text (CreateTaskOptions.readText, or createTask from recur/node), received only the file name ${JSON.stringify(file)}`);
   }
   return opts.readText(file, what);
 }
