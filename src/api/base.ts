@@ -5,8 +5,7 @@
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
-import { CONFIG_KEY, modelFromBytes, modelToBytes } from '../model/io.js';
-import { inspectSafetensors } from '../model/safetensors.js';
+import { modelFromBytes, modelToBytes } from '../model/io.js';
 import { KIND_KEY, readKind, type Metadata, type ModelKind } from '../model/records.js';
 import { Sequential } from '../model/sequential.js';
 import { numel } from '../tensor/param.js';
@@ -136,22 +135,12 @@ export abstract class RecurrentModel {
  */
 export function readModel(bytes: Uint8Array, kind: ModelKind, what: string, kernels: Kernels | undefined, make: KernelMaker): { net: Sequential; metadata: Metadata } {
   if (!(bytes instanceof Uint8Array)) throw new RecurError(`${what}.fromBytes: expected the bytes of a model file (a Uint8Array), received ${typeof bytes}`);
-  const { model, metadata } = modelFromBytes(bytes, { kernels: kernels ?? kernelsFor({ dtype: dtypeOf(bytes) }, make) });
+  const { model, metadata } = modelFromBytes(bytes, { kernels, makeKernels: (dtype) => kernelsFor({ dtype }, make) });
   const found = readKind(metadata);
   if (found !== kind) {
     throw new RecurError(`${what}.fromBytes: expected a ${kind} model file, received ${found ? `a ${found} model` : `a model without records of its data (no "${KIND_KEY}")`}`);
   }
   return { net: model, metadata };
-}
-
-/** The dtype a model file's config names (float32 when it names none or cannot be read; the load checks it). */
-function dtypeOf(bytes: Uint8Array): 'float32' | 'float64' {
-  try {
-    const text = inspectSafetensors(bytes).metadata[CONFIG_KEY];
-    return text !== undefined && (JSON.parse(text) as { dtype?: unknown }).dtype === 'float64' ? 'float64' : 'float32';
-  } catch {
-    return 'float32';
-  }
 }
 
 /** Network options that rebuild a loaded model's network (for summary and further fits). */

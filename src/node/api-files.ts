@@ -2,14 +2,12 @@
 // themselves hold no file code, so they run unchanged where there is no file system.
 
 import { readFileSync } from 'node:fs';
-import { Forecaster } from '../api/forecaster.js';
-import { SequenceClassifier, SequenceRegressor } from '../api/sequence-models.js';
-import { TextModel } from '../api/text-model.js';
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
-import { writeFileAtomic } from '../model/io.js';
 import { readKind } from '../model/records.js';
 import { inspectSafetensors } from '../model/safetensors.js';
+import { Forecaster, SequenceClassifier, SequenceRegressor, TextModel } from './api.js';
+import { writeFileAtomic } from './files.js';
 
 export type AnyModel = Forecaster | SequenceClassifier | SequenceRegressor | TextModel;
 type Loader<T> = { fromBytes(bytes: Uint8Array, options?: { kernels?: Kernels }): T };

@@ -23,9 +23,8 @@ import { RecurError, describe as brief, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { seriesRecords, type SeriesRecord } from '../model/records.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import { EpochOrder } from './epochs.js';
-import type { Batch, Task } from './task.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 export const DEFAULT_WINDOW = 32;
 export const DEFAULT_HORIZON = 1;

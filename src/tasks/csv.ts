@@ -8,9 +8,8 @@
 // split: the first 80% of the rows train, the rest validates.
 
 import { RecurError, fail } from '../errors.js';
-import { SeriesTask, type ColumnNorm } from './arrays.js';
+import { DEFAULT_HORIZON, DEFAULT_WINDOW, SeriesTask, type ColumnNorm } from './arrays.js';
 import { numericColumns, parseCsv, type CsvDelimiter, type CsvFill } from './csv-parse.js';
-import { readTextFile } from './text.js';
 
 export { DEFAULT_HORIZON, DEFAULT_WINDOW } from './arrays.js';
 export const TRAIN_FRACTION = 0.8;
@@ -71,13 +70,8 @@ export class CsvTask extends SeriesTask {
   readonly std: number;
   private readonly single: boolean;
 
-  static fromFile(file: string, opts: Omit<CsvOptions, 'source'>): CsvTask {
-    checkShape(opts);
-    return new CsvTask(readTextFile(file, 'CSV file'), { ...opts, source: file });
-  }
-
   constructor(text: string, opts: CsvOptions) {
-    checkShape(opts);
+    checkWindow(opts);
     const source = opts.source ?? 'CSV';
     const { names, inputs, targets } = csvColumns(opts);
     const columns = numericColumns(parseCsv(text, { source, delimiter: opts.delimiter }), names, opts.fill);
@@ -110,7 +104,11 @@ export class CsvTask extends SeriesTask {
   }
 }
 
-function checkShape(opts: { window?: number; horizon?: number }): void {
-  if (opts.window !== undefined && (!Number.isInteger(opts.window) || opts.window < 1)) fail('CSV task window', 'a whole number ≥ 1', opts.window);
-  if (opts.horizon !== undefined && (!Number.isInteger(opts.horizon) || opts.horizon < 1)) fail('CSV task horizon', 'a whole number ≥ 1', opts.horizon);
+/** The window and horizon of CSV task options (checked before a file is read). */
+export function checkWindow(opts: { window?: number; horizon?: number }): { window: number; horizon: number } {
+  const window = opts.window ?? DEFAULT_WINDOW;
+  const horizon = opts.horizon ?? DEFAULT_HORIZON;
+  if (!Number.isInteger(window) || window < 1) fail('CSV task window', 'a whole number ≥ 1', window);
+  if (!Number.isInteger(horizon) || horizon < 1) fail('CSV task horizon', 'a whole number ≥ 1', horizon);
+  return { window, horizon };
 }

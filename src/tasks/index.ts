@@ -13,18 +13,19 @@ import { RecurError, fail } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 import { AddingTask } from './adding.js';
 import { CopyTask } from './copy.js';
-import { CsvTask } from './csv.js';
+import { CsvTask, checkWindow } from './csv.js';
+import type { ColumnNorm } from './arrays.js';
 import type { CsvDelimiter, CsvFill } from './csv-parse.js';
 import { LinesTask, splitLines } from './lines.js';
 import { OrderTask } from './order.js';
 import type { Task } from './task.js';
-import { TextTask, readTextFile } from './text.js';
+import { TextTask, checkSeq } from './text.js';
 
 export { AddingTask, ADDING_BASELINE } from './adding.js';
 export { CopyTask, copyBaseline } from './copy.js';
 export { CsvTask, parseCsvColumn } from './csv.js';
 export { OrderTask, orderPositions } from './order.js';
-export { TextTask, readTextFile } from './text.js';
+export { TextTask } from './text.js';
 export type { Accuracy, Batch, Task } from './task.js';
 
 export type TaskConfig =
@@ -48,6 +49,15 @@ export interface CreateTaskOptions {
   seed: number;
   /** Validation sequences of a synthetic task; default DEFAULT_VAL_SIZE. */
   valSize?: number;
+  /**
+   * The text of a file task's `file` (the core reads no files: the Node room's createTask passes
+   * its UTF-8 file reader). `what` names the file's role for messages ("text file", "CSV file").
+   */
+  readText?: (file: string, what: string) => string;
+  /** Text tasks: a saved model's vocabulary instead of the text's own characters. */
+  vocab?: readonly string[];
+  /** CSV tasks: a saved model's normalisation of each used column. */
+  norm?: ColumnNorm;
 }
 
 /** How a synthetic task draws its fixed validation set. */
@@ -83,24 +93,24 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
     case 'adding': return withinBudget(validation, (v) => new AddingTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'copy': return withinBudget(validation, (v) => new CopyTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
-    case 'text':
+    case 'text': {
       checkFile('text', config.file);
-      if (config.lines) return linesTaskFromFiles(config.file, config.valFile);
-      return TextTask.fromFile(config.file, { seq: config.seq, shuffleLines: config.shuffleLines });
-    case 'csv':
+      if (config.lines) {
+        const validation = config.valFile !== undefined ? splitLines(readText(opts, 'text', config.valFile, 'validation text file')) : undefined;
+        return new LinesTask(splitLines(readText(opts, 'text', config.file, 'text file')), { validation, vocab: opts.vocab, source: config.file });
+      }
+      const o = { seq: checkSeq(config.seq), shuffleLines: config.shuffleLines, vocab: opts.vocab };
+      return new TextTask(readText(opts, 'text', config.file, 'text file'), { ...o, source: config.file });
+    }
+    case 'csv': {
       checkFile('csv', config.file);
       if (config.column !== undefined && (typeof config.column !== 'string' || config.column === '')) fail('csv task column', 'a column name', config.column);
-      return CsvTask.fromFile(config.file, { column: config.column, columns: config.columns, target: config.target, window: config.window, horizon: config.horizon, fill: config.fill, delimiter: config.delimiter });
+      const o = { column: config.column, columns: config.columns, target: config.target, fill: config.fill, delimiter: config.delimiter, norm: opts.norm, ...checkWindow(config) };
+      return new CsvTask(readText(opts, 'csv', config.file, 'CSV file'), { ...o, source: config.file });
+    }
     default:
       throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
   }
-}
-
-/** Items one per line (tasks/lines.ts), with held-out items from their own file when given. */
-export function linesTaskFromFiles(file: string, valFile?: string, vocab?: readonly string[]): LinesTask {
-  const items = splitLines(readTextFile(file));
-  const validation = valFile !== undefined ? splitLines(readTextFile(valFile, 'validation text file')) : undefined;
-  return new LinesTask(items, { validation, vocab, source: file });
 }
 
 /** Builds the task, again with fewer validation sequences if the set would exceed the budget. */
@@ -116,6 +126,13 @@ function withinBudget(spec: ValidationSpec, make: (spec: ValidationSpec) => Task
 function checkLength(kind: string, length: unknown): number {
   if (typeof length === 'number' && length > MAX_SYNTHETIC_LENGTH) fail(`${kind} task length`, `a whole number ≤ ${MAX_SYNTHETIC_LENGTH}`, length);
   return length as number;
+}
+
+function readText(opts: CreateTaskOptions, kind: string, file: string, what: string): string {
+  if (typeof opts.readText !== 'function') {
+    throw new RecurError(`${kind} task: expected the file's text (CreateTaskOptions.readText, or createTask from recur/node), received only the file name ${JSON.stringify(file)}`);
+  }
+  return opts.readText(file, what);
 }
 
 function checkFile(kind: string, file: unknown): void {

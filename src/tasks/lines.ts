@@ -21,9 +21,8 @@ import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { textRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import { EpochOrder } from './epochs.js';
-import type { Batch, Task } from './task.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 export const BOUNDARY = '\n';
 export const LINES_SOLVED_RATIO = 0.85;

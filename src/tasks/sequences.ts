@@ -24,10 +24,9 @@ import type { Float } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import { sequenceRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import type { ColumnNorm } from './arrays.js';
 import { EpochOrder } from './epochs.js';
-import type { Accuracy, Batch, Task } from './task.js';
+import type { Accuracy, Batch, LossKind, Task } from './task.js';
 
 const VAL_BATCH = 256;
 export type Label = number | string;

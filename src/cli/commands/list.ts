@@ -1,7 +1,7 @@
 // recur list: what the flags accept (tasks, cells, activations, initialisations, optimizers,
 // schedules, presets), read from the lists the code itself checks against.
 
-import { ACTIVATIONS, CELL_KINDS } from '../../layers/stack.js';
+import { ACTIVATIONS, CELL_KINDS } from '../../cells/table.js';
 import { TASK_KINDS } from '../../tasks/index.js';
 import { INIT_KINDS } from '../../tensor/init.js';
 import { OPTIMIZERS, PRESETS, RUNTIME_OPTIONS, SCHEDULES, parse } from '../args.js';

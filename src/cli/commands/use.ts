@@ -2,14 +2,12 @@
 
 import { RecurError } from '../../errors.js';
 import type { Sequential } from '../../model/sequential.js';
-import { loadModel } from '../../model/io.js';
+import { loadModel, readTextFile } from '../../node/files.js';
 import { readSeries, readTextMode, readVocab } from '../../model/records.js';
 import { sampleTokens } from '../../model/sample.js';
-import { CsvTask } from '../../tasks/csv.js';
 import { CSV_FILLS, numericColumns, parseCsv } from '../../tasks/csv-parse.js';
-import { createTask, linesTaskFromFiles } from '../../tasks/index.js';
+import { createTask } from '../../node/tasks.js';
 import type { Task } from '../../tasks/task.js';
-import { TextTask, readTextFile } from '../../tasks/text.js';
 import { Rng } from '../../tensor/rng.js';
 import { evaluate } from '../../train/trainer.js';
 import { RUNTIME_OPTIONS, TASK_OPTIONS, UsageError, choice, int, num, parse, str, taskConfig } from '../args.js';
@@ -89,8 +87,7 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
   if (tc.kind === 'text') {
     const vocab = readVocab(metadata, model.config);
     if (!vocab) throw new RecurError('--task text: expected a model trained with --task text (one with a vocabulary), received one without');
-    if (tc.lines) return linesTaskFromFiles(tc.file, tc.valFile, vocab);
-    return TextTask.fromFile(tc.file, { seq: tc.seq, shuffleLines: tc.shuffleLines, vocab });
+    return createTask(tc, { seed, vocab });
   }
   if (tc.kind === 'csv') {
     const series = readSeries(metadata, model.config, tc.column);
@@ -98,10 +95,14 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
     for (const f of ['window', 'horizon'] as const) {
       if (v[f] !== undefined && tc[f] !== series[f]) throw new UsageError(`--${f}: expected ${series[f]} (the model's), received ${tc[f]}`);
     }
+    // the model's columns, window, horizon and normalisation (columns given by flags must be its own)
     const names = (ix: number[]): string[] => ix.map((i) => series.columns[i]);
-    const cols = tc.column !== undefined ? { column: tc.column } : { columns: tc.columns, target: tc.target };
-    return CsvTask.fromFile(tc.file, { ...cols, window: series.window, horizon: series.horizon, fill: tc.fill, delimiter: tc.delimiter,
-      norm: { mean: series.mean, std: series.std }, ...(tc.column === undefined && tc.columns === undefined ? { columns: names(series.inputs), target: names(series.targets) } : {}) });
+    const cols = series.columns.length === 1 ? { column: series.columns[0] } : { columns: names(series.inputs), target: names(series.targets) };
+    if (tc.column !== undefined && series.columns.length > 1) throw new UsageError(`--column: this model reads columns ${series.columns.join(', ')}; expected --columns ${names(series.inputs).join(',')} or none`);
+    if (tc.columns !== undefined && (tc.columns.join(',') !== names(series.inputs).join(',') || (tc.target && tc.target.join(',') !== names(series.targets).join(',')))) {
+      throw new UsageError(`--columns/--target: expected the model's own (--columns ${names(series.inputs).join(',')} --target ${names(series.targets).join(',')}), received --columns ${tc.columns.join(',')}${tc.target ? ` --target ${tc.target.join(',')}` : ''}`);
+    }
+    return createTask({ ...tc, ...cols, window: series.window, horizon: series.horizon }, { seed, norm: { mean: series.mean, std: series.std } });
   }
   return createTask(tc, { seed });
 }
