@@ -3,6 +3,7 @@
 // of a model file with the records that let the CLI and the library use it on data later.
 
 import { RecurError } from '../errors.js';
+import { describeKernels, kernelsText, type KernelChoice } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import { modelFromBytes, modelToBytes } from '../model/io.js';
@@ -57,6 +58,11 @@ export abstract class RecurrentModel {
     return this.kernelSet;
   }
 
+  /** Which kernels the model runs on, as asked and as chosen, and why when 'auto' did not get wasm. */
+  get kernelChoice(): KernelChoice {
+    return describeKernels(this.kernels);
+  }
+
   protected get seed(): number {
     return this.network.seed ?? DEFAULT_SEED;
   }
@@ -107,7 +113,7 @@ export abstract class RecurrentModel {
     rows.push([`dense head${c.outputMode === 'last' ? ' (last step)' : ''}`, c.outputMode === 'last' ? `(B, ${c.outputSize})` : `(T, B, ${c.outputSize})`, count((n) => n.startsWith('head.'))]);
     const w = [Math.max(5, ...rows.map((r) => r[0].length)), Math.max(12, ...rows.map((r) => r[1].length))];
     const line = (a: string, b: string, n: string): string => `  ${a.padEnd(w[0])}  ${b.padEnd(w[1])}  ${n.padStart(10)}\n`;
-    let out = `${head}: ${c.cell}, ${layers} layer${layers > 1 ? 's' : ''} of ${c.hiddenSize}, ${c.dtype ?? 'float32'} on the ${net.kernels.name} kernels\n`;
+    let out = `${head}: ${c.cell}, ${layers} layer${layers > 1 ? 's' : ''} of ${c.hiddenSize}, ${c.dtype ?? 'float32'}, kernels ${kernelsText(describeKernels(net.kernels))}\n`;
     out += line('layer', 'output shape', 'parameters');
     for (const [a, b, n] of rows) out += line(a, b, n.toLocaleString('en-US'));
     out += line('total', '', net.paramCount.toLocaleString('en-US'));

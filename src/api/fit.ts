@@ -7,6 +7,7 @@
 import { summarizeVitals } from '../diagnostics/vitals-summary.js';
 import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
 import { RecurError } from '../errors.js';
+import { describeKernels, kernelsText } from '../kernels/index.js';
 import type { Float } from '../kernels/types.js';
 import type { Sequential } from '../model/sequential.js';
 import { Trainer, type TrainCallbacks } from '../train/trainer.js';
@@ -99,7 +100,7 @@ export class FitRun {
       stopped: this.stoppedByCallback ? 'callback' : r.stoppedEarly ? 'early-stopping' : 'completed', restoredBest: restored,
       nanSkipped: r.nanSkipped, rollbacks: r.rollbacks, history: this.history,
       vitals: this.recorder ? summarizeVitals(this.recorder, { clip: this.trainer.config.clip }) : null,
-      kernels: this.model.kernels.name,
+      kernels: kernelsText(describeKernels(this.model.kernels)),
     };
   }
 

@@ -124,7 +124,7 @@ export interface FitResult {
   rollbacks: number;
   history: EpochInfo[];
   vitals: VitalsSummary | null;
-  /** Which kernels ran. */
+  /** Which kernels ran: "wasm (relaxed SIMD, 1 thread)", or js and why. */
   kernels: string;
 }
 
