@@ -114,7 +114,7 @@ export class Forecaster extends RecurrentModel {
     if (steps > 1 && unknown.length) fail('Forecaster.forecast steps', `1 (column ${JSON.stringify(s.columns[unknown[0]])} is read by the model but not forecast, so its future values are unknown)`, steps);
     const cols = this.columnsOf(recent, 'Forecaster.forecast recent');
     const w = s.window;
-    if (cols[0].length < w) fail('Forecaster.forecast recent', `at least ${w} rows (the model's window)`, `${cols[0].length}`);
+    if (cols[0].length < w) fail('Forecaster.forecast recent', `at least ${w} rows (the model's window)`, cols[0].length);
     // the window in normalised units, rows × used columns, oldest first
     const rows: number[][] = [];
     for (let j = cols[0].length - w; j < cols[0].length; j++) rows.push(s.columns.map((_, c) => (cols[c][j] - s.mean[c]) / s.std[c]));
@@ -143,7 +143,7 @@ export class Forecaster extends RecurrentModel {
     const cols = this.columnsOf(data, 'Forecaster.evaluate data');
     const n = cols[0].length, w = s.window, h = s.horizon, ni = s.inputs.length, no = s.targets.length;
     const first = w + h - 1;
-    if (n <= first) fail('Forecaster.evaluate data', `at least ${first + 1} rows (a window of ${w} and a target ${h} step${h > 1 ? 's' : ''} on)`, `${n}`);
+    if (n <= first) fail('Forecaster.evaluate data', `at least ${first + 1} rows (a window of ${w} and a target ${h} step${h > 1 ? 's' : ''} on)`, n);
     let se = 0, ae = 0, pe = 0;
     for (let j0 = first; j0 < n; j0 += EVAL_BATCH) {
       const b = Math.min(EVAL_BATCH, n - j0);

@@ -10,7 +10,7 @@
 // (classifier) and the targets' normalisation (regressor). Validation: none unless asked
 // (validationSplit draws a seeded random share of the samples, or validationData).
 
-import { RecurError, fail } from '../errors.js';
+import { RecurError, fail, failWith } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import { FEATURES_KEY, TARGETS_KEY, readLabels, readNormRecord, sequenceRecords, type Metadata, type NormRecord } from '../model/records.js';
 import type { Sequential } from '../model/sequential.js';
@@ -141,7 +141,8 @@ export class SequenceClassifier extends SequenceModel<Label> {
   /** Cross-entropy (nats per sample) and accuracy on labelled samples. */
   evaluate(x: readonly SequenceSample[], y: readonly Label[]): { loss: number; accuracy: number } {
     const p = this.predictProba(x);
-    if (!Array.isArray(y) || y.length !== p.length) fail('SequenceClassifier.evaluate y', `one label per sample (${p.length})`, Array.isArray(y) ? `${y.length} labels` : y);
+    if (!Array.isArray(y)) fail('SequenceClassifier.evaluate y', `an array of ${p.length} labels`, y);
+    if (y.length !== p.length) failWith('SequenceClassifier.evaluate y', `one label per sample (${p.length})`, `${y.length} labels`);
     const index = new Map(this.classes.map((c, i) => [c, i]));
     let loss = 0, correct = 0;
     y.forEach((label, i) => {
@@ -214,7 +215,7 @@ export class SequenceRegressor extends SequenceModel<number | readonly number[]>
   evaluate(x: readonly SequenceSample[], y: readonly (number | readonly number[])[]): { mse: number; rmse: number; mae: number; meanBaselineMse: number } {
     const p = this.predictAll(x);
     const t = toTargets(y, 'SequenceRegressor.evaluate y', p[0].length);
-    if (t.length !== p.length) fail('SequenceRegressor.evaluate y', `one target per sample (${p.length})`, `${t.length} targets`);
+    if (t.length !== p.length) failWith('SequenceRegressor.evaluate y', `one target per sample (${p.length})`, `${t.length} targets`);
     const tn = this.targetNorm!;
     let se = 0, ae = 0, be = 0;
     t.forEach((row, i) => row.forEach((v, j) => { const e = p[i][j] - v; se += e * e; ae += Math.abs(e); be += (tn.mean[j] - v) ** 2; }));

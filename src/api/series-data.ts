@@ -5,7 +5,7 @@
 //   { name: number[] | typed array } named columns of equal length
 // Values are checked where they are used (finite, equal lengths) and errors name the column and row.
 
-import { RecurError, fail } from '../errors.js';
+import { RecurError, fail, failWith } from '../errors.js';
 
 export type SeriesData = ArrayLike<number> | readonly (readonly number[])[] | Readonly<Record<string, ArrayLike<number>>>;
 
@@ -15,11 +15,11 @@ export function seriesColumns(data: SeriesData, what: string, names?: readonly s
   if (data === null || typeof data !== 'object') fail(what, 'a series: number[], a typed array, number[][] (rows × columns) or { name: number[] }', data);
   if (ArrayBuffer.isView(data)) return single(data as unknown as ArrayLike<number>, names);
   if (Array.isArray(data)) {
-    if (data.length === 0) fail(what, 'a series with some values', 'an empty array');
+    if (data.length === 0) failWith(what, 'a series with some values', 'an empty array');
     if (!Array.isArray(data[0]) && !ArrayBuffer.isView(data[0])) return single(data as ArrayLike<number>, names);
     const rows = data as readonly (readonly number[])[];
     const width = rows[0].length;
-    if (width === 0) fail(`${what}[0]`, 'a row of at least one value (rows × columns)', 'an empty row');
+    if (width === 0) failWith(`${what}[0]`, 'a row of at least one value (rows × columns)', 'an empty row');
     rows.forEach((r, j) => {
       if ((!Array.isArray(r) && !ArrayBuffer.isView(r)) || r.length !== width) fail(`${what}[${j}]`, `a row of ${width} values (as row 0; rows × columns)`, r);
     });
@@ -33,7 +33,7 @@ export function seriesColumns(data: SeriesData, what: string, names?: readonly s
     return { names: [...n], columns: cols };
   }
   const entries = Object.entries(data as Record<string, ArrayLike<number>>);
-  if (entries.length === 0) fail(what, 'at least one named column', 'an empty object');
+  if (entries.length === 0) failWith(what, 'at least one named column', 'an empty object');
   for (const [k, v] of entries) {
     if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') fail(`${what}.${k}`, 'an array of numbers', v);
   }

@@ -19,7 +19,7 @@
 //   the trainer's RNG alone decides them, so checkpoints resume exactly), or epochs over all
 //   training samples in shuffled order (order 'epochs', the library's fit).
 
-import { RecurError, describe as brief, fail } from '../errors.js';
+import { RecurError, describe as brief, fail, failWith } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { seriesRecords, type SeriesRecord } from '../model/records.js';
 import type { Rng } from '../tensor/rng.js';
@@ -102,15 +102,15 @@ export class SeriesTask implements Task {
     const n = this.rows;
     this.trainEnd = opts.validationColumns ? n : Math.floor(n * (1 - split));
     if (this.trainEnd < window + horizon) {
-      const need = Math.ceil((window + horizon) / (1 - split));
+      const need = Math.ceil((window + horizon) / (1 - split) - 1e-9);
       throw new RecurError(`${what}: expected at least ${need} rows for window ${window} and horizon ${horizon} (the training part, ${Math.round((1 - split) * 100)}% of the rows, must hold one window and its target), received ${n}`);
     }
     this.norm = opts.norm ? checkNorm(opts.norm, c, what) : columnNorm(cols, this.trainEnd, this.targets, this.names, what);
     this.z = cols.map((col, k) => normalized(col, this.norm.mean[k], this.norm.std[k]));
     if (opts.validationColumns) {
       const v = checkColumns(opts.validationColumns, `${what} validation data`);
-      if (v.length !== c) fail(`${what} validation data`, `${c} columns (as the training data)`, `${v.length}`);
-      if (v[0].length < window + horizon) fail(`${what} validation data`, `at least ${window + horizon} rows (one window and its target)`, `${v[0].length}`);
+      if (v.length !== c) fail(`${what} validation data`, `${c} columns (as the training data)`, v.length);
+      if (v[0].length < window + horizon) fail(`${what} validation data`, `at least ${window + horizon} rows (one window and its target)`, v[0].length);
       this.zVal = v.map((col, k) => normalized(col, this.norm.mean[k], this.norm.std[k]));
     } else {
       this.zVal = null;
@@ -209,7 +209,7 @@ function checkColumns(columns: readonly ArrayLike<number>[], what: string): Arra
   const n = columns[0]?.length;
   columns.forEach((col, c) => {
     if (col === null || typeof col !== 'object' || typeof col.length !== 'number') fail(`${what} column ${c}`, 'an array of numbers', col);
-    if (col.length !== n) fail(`${what} column ${c}`, `${n} values (as column 0)`, `${col.length}`);
+    if (col.length !== n) fail(`${what} column ${c}`, `${n} values (as column 0)`, col.length);
     for (let j = 0; j < col.length; j++) {
       const v = col[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${what} column ${c}, row ${j}`, 'a finite number', v);
@@ -238,7 +238,7 @@ function checkNorm(norm: ColumnNorm, c: number, what: string): ColumnNorm {
   if (!Array.isArray(norm?.mean) || !Array.isArray(norm?.std) || norm.mean.length !== c || norm.std.length !== c) {
     fail(`${what} normalisation`, `a mean and a std for each of ${c} columns`, norm);
   }
-  norm.std.forEach((s, i) => { if (!(s > 0) || !Number.isFinite(s) || !Number.isFinite(norm.mean[i])) fail(`${what} normalisation of column ${i}`, 'a finite mean and a std > 0', `mean ${norm.mean[i]}, std ${s}`); });
+  norm.std.forEach((s, i) => { if (!(s > 0) || !Number.isFinite(s) || !Number.isFinite(norm.mean[i])) failWith(`${what} normalisation of column ${i}`, 'a finite mean and a std > 0', `mean ${norm.mean[i]}, std ${s}`); });
   return { mean: [...norm.mean], std: [...norm.std] };
 }
 

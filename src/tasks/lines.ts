@@ -17,7 +17,7 @@
 // - Baseline: the unigram entropy of the training targets (characters and ends). Solved: a
 //   validation loss below TEXT_SOLVED_RATIO × that (as the text task).
 
-import { RecurError, fail } from '../errors.js';
+import { RecurError, fail, failWith } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { textRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
@@ -199,7 +199,7 @@ function checkItems(items: readonly string[], what: string): string[] {
   if (!Array.isArray(items) || items.length === 0) fail(what, 'a non-empty array of strings', items);
   items.forEach((s, i) => {
     if (typeof s !== 'string') fail(`${what}[${i}]`, 'a string', s);
-    if (s.length === 0) fail(`${what}[${i}]`, 'a non-empty string', '""');
+    if (s.length === 0) failWith(`${what}[${i}]`, 'a non-empty string', '""');
     if (s.includes(BOUNDARY)) fail(`${what}[${i}]`, 'a string without a line break (the line break marks where an item starts and ends)', s);
   });
   return [...items];

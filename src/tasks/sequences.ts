@@ -19,7 +19,7 @@
 // - Validation: the given validation samples, or a seeded random share of the samples
 //   (`validationSplit`, at least one when the share is > 0, leaving at least one to train).
 
-import { RecurError, describe as brief, fail } from '../errors.js';
+import { RecurError, describe as brief, fail, failWith } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import { sequenceRecords } from '../model/records.js';
@@ -45,11 +45,11 @@ export function toSequences(x: readonly SequenceSample[], what: string, features
     if (sample === null || typeof sample !== 'object' || typeof (sample as ArrayLike<unknown>).length !== 'number') fail(`${what}[${i}]`, 'a sequence (an array of time steps)', sample);
     const steps = sample as ArrayLike<unknown>;
     const t = steps.length;
-    if (t === 0) fail(`${what}[${i}]`, 'a sequence of at least one step', 'an empty array');
+    if (t === 0) failWith(`${what}[${i}]`, 'a sequence of at least one step', 'an empty array');
     const multi = typeof steps[0] === 'object' && steps[0] !== null;
     const width = multi ? (steps[0] as ArrayLike<number>).length : 1;
     if (f === undefined) f = width;
-    if (width !== f || width < 1) fail(`${what}[${i}]`, `steps of ${f} feature${f === 1 ? '' : 's'}${i > 0 ? ' (as the samples before it)' : ''}`, multi ? `steps of ${width}` : 'numbers (one feature per step)');
+    if (width !== f || width < 1) failWith(`${what}[${i}]`, `steps of ${f} feature${f === 1 ? '' : 's'}${i > 0 ? ' (as the samples before it)' : ''}`, multi ? `steps of ${width}` : 'numbers (one feature per step)');
     const flat = new Float64Array(t * f);
     for (let s = 0; s < t; s++) {
       const step = steps[s];
@@ -135,13 +135,13 @@ export class SequenceTask implements Task {
     this.kind = o.kind;
     this.name = o.kind === 'classify' ? 'classify' : 'regress';
     const f = o.x.features;
-    if (o.y.length !== o.x.data.length) fail('labels', `one per sample (${o.x.data.length})`, `${o.y.length}`);
+    if (o.y.length !== o.x.data.length) fail('labels', `one per sample (${o.x.data.length})`, o.y.length);
     let train = o.x.data.map((d, i) => ({ data: d, t: o.x.lengths[i], y: o.y[i] }));
     let val: typeof train = [];
     if (o.validation) {
       if (o.validationSplit) throw new RecurError('validation: expected validationSplit or validation data, received both');
-      if (o.validation.x.features !== f) fail('validation data', `steps of ${f} features (as the training data)`, `${o.validation.x.features}`);
-      if (o.validation.y.length !== o.validation.x.data.length) fail('validation labels', `one per validation sample (${o.validation.x.data.length})`, `${o.validation.y.length}`);
+      if (o.validation.x.features !== f) fail('validation data', `steps of ${f} features (as the training data)`, o.validation.x.features);
+      if (o.validation.y.length !== o.validation.x.data.length) fail('validation labels', `one per validation sample (${o.validation.x.data.length})`, o.validation.y.length);
       val = o.validation.x.data.map((d, i) => ({ data: d, t: o.validation!.x.lengths[i], y: o.validation!.y[i] }));
     } else if (o.validationSplit) {
       const share = o.validationSplit;
