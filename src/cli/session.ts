@@ -2,7 +2,7 @@
 // run the trainer with progress, and summarise the result as the --json fields CLI.md lists.
 
 import { createKernels } from '../kernels/index.js';
-import type { Kernels } from '../kernels/types.js';
+import type { DType, Kernels } from '../kernels/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
@@ -14,11 +14,15 @@ import { updateFractionOn } from '../diagnostics/updates.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
 
-export function kernelsFrom(v: Values): Kernels {
-  const kind = choice(v, 'kernels', ['js', 'wasm', 'auto'] as const, 'auto');
-  const threads = int(v, 'threads', 1, 1, 64);
+/** --kernels and --threads, checked (without building anything). */
+export function kernelFlags(v: Values): { kind: 'js' | 'wasm' | 'auto'; threads: number } {
+  return { kind: choice(v, 'kernels', ['js', 'wasm', 'auto'] as const, 'auto'), threads: int(v, 'threads', 1, 1, 64) };
+}
+
+export function kernelsFrom(v: Values, dtype: DType = 'float32'): Kernels {
+  const { kind, threads } = kernelFlags(v);
   try {
-    return createKernels({ kind, dtype: 'float32', threads });
+    return createKernels({ kind, dtype, threads });
   } catch (e) {
     throw new UsageError(`--kernels ${kind}: ${(e as Error).message}`);
   }
@@ -63,12 +67,15 @@ function prepare(label: string, task: Task, model: Sequential, config: TrainConf
   const recorder = o.vitals === false ? null : new VitalsRecorder(model, { steps: config.steps });
   const own: TrainCallbacks = {
     onStep: (s) => {
-      progress.update(s.step, { loss: formatNumber(s.loss), val: formatNumber(lastVal) });
       if (o.onLive) o.onLive(() => liveOutcome(p, task, model, config), s.step);
     },
     onEval: (e) => { lastVal = e.valLoss; },
     onNanGuard: (e) => { if (!quiet && e.kind === 'rollback') process.stderr.write(`\n${label} step ${e.step}: ${e.reason}\n`); },
-    onStepEnd: () => { checkpointer?.afterStep(); },
+    // drawn once the step is complete, its evaluation included (the last line shows the final one); "-" before any
+    onStepEnd: (s) => {
+      progress.update(s.step, { loss: formatNumber(s.loss), val: Number.isNaN(lastVal) ? '-' : formatNumber(lastVal) });
+      checkpointer?.afterStep();
+    },
   };
   // the recorder first: its onStep completes the record the live view then shows
   const trainer = new Trainer(model, task, config, recorder ? mergeCallbacks(recorder.callbacks(), own) : own);

@@ -45,6 +45,12 @@ export interface ModelConfig {
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Largest dilation. A dilated layer runs d·B rows over ⌈T/d⌉ steps, so a dilation far beyond the
+ * sequence length costs d/T times the memory for nothing (a 2 KB file saying 65536 asked for
+ * gigabytes at T = 20); Chang et al. (2017) go to 512.
+ */
+export const MAX_DILATION = 4096;
 
 function obj(v: unknown, where: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'a JSON object', Array.isArray(v) ? 'an array' : v);
@@ -105,7 +111,7 @@ export function parseModelConfig(json: unknown): ModelConfig {
     if (!Array.isArray(o.dilations)) fail('model config field "dilations"', 'an array of whole numbers, one per layer', o.dilations);
     const layers = cfg.numLayers ?? 1;
     if (o.dilations.length !== layers) fail('model config field "dilations"', `one dilation per layer (${layers})`, `${o.dilations.length}`);
-    cfg.dilations = o.dilations.map((d, i) => int(d, `model config field "dilations[${i}]"`, 1, 1 << 16));
+    cfg.dilations = o.dilations.map((d, i) => int(d, `model config field "dilations[${i}]"`, 1, MAX_DILATION));
   }
   if (o.residual !== undefined) {
     if (typeof o.residual !== 'boolean') fail('model config field "residual"', 'true or false', o.residual);

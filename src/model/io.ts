@@ -9,12 +9,14 @@
 // A state dict without that metadata (PyTorch's save_file of a twin module) loads into a model
 // built from a ModelConfig with loadStateDict, under the same checks.
 //
-// Loading treats the file as hostile. inspectSafetensors checks the header and the data layout
-// without reading values; then:
+// Loading treats the file as hostile. A file is read only when it is a regular file, and its
+// header is checked against the file's size before the data is read (node/read-limited.ts);
+// inspectSafetensors checks the header and the data layout without reading values; then:
 // - the config text is scanned (no duplicate or forbidden keys, shallow nesting) and then
 //   validated field by field by parseModelConfig;
-// - before a model is built, the number of values the config implies is compared with the number
-//   the file holds, so a 1 KB file cannot ask for a model of terabytes;
+// - before a model is built (and before the data is read), the number of values the config
+//   implies must equal the number the file holds, so a 1 KB file cannot ask for a model of
+//   terabytes; a text model's vocabulary must be one character per output (vocab.ts);
 // - the file must have exactly the model's parameter names (missing and unexpected ones are all
 //   listed) with the model's shapes, and every value must be finite (the error names the
 //   parameter and the index). Values are copied one parameter at a time, straight from the file
@@ -32,6 +34,13 @@ import type { Kernels } from '../kernels/types.js';
 import { parseModelConfig, type ModelConfig } from './config.js';
 import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type SafetensorsHeader, type TensorToWrite } from './safetensors.js';
 import { Sequential } from './sequential.js';
+import { VOCAB_KEY, modelVocab } from './vocab.js';
+import { configValueCount } from './budget.js';
+
+export { configValueCount } from './budget.js';
+// bounded reading (regular files only, header before data); the lead re-points this when the
+// file side of this module moves to src/node
+import { readSafetensorsFile } from '../node/read-limited.js';
 
 export const RECUR_VERSION = '0.1.0';
 export const FORMAT_KEY = 'format';
@@ -42,8 +51,8 @@ const RESERVED_KEYS = [FORMAT_KEY, CONFIG_KEY, VERSION_KEY];
 const MAX_CONFIG_DEPTH = 4;
 
 export interface LoadOptions {
-  /** Kernel set of the loaded model (its dtype must match the config's); default js. */
-  kernels?: Kernels;
+  /** Kernel set of the loaded model (its dtype must match the config's), or one chosen for the config; default js. */
+  kernels?: Kernels | ((config: ModelConfig) => Kernels);
 }
 
 export interface LoadedModel {
@@ -90,8 +99,19 @@ export function modelToBytes(model: Sequential, extra: Record<string, string> = 
 /** Rebuilds a model from safetensors bytes written by modelToBytes (or a matching PyTorch file with recur.config added). */
 export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): LoadedModel {
   const header = inspectSafetensors(bytes);
-  const { tensors, metadata } = header;
+  const config = modelConfigOf(header);
+  const model = new Sequential(config, { kernels: typeof opts.kernels === 'function' ? opts.kernels(config) : opts.kernels });
+  copyTensorsInto(model, bytes, header, 'model file', `the parameters of the config (${describeConfig(config)})`);
+  return { model, metadata: header.metadata };
+}
 
+/**
+ * The config of a model file, from its checked header alone: parsed field by field, its number of
+ * parameter values equal to the file's (so neither a 1 KB file can ask for a model of terabytes
+ * nor a tiny model carry gigabytes), and a text model's vocabulary one character per output.
+ */
+export function modelConfigOf(header: SafetensorsHeader): ModelConfig {
+  const { tensors, metadata } = header;
   const configText = metadata[CONFIG_KEY];
   if (configText === undefined) {
     const keys = Object.keys(metadata);
@@ -109,14 +129,11 @@ export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): Loade
   let fileValues = 0;
   for (const t of tensors.values()) fileValues += t.n;
   const wanted = configValueCount(config);
-  if (wanted > fileValues) {
+  if (wanted !== fileValues) {
     throw new RecurError(`model file: expected the ${wanted} parameter values its config describes (${describeConfig(config)}), received ${fileValues} values in ${tensors.size} tensors`);
   }
-
-  const model = new Sequential(config, { kernels: opts.kernels });
-
-  copyTensorsInto(model, bytes, header, 'model file', `the parameters of the config (${describeConfig(config)})`);
-  return { model, metadata };
+  if (metadata[VOCAB_KEY] !== undefined) modelVocab(metadata, config);
+  return config;
 }
 
 /**
@@ -137,7 +154,7 @@ export function loadStateDictBytes(model: Sequential, bytes: Uint8Array): void {
 
 /** Reads a state dict file into `model` (see loadStateDictBytes). */
 export function loadStateDict(model: Sequential, file: string): void {
-  loadStateDictBytes(model, readModelFile(file, 'state dict file'));
+  loadStateDictBytes(model, readSafetensorsFile(file, 'state dict file'));
 }
 
 /** Checks the file holds exactly the model's parameter names and shapes, then copies the values in. */
@@ -175,18 +192,14 @@ export function saveModel(model: Sequential, file: string, extra?: Record<string
   writeFileAtomic(file, modelToBytes(model, extra));
 }
 
-/** Reads and validates a model file written by saveModel. */
-export function loadModel(file: string, opts: LoadOptions = {}): LoadedModel {
-  return modelFromBytes(readModelFile(file, 'model file'), opts);
+/**
+ * Reads and validates a model file written by saveModel: the header and the config first (and
+ * `opts.check`, e.g. a memory budget, on the config), the data only once they pass.
+ */
+export function loadModel(file: string, opts: LoadOptions & { check?: (config: ModelConfig) => void } = {}): LoadedModel {
+  return modelFromBytes(readSafetensorsFile(file, 'model file', (header) => opts.check?.(modelConfigOf(header))), opts);
 }
 
-function readModelFile(file: string, what: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new RecurError(`${what} "${file}": expected a readable file, received ${errorText(e)}`);
-  }
-}
 
 /**
  * Replaces `file` with `data` so that a crash leaves the old content or the new, never a mix:
@@ -240,32 +253,6 @@ function syncDirectory(dir: string, ops: AtomicFs): void {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-/**
- * Values the parameters of `config` hold, computed from the config alone (PyTorch's layouts:
- * embedding (V, E); per layer and direction W_ih (G·H, in), W_hh (G·H, H), two biases (G·H);
- * head (O, D·H) and (O)). Used only as a bound before building; the exact check is by name.
- */
-export function configValueCount(config: ModelConfig): number {
-  const g = config.cell === 'lstm' ? 4 : config.cell === 'gru' ? 3 : 1;
-  const h = config.hiddenSize;
-  const d = config.bidirectional ? 2 : 1;
-  let n = 0;
-  let width: number;
-  if (config.input.kind === 'tokens') {
-    n += config.input.vocabSize * config.input.embedDim;
-    width = config.input.embedDim;
-  } else {
-    width = config.input.size;
-  }
-  for (let l = 0; l < (config.numLayers ?? 1); l++) {
-    n += d * (g * h * (width + h) + 2 * g * h);
-    if (config.skip) n += h + 1;
-    if (config.residual && width !== d * h) n += d * h * width;
-    width = d * h;
-  }
-  return n + config.outputSize * width + config.outputSize;
-}
 
 function describeConfig(c: ModelConfig): string {
   const input = c.input.kind === 'tokens' ? `tokens ${c.input.vocabSize}→${c.input.embedDim}` : `${c.input.size} features`;

@@ -41,6 +41,8 @@ export interface CsvOptions {
   source?: string;
   /** A saved model's normalisation, used instead of the training part's mean and deviation. */
   norm?: { mean: number; std: number };
+  /** fromFile: the largest file read, in bytes; default DEFAULT_MAX_INPUT_MB MiB (text.ts). */
+  maxBytes?: number;
 }
 
 function unquote(field: string): string {
@@ -107,7 +109,7 @@ export class CsvTask implements Task {
 
   static fromFile(file: string, opts: Omit<CsvOptions, 'source'>): CsvTask {
     checkWindow(opts);
-    return new CsvTask(readTextFile(file, 'CSV file'), { ...opts, source: file });
+    return new CsvTask(readTextFile(file, 'CSV file', opts.maxBytes), { ...opts, source: file });
   }
 
   constructor(text: string, opts: CsvOptions) {

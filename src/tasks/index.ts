@@ -29,8 +29,8 @@ export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }
-  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; maxBytes?: number }
+  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number; maxBytes?: number };
 
 export type TaskKind = TaskConfig['kind'];
 export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
@@ -61,8 +61,8 @@ export function validationSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }, opts: CreateTaskOptions): TextTask;
-export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'text' }>, opts: CreateTaskOptions): TextTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
   if (typeof config !== 'object' || config === null) fail('task config', 'an object with a "kind"', config);
@@ -77,11 +77,11 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
     case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'text':
       checkFile('text', config.file);
-      return TextTask.fromFile(config.file, { seq: config.seq, shuffleLines: config.shuffleLines });
+      return TextTask.fromFile(config.file, { seq: config.seq, shuffleLines: config.shuffleLines, maxBytes: config.maxBytes });
     case 'csv':
       checkFile('csv', config.file);
       if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);
-      return CsvTask.fromFile(config.file, { column: config.column, window: config.window, horizon: config.horizon });
+      return CsvTask.fromFile(config.file, { column: config.column, window: config.window, horizon: config.horizon, maxBytes: config.maxBytes });
     default:
       throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
   }

@@ -24,12 +24,13 @@
 //   is needed.
 // - The text must be at least 10·(seq + 1) characters long, so the held-out 10% holds one window.
 
-import { readFileSync } from 'node:fs';
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { Rng } from '../tensor/rng.js';
 import type { LossKind } from '../train/losses.js';
 import type { Batch, Task } from './task.js';
+// bounded reading of a regular file; the lead re-points this when file reading moves to src/node
+import { DEFAULT_MAX_INPUT_MB, readFileLimited } from '../node/read-limited.js';
 
 export const DEFAULT_SEQ = 64;
 export const VAL_CAP_CHARS = 32768;
@@ -53,6 +54,8 @@ export interface TextOptions {
    * it is a RecurError naming its line and column.
    */
   vocab?: readonly string[];
+  /** fromFile: the largest file read, in bytes; default DEFAULT_MAX_INPUT_MB MiB. */
+  maxBytes?: number;
 }
 
 /** The lines of `text` in a fixed pseudo-random order (Fisher–Yates with a fixed seed). */
@@ -66,16 +69,12 @@ export function shuffleLines(text: string): string {
   return lines.join('\n') + '\n';
 }
 
-/** Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file. */
-export function readTextFile(file: string, what = 'text file'): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
-    throw new RecurError(`${what}: expected a readable file, received ${JSON.stringify(file)} (${why})`);
-  }
+/**
+ * Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file, for
+ * anything but a regular file, and for one over `maxBytes` (default DEFAULT_MAX_INPUT_MB MiB).
+ */
+export function readTextFile(file: string, what = 'text file', maxBytes = DEFAULT_MAX_INPUT_MB * 2 ** 20): string {
+  const bytes = readFileLimited(file, what, { maxBytes, raise: '--max-input-mb N raises the limit' });
   if (bytes.length === 0) throw new RecurError(`${what} ${JSON.stringify(file)}: expected some text, received an empty file`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -115,7 +114,7 @@ export class TextTask implements Task {
 
   static fromFile(file: string, opts: Omit<TextOptions, 'source'> = {}): TextTask {
     checkSeq(opts.seq);
-    return new TextTask(readTextFile(file), { ...opts, source: file });
+    return new TextTask(readTextFile(file, 'text file', opts.maxBytes), { ...opts, source: file });
   }
 
   constructor(text: string, opts: TextOptions = {}) {
