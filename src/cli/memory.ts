@@ -22,14 +22,18 @@ export function memoryLimits(kernels: Pick<Kernels, 'name'>): MemoryLimits {
     : { kernelBytes: total, totalBytes: total, kernels: 'the js kernels' };
 }
 
-/** The shapes a model meets on `task`: its training batches (chunks of `bptt` steps) and its validation batches. */
-export function taskShapes(task: Task, o: { batch?: number; bptt?: number } = {}): RunShape[] {
+/**
+ * The shapes a model meets on `task`: its training batches (chunks of `bptt` steps) and, unless
+ * `validation` is false, its validation batches (which a synthetic task draws on first use: a
+ * training batch that cannot fit is refused before they are drawn).
+ */
+export function taskShapes(task: Task, o: { batch?: number; bptt?: number; validation?: boolean } = {}): RunShape[] {
   const shapes: RunShape[] = [];
   if (o.batch !== undefined) {
     const t = task.trainBatch(new Rng(0), 1).t;
     shapes.push({ t: o.bptt !== undefined ? Math.min(o.bptt, t) : t, b: o.batch });
   }
-  for (const v of task.validation()) shapes.push({ t: v.t, b: v.b });
+  if (o.validation !== false) for (const v of task.validation()) shapes.push({ t: v.t, b: v.b });
   return shapes;
 }
 
@@ -47,6 +51,16 @@ export function checkMemory(config: ModelConfig, shapes: readonly RunShape[], o:
   const where = shapes.length ? ` (batches of ${widest.b} × ${widest.t} steps, hidden ${config.hiddenSize} × ${config.numLayers ?? 1} layer${(config.numLayers ?? 1) > 1 ? 's' : ''})` : '';
   const js = o.kernels.name === 'wasm' && need.kernelBytes + need.hostBytes <= machineLimit() ? `; --kernels js may use up to ${gib(machineLimit())} GiB` : '';
   throw new UsageError(`${msg}${where}: expected a smaller ${o.flags}${js}`);
+}
+
+/**
+ * A training run's memory: the training batch alone first (so that a batch that cannot fit is
+ * refused before a synthetic task draws its validation set), then with the validation batches.
+ */
+export function checkTrainingMemory(config: ModelConfig, task: Task, o: { batch: number; bptt?: number; kernels: Kernels; task: string }): void {
+  for (const validation of [false, true]) {
+    checkMemory(config, taskShapes(task, { batch: o.batch, bptt: o.bptt, validation }), { kernels: o.kernels, training: true, flags: sizeFlags(o.task) });
+  }
 }
 
 /** An allocation that failed in spite of the estimate, as the same kind of line; null for other errors. */

@@ -85,18 +85,18 @@ function openRegular(file: string, what: string): { fd: number; size: number } {
     // O_NONBLOCK only matters for FIFOs (open would wait for a writer); it is 0 where undefined
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw new RecurError(`${what}: expected a readable file, received ${JSON.stringify(file)} (${errnoText(e)})`);
+    throw new RecurError(`${what} ${JSON.stringify(file)}: expected a readable file, received ${errnoText(e)}`);
   }
   let st: fs.Stats;
   try {
     st = fs.fstatSync(fd);
   } catch (e) {
     fs.closeSync(fd);
-    throw new RecurError(`${what}: expected a readable file, received ${JSON.stringify(file)} (${errnoText(e)})`);
+    throw new RecurError(`${what} ${JSON.stringify(file)}: expected a readable file, received ${errnoText(e)}`);
   }
   if (!st.isFile()) {
     fs.closeSync(fd);
-    throw new RecurError(`${what}: expected a regular file, received ${JSON.stringify(file)} (${kindOf(st)})`);
+    throw new RecurError(`${what} ${JSON.stringify(file)}: expected a regular file, received ${kindOf(st)}`);
   }
   return { fd, size: st.size };
 }
@@ -125,13 +125,15 @@ function kindOf(st: fs.Stats): string {
   return 'not a regular file';
 }
 
+/** "ENOENT (no such file)": the code, and what it means. */
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'a directory';
-  if (code === 'ENOTDIR') return 'a path through something that is not a directory';
-  return code ?? (e instanceof Error ? e.message : String(e));
+  const meaning: Record<string, string> = {
+    ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'a directory',
+    ENOTDIR: 'a path through something that is not a directory', ELOOP: 'too many symbolic links',
+  };
+  if (code === undefined) return e instanceof Error ? e.message : String(e);
+  return meaning[code] ? `${code} (${meaning[code]})` : code;
 }
 
 function mib(bytes: number): string {

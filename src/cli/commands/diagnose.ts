@@ -3,12 +3,13 @@
 
 import { measureGradFlow, remedies, type GradFlowReport } from '../../diagnostics/measure.js';
 import { RecurError } from '../../errors.js';
+import type { ModelConfig } from '../../model/config.js';
 import { loadModel } from '../../model/io.js';
 import { Sequential } from '../../model/sequential.js';
 import { createTask } from '../../tasks/index.js';
 import { Trainer } from '../../train/trainer.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
-import { checkMemory, sizeFlags, taskShapes } from '../memory.js';
+import { checkMemory, checkTrainingMemory } from '../memory.js';
 import { formatNumber } from '../progress.js';
 import { kernelsFrom, modelConfigFor } from '../session.js';
 
@@ -39,17 +40,18 @@ export function diagnoseCommand(argv: string[]): number {
   const kernels = kernelsFrom(v);
   let model: Sequential;
   const file = str(v, 'model');
+  const fits = (config: ModelConfig): void => checkTrainingMemory(config, task, { batch: cfg.batchSize, bptt: cfg.bptt, kernels, task: tc.kind });
   if (file) {
     model = loadModel(file, { kernels, check: (config) => checkMemory(config, [], { kernels, training: true, flags: 'model' }) }).model;
     if (model.config.outputSize !== task.outputSize || model.config.outputMode !== task.outputMode) {
       throw new RecurError(`the model does not fit task ${task.name}: it has ${model.config.outputSize} outputs on the ${model.config.outputMode} step(s), the task needs ${task.outputSize} on ${task.outputMode}`);
     }
+    fits(model.config);
   } else {
     const config = modelConfigFor(task, modelOptions(v));
-    checkMemory(config, taskShapes(task, { batch: cfg.batchSize, bptt: cfg.bptt }), { kernels, training: true, flags: sizeFlags(tc.kind) });
+    fits(config);
     model = new Sequential(config, { kernels, seed: cfg.seed });
   }
-  if (file) checkMemory(model.config, taskShapes(task, { batch: cfg.batchSize, bptt: cfg.bptt }), { kernels, training: true, flags: sizeFlags(tc.kind) });
   const atInit = measureGradFlow(model, task);
   let trained: GradFlowReport | null = null;
   if (steps > 0) {

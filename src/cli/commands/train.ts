@@ -9,7 +9,7 @@ import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../tasks/index.js';
 import { divergence } from '../../diagnostics/divergence.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
-import { checkMemory, sizeFlags, taskShapes } from '../memory.js';
+import { checkTrainingMemory } from '../memory.js';
 import { checkOutputDir, checkOutputFile, writeWithFallback } from '../outputs.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
@@ -97,7 +97,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
   const kernels = kernelsFrom(v);
   const config = modelConfigFor(task, mo);
-  checkMemory(config, taskShapes(task, { batch: cfg.batchSize, bptt: cfg.bptt }), { kernels, training: true, flags: sizeFlags(tc.kind) });
+  checkTrainingMemory(config, task, { batch: cfg.batchSize, bptt: cfg.bptt, kernels, task: tc.kind });
   const model = new Sequential(config, { kernels, seed: cfg.seed });
   const json = v.json === true;
   const reportPath = str(v, 'report');
