@@ -2,8 +2,9 @@
 // (sizes, layers, dilations, vocabulary), their header (shapes, offsets, dtypes, the length field)
 // and their bytes, judged in child processes under a memory and a time limit. Each file loads and
 // runs or is refused with a RecurError; no child's peak memory reaches 300 MB, whatever its files
-// claim; no file takes more than 5 s (a ceiling against hangs and unbounded work, loose enough for a shared machine). The bench-sized run (10,000 files and more) is
-// `npm run fuzz` (scripts/fuzz-model-files.mjs).
+// claim; no file takes more than 5 s (a ceiling against hangs and unbounded work, loose enough
+// for a shared machine). The bench-sized run (10,000 files and more) is `npm run fuzz`
+// (scripts/fuzz-model-files.mjs).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

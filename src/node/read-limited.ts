@@ -138,5 +138,5 @@ function errnoText(e: unknown): string {
 
 function mib(bytes: number): string {
   const m = bytes / 2 ** 20;
-  return m >= 10 ? m.toFixed(0) : m.toPrecision(2);
+  return m >= 10 ? m.toFixed(0) : String(Number(m.toPrecision(2)));
 }
