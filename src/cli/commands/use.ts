@@ -57,7 +57,7 @@ function loadForUse(v: Values): LoadedModel & { kernels: Kernels } {
 
 export function evalCommand(argv: string[]): number {
   const { values: v } = parse(argv, { ...TASK_OPTIONS, ...RUNTIME_OPTIONS, model: { type: 'string' }, seed: { type: 'string' } });
-  if (v.help) { console.log('recur eval --model FILE TASK-OPTIONS [--json]\n\nValidation loss of a saved model on a task, against the task\'s baseline.'); return 0; }
+  if (v.help) { console.log('recur eval --model FILE TASK-OPTIONS [--kernels js|wasm|auto] [--threads N] [--json]\n\nValidation loss of a saved model on a task, against the task\'s baseline.'); return 0; }
   const { model, metadata, kernels } = loadForUse(v);
   const task = evalTask(v, model, metadata);
   const mi = model.config.input, ti = task.input;
