@@ -347,7 +347,7 @@ test('csv: quoted header, CRLF, blank lines; data/sunspots.csv', () => {
 test('csv: errors name the line and column, list the columns, and say how many rows are needed', () => {
   const ok = (rows: string[]) => 'a,b\n' + rows.join('\n');
   const rows = Array.from({ length: 10 }, (_, i) => `${i},${i * i}`);
-  throwsRecur(() => CsvTask.fromFile(join(dir, 'none.csv'), { column: 'b' }), /CSV file: expected a readable file.*none\.csv.*no such file/);
+  throwsRecur(() => CsvTask.fromFile(join(dir, 'none.csv'), { column: 'b' }), /CSV file ".*none\.csv": expected a readable file, received ENOENT \(no such file\)/);
   throwsRecur(() => new CsvTask(ok(rows), { column: 'c', window: 2 }), /expected a column named "c", received columns "a", "b"/);
   const missing = rows.slice(); missing[3] = '3,';
   throwsRecur(() => new CsvTask(ok(missing), { column: 'b', window: 2 }), /line 5 \(data row 4\), column "b": expected a number, received an empty cell/);
