@@ -139,7 +139,7 @@ const CASES = [
   ['5.18', '--lr 1e6 (diverges)', ['train', ...T, '--lr', '1e6', '--steps', '30', '--json']],
   ['6.1', 'vocabulary entry: a lone surrogate', ['sample', '--model', F('vocab-surrogate.safetensors'), '--count', '1']],
   ['6.2', 'text model: output size ≠ embedding rows', ['eval', '--model', F('outsize.safetensors'), '--task', 'text', '--text', names]],
-  ['7.1', 'progress before the first evaluation', ['train', ...T, '--steps', '3', '--eval-every', '2']],
+  ['7.1', 'progress on a terminal: before the first evaluation, and the last line', ['train', ...T, '--steps', '300', '--eval-every', '200', '--kernels', 'js', '--json']],
   ['7.2', 'sample without --prefix (empty samples)', ['sample', '--model', F('text.safetensors'), '--count', '40', '--json']],
 ];
 
@@ -165,8 +165,13 @@ function runCase([id, what, argv]) {
   return new Promise((resolve) => {
     const timeFile = path.join(work, `time-${id}.txt`);
     const started = Date.now();
-    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, 'timeout', '-k', '5', '30', process.execPath, recur, ...argv],
-      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    // 7.1 runs on a terminal (script(1)), where the progress bar is redrawn at every step
+    const tty = id === '7.1';
+    const cmd = tty ? ['script', '-qec', [process.execPath, recur, ...argv].map((a) => `'${a}'`).join(' '), '/dev/null'] : [process.execPath, recur, ...argv];
+    const env = { ...process.env, CI: '1' };
+    if (tty) delete env.CI;
+    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, 'timeout', '-k', '5', '30', ...cmd],
+      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '', err = '', killed = false;
     child.stdout.on('data', (d) => { if (out.length < 1e6) out += d; });
     child.stderr.on('data', (d) => { if (err.length < 1e6) err += d; });
@@ -195,7 +200,11 @@ for (const c of CASES) {
   const r = await runCase(c);
   let note = '';
   if (c[0] === '5.18') { try { note = `last stdout: ${r.out.trim().split('\n').at(-1).slice(0, 160)}`; } catch { /* none */ } }
-  if (c[0] === '7.1') note = `progress: ${r.err.split('\n').filter((l) => / step /.test(l)).map((l) => l.replace(/\s+[\d.]+ steps\/s.*$/, '')).join(' | ')}`;
+  if (c[0] === '7.1') {
+    const bars = (r.out + r.err).split(/[\r\n]+/).map((l) => /step (\d+)\/300 +loss \S+ +val (\S+)/.exec(l)).filter(Boolean);
+    const final = /"valLoss":([^,]+)/.exec(r.out)?.[1];
+    note = `progress val at step ${bars[0]?.[1]}: ${bars[0]?.[2]}; at step ${bars.at(-1)?.[1]}: ${bars.at(-1)?.[2]}; final valLoss ${Number(final).toPrecision(4)}`;
+  }
   if (c[0] === '7.2') { try { const s = JSON.parse(r.out.trim().split('\n').at(-1)).samples; note = `${s.filter((x) => x.replace(/\n/g, '') === '').length} of ${s.length} samples empty`; } catch { note = 'no JSON'; } }
   rows.push({ ...r, note });
   process.stderr.write(`${r.id}\texit ${r.exit}\t${r.peakMB} MB\t${r.seconds.toFixed(1)} s\t${r.message.slice(0, 150)}${r.stack ? ' [stack trace]' : ''}${note ? `\n\t${note}` : ''}\n`);

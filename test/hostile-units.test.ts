@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { UsageError, parse, TRAINING_OPTIONS, MODEL_OPTIONS } from '../src/cli/args.js';
+import { allocationFailure } from '../src/cli/memory.js';
 import { checkOutputDir, checkOutputFile, writeWithFallback } from '../src/cli/outputs.js';
 import { divergence } from '../src/diagnostics/divergence.js';
 import { RecurError } from '../src/errors.js';
@@ -150,4 +151,13 @@ test('output paths: checked before the work; a failed write falls back to the te
   assert.equal(fs.readFileSync(fell.file, 'utf8'), 'model');
   assert.equal(path.dirname(fell.file), os.tmpdir());
   fs.rmSync(fell.file);
+});
+
+test('an allocation that fails in spite of the estimate becomes the same one line; other errors do not', () => {
+  assert.match(allocationFailure(new RangeError('Invalid typed array length: 17179869184'))!, /^out of memory \(Invalid typed array length: 17179869184\): expected a smaller --batch, --length, --hidden or --layers$/);
+  assert.match(allocationFailure(new RangeError('wasm kernels: out of memory (asked for 68719476736 bytes with 4849664 in use; the maximum is 4 GiB)'))!, /^out of memory \(wasm kernels: out of memory/);
+  assert.match(allocationFailure(new RangeError('Array buffer allocation failed'))!, /^out of memory/);
+  assert.equal(allocationFailure(new RangeError('Maximum call stack size exceeded')), null);
+  assert.equal(allocationFailure(new TypeError('x is not a function')), null);
+  assert.equal(allocationFailure('out of memory'), null);
 });
