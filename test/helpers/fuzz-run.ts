@@ -2,7 +2,9 @@
 // per child (starting node costs more than judging a file), a few children at a time. Each child
 // runs under a memory limit (V8's heap capped with --max-old-space-size; its resident memory read
 // from /proc every 20 ms and the child killed past the limit: typed arrays live outside V8's heap)
-// and a time limit (killed past files × perFileMs + 10 s). Used by test/model-file-fuzz.test.ts
+// and a time limit: each file's CPU time at most perFileMs (CPU, not wall time, so that a busy
+// machine does not turn a legitimate forward pass into a finding), and the child killed once its
+// wall time passes files × perFileMs + 10 s (a hang). Used by test/model-file-fuzz.test.ts
 // (a few hundred files) and scripts/fuzz-model-files.mjs (`npm run fuzz`, 10,000 and more).
 
 import { spawn } from 'node:child_process';
