@@ -8,9 +8,9 @@
 // dilated layer pads T to ⌈T/d⌉·d steps of d·B rows, dilated.ts):
 //   kernel memory (the wasm heap, or typed arrays of the js kernels)
 //     parameters and their gradients                      2·P·E
-//     per layer and direction, for every (T, B) shape (recurrent.ts, skip.ts, dilated.ts):
-//       gate pre-activations and their gradients          2·Tp·B·G·H·E  (GRU: 4, the h-side kept apart)
-//       states h (and c for the LSTM), T+1 slots           (Tp + d)·B·H·E each (Skip RNN: 2T+1)
+//     per layer and direction, for every (T, B) shape (direction.ts, skip.ts, dilated.ts):
+//       gate pre-activations and their gradients          2·Tp·B·G·H·E  (4 when b_hh is kept apart: GRU)
+//       states h (and c for cells with two states), T+1 slots   (Tp + d)·B·H·E each (Skip RNN: 2T+1)
 //     per layer: outputs y, input gradients dx, the dilated layer's permuted copies, residual and
 //       dropout buffers, the embedding's output, the head's output and input gradient
 //   host memory (plain typed arrays)
@@ -21,7 +21,9 @@
 // a few percent of what the buffers hold, not a measurement: its job is to refuse sizes that are
 // wrong by a factor, before they are tried.
 
+import { cellSpec } from '../cells/table.js';
 import type { ModelConfig } from './config.js';
+import { configValueCount } from './io.js';
 
 /** Largest wasm memory: 65536 pages of 64 KiB, the most a 32-bit WebAssembly.Memory can have. */
 export const WASM_MEMORY_BYTES = 4 * 2 ** 30;
@@ -45,29 +47,6 @@ export interface MemoryLimits {
   totalBytes: number;
   /** Names the kernels in the message ("the wasm kernels"). */
   kernels: string;
-}
-
-/** Values the parameters of `config` hold (PyTorch's layouts; exactly what Sequential allocates). */
-export function configValueCount(config: ModelConfig): number {
-  const g = gatesOf(config);
-  const h = config.hiddenSize;
-  const d = config.bidirectional ? 2 : 1;
-  let n = 0;
-  let width: number;
-  if (config.input.kind === 'tokens') {
-    n += config.input.vocabSize * config.input.embedDim;
-    width = config.input.embedDim;
-  } else {
-    width = config.input.size;
-  }
-  for (let l = 0; l < (config.numLayers ?? 1); l++) {
-    // W_ih (G·H, in), W_hh (G·H, H), b_ih, b_hh per direction
-    n += d * (g * h * (width + h) + 2 * g * h);
-    if (config.skip) n += h + 1;
-    if (config.residual && width !== d * h) n += d * h * width;
-    width = d * h;
-  }
-  return n + config.outputSize * width + config.outputSize;
 }
 
 /** The memory `config` needs to run on every shape in `shapes` (training: with backward and optimizer). */
@@ -100,16 +79,13 @@ export function gib(bytes: number): string {
   return g >= 10 ? g.toFixed(0) : g >= 0.01 ? String(Number(g.toPrecision(2))) : '< 0.01';
 }
 
-function gatesOf(config: ModelConfig): number {
-  return config.cell === 'lstm' ? 4 : config.cell === 'gru' ? 3 : 1;
-}
-
 /** Values of the kernel buffers sized for one (T, B): the layers, the embedding and the head. */
 function activationValues(config: ModelConfig, { t, b }: RunShape): number {
   const h = config.hiddenSize;
   const dirs = config.bidirectional ? 2 : 1;
-  const gh = gatesOf(config) * h;
-  const lstm = config.cell === 'lstm', gru = config.cell === 'gru';
+  const spec = cellSpec(config.cell);
+  const gh = spec.gates.length * h;
+  const cellState = spec.states === 2, apart = spec.hiddenBias === 'apart';
   const layers = config.numLayers ?? 1;
   const out = dirs * h;
   let width = config.input.kind === 'tokens' ? config.input.embedDim : config.input.size;
@@ -118,7 +94,7 @@ function activationValues(config: ModelConfig, { t, b }: RunShape): number {
     const d = config.dilations?.[l] ?? 1;
     const tp = Math.ceil(t / d) * d; // steps × rows of the inner layer = tp · b
     const states = config.skip ? 2 * t + 1 : tp + d; // slots 0..T of d·B rows
-    const perDirection = (gru ? 4 : 2) * tp * b * gh + (lstm ? 2 : 1) * states * b * h + 4 * b * h;
+    const perDirection = (apart ? 4 : 2) * tp * b * gh + (cellState ? 2 : 1) * states * b * h + 4 * b * h;
     n += dirs * perDirection;
     n += tp * b * (out + width); // the layer's y (own copy when bidirectional) and dx
     if (d > 1) n += tp * b * (width + out) + t * b * (out + width) + 8 * dirs * d * b * h; // permuted x, dy; outer y, dx; states

@@ -1,4 +1,4 @@
-// Character-level language modelling of a UTF-8 text file, in the manner of Karpathy's char-rnn and
+// Character-level language modelling of a text (a string; src/node/tasks.ts reads it from a UTF-8 file), in the manner of Karpathy's char-rnn and
 // min-char-rnn: at every step the model reads one character and predicts the next.
 //
 // Conventions:
@@ -27,10 +27,7 @@
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
-import type { Batch, Task } from './task.js';
-// bounded reading of a regular file; the lead re-points this when file reading moves to src/node
-import { DEFAULT_MAX_INPUT_MB, readFileLimited } from '../node/read-limited.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 export const DEFAULT_SEQ = 64;
 export const VAL_CAP_CHARS = 32768;
@@ -54,8 +51,6 @@ export interface TextOptions {
    * it is a RecurError naming its line and column.
    */
   vocab?: readonly string[];
-  /** fromFile: the largest file read, in bytes; default DEFAULT_MAX_INPUT_MB MiB. */
-  maxBytes?: number;
 }
 
 /** The lines of `text` in a fixed pseudo-random order (Fisher–Yates with a fixed seed). */
@@ -67,20 +62,6 @@ export function shuffleLines(text: string): string {
     [lines[i], lines[j]] = [lines[j], lines[i]];
   }
   return lines.join('\n') + '\n';
-}
-
-/**
- * Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file, for
- * anything but a regular file, and for one over `maxBytes` (default DEFAULT_MAX_INPUT_MB MiB).
- */
-export function readTextFile(file: string, what = 'text file', maxBytes = DEFAULT_MAX_INPUT_MB * 2 ** 20): string {
-  const bytes = readFileLimited(file, what, { maxBytes, raise: '--max-input-mb N raises the limit' });
-  if (bytes.length === 0) throw new RecurError(`${what} ${JSON.stringify(file)}: expected some text, received an empty file`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new RecurError(`${what} ${JSON.stringify(file)}: expected UTF-8 text, received bytes that are not valid UTF-8`);
-  }
 }
 
 /** −Σ p ln p of the counts (nats). */
@@ -111,11 +92,6 @@ export class TextTask implements Task {
   readonly valChars: number;
   private readonly index: Map<string, number>;
   private valBatches: Batch[] | null = null;
-
-  static fromFile(file: string, opts: Omit<TextOptions, 'source'> = {}): TextTask {
-    checkSeq(opts.seq);
-    return new TextTask(readTextFile(file, 'text file', opts.maxBytes), { ...opts, source: file });
-  }
 
   constructor(text: string, opts: TextOptions = {}) {
     const seq = checkSeq(opts.seq);
@@ -225,7 +201,7 @@ export class TextTask implements Task {
   }
 }
 
-function checkSeq(seq: number | undefined): number {
+export function checkSeq(seq: number | undefined): number {
   if (seq === undefined) return DEFAULT_SEQ;
   if (!Number.isInteger(seq) || seq < 2) fail('text task seq', 'a whole number ≥ 2', seq);
   return seq;

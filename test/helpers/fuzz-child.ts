@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { RecurError } from '../../src/errors.js';
 import { memoryNeed, overBudget, type RunShape } from '../../src/model/budget.js';
 import type { ModelConfig } from '../../src/model/config.js';
-import { loadModel } from '../../src/model/io.js';
+import { loadModel } from '../../src/node/files.js';
 
 /** What the child lets a model and its pass hold: far under the ceiling the test asserts. */
 export const KERNEL_LIMIT = 16 * 2 ** 20;

@@ -1,12 +1,12 @@
 // recur train: one model on one task, from flags (see `recur train --help`).
 
 import { writeFileSync } from 'node:fs';
-import { saveModel } from '../../model/io.js';
+import { saveModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
 import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
 import { TextTask } from '../../tasks/text.js';
-import { createTask } from '../../tasks/index.js';
+import { createTask } from '../../node/tasks.js';
 import { divergence } from '../../diagnostics/divergence.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { checkTrainingMemory } from '../memory.js';
@@ -14,7 +14,7 @@ import { checkOutputDir, checkOutputFile, writeWithFallback } from '../outputs.j
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
 import { kernelsFrom, modelConfigFor, type CheckpointSetting } from '../session.js';
-import { dashboardPort, reportRunOf, trainWithViews } from '../views.js';
+import { dashboardPort, trainWithViews } from '../views.js';
 
 export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIONS [--save FILE] [--report FILE.html]
             [--dashboard [--port N]] [--checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N]]
@@ -101,10 +101,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const model = new Sequential(config, { kernels, seed: cfg.seed });
   const json = v.json === true;
   const reportPath = str(v, 'report');
-  const { result, summary, vitals, gradFlow } = await trainWithViews(task, model, cfg, {
+  const title = `recur train: ${task.name}`, command = 'recur ' + ['train', ...argv].join(' ');
+  const run = await trainWithViews(task, model, cfg, {
     dashboard: v.dashboard === true, port: dashboardPort(v), report: reportPath !== undefined,
-    title: `recur train: ${task.name}`, command: 'recur ' + ['train', ...argv].join(' '), name: mo.cell, checkpoint,
+    title, command, name: mo.cell, checkpoint, metricsLog: cfg.metricsLog, announceKernels: true,
   });
+  const summary = run.summary;
   // the run is done: from here on nothing may lose it (a failed write falls back to a temporary file)
   let lost = false;
   const say = (w: { warning: string | null }): void => { if (w.warning) { process.stderr.write(`recur: ${w.warning}\n`); lost = true; } };
@@ -115,12 +117,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
     say(writeWithFallback('save', str(v, 'save')!, (to) => saveModel(model, to, extra)));
   }
   if (reportPath !== undefined) {
-    const html = reportFor(`recur train: ${task.name}`, 'recur ' + ['train', ...argv].join(' '), [{ ...reportRunOf(mo.cell, model, cfg, gradFlow), result, summary, vitals }]);
+    const html = reportFor(title, command, [run]);
     const w = writeWithFallback('report', reportPath, (to) => writeFileSync(to, html));
     say(w);
     if (w.file) process.stderr.write(`report: ${w.file}\n`);
   }
-  const verdict = divergence(result.history.steps.map((s) => s.loss));
+  const verdict = divergence(run.result.history.steps.map((s) => s.loss));
   const diverged = verdict?.diverged === true;
   if (diverged) {
     process.stderr.write(`recur: warning: training diverged (the training loss went from ${formatNumber(verdict!.start)} to ${formatNumber(verdict!.end)}): ` +

@@ -3,15 +3,15 @@
 import { RecurError } from '../../errors.js';
 import type { Sequential } from '../../model/sequential.js';
 import type { Kernels } from '../../kernels/types.js';
-import { loadModel, type LoadedModel } from '../../model/io.js';
-import { DEFAULT_MAX_INPUT_MB } from '../../node/read-limited.js';
+import type { LoadedModel } from '../../model/io.js';
 import { modelVocab } from '../../model/vocab.js';
+import { loadModel, readTextFile } from '../../node/files.js';
+import { DEFAULT_MAX_INPUT_MB } from '../../node/read-limited.js';
 import { finite, int as intField, object, parseJsonText } from '../../model/untrusted-json.js';
 import { rollForecast, sampleTokens } from '../../model/sample.js';
-import { CsvTask, parseCsvColumn } from '../../tasks/csv.js';
-import { createTask } from '../../tasks/index.js';
+import { parseCsvColumn } from '../../tasks/csv.js';
+import { createTask, csvTaskFromFile, textTaskFromFile } from '../../node/tasks.js';
 import type { Task } from '../../tasks/task.js';
-import { TextTask, readTextFile } from '../../tasks/text.js';
 import { Rng } from '../../tensor/rng.js';
 import { evaluate } from '../../train/trainer.js';
 import { RUNTIME_OPTIONS, TASK_OPTIONS, UsageError, int, num, parse, str, taskConfig, type Values } from '../args.js';
@@ -134,7 +134,7 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
   if (tc.kind === 'text') {
     const vocab = modelVocab(metadata, model.config);
     if (!vocab) throw new RecurError('--task text: expected a model trained with --task text (one with a vocabulary), received one without');
-    return TextTask.fromFile(tc.file, { seq: tc.seq, shuffleLines: tc.shuffleLines, vocab, maxBytes: tc.maxBytes });
+    return textTaskFromFile(tc.file, { seq: tc.seq, shuffleLines: tc.shuffleLines, vocab, maxBytes: tc.maxBytes });
   }
   if (tc.kind === 'csv') {
     const norm = modelNorm(metadata);
@@ -142,7 +142,7 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
     for (const f of ['window', 'horizon'] as const) {
       if (v[f] !== undefined && tc[f] !== norm[f]) throw new UsageError(`--${f}: expected ${norm[f]} (the model's), received ${tc[f]}`);
     }
-    return CsvTask.fromFile(tc.file, { column: tc.column, window: norm.window, horizon: norm.horizon, norm, maxBytes: tc.maxBytes });
+    return csvTaskFromFile(tc.file, { column: tc.column, window: norm.window, horizon: norm.horizon, norm, maxBytes: tc.maxBytes });
   }
   return createTask(tc, { seed });
 }
