@@ -1,6 +1,7 @@
 // The reference kernels: plain loops over Float32Array or Float64Array. Every faster kernel is
 // checked against these, and float64 gradient checks run on them.
 
+import { JsScans } from './js-scan.js';
 import type { Activation, DType, Float, Kernels, PackedB } from './types.js';
 
 /** The js kernels gain nothing from packing: a "pack" is a reference to B. */
@@ -8,12 +9,13 @@ interface JsPackedB extends PackedB { transB: boolean; b: Float; bOff: number; l
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-export class JsKernels implements Kernels {
+export class JsKernels extends JsScans implements Kernels {
   readonly name = 'js' as const;
   readonly dtype: DType;
   private readonly ctor: Float32ArrayConstructor | Float64ArrayConstructor;
 
   constructor(dtype: DType = 'float32') {
+    super();
     this.dtype = dtype;
     this.ctor = dtype === 'float64' ? Float64Array : Float32Array;
   }

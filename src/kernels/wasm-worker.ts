@@ -20,6 +20,7 @@
 // runs only when the file is started as a worker by wasm.ts.
 
 import { isMainThread, workerData } from 'node:worker_threads';
+import { runScanChunk, type ScanExports } from './wasm-scan-chunks.js';
 
 /** Int32 slots of the job block (16-byte aligned). */
 export const JOB = {
@@ -54,7 +55,7 @@ export interface WorkerData {
 }
 
 /** The exports of the kernel module (asm/index.ts); addresses are byte offsets. */
-export interface Exports {
+export interface Exports extends ScanExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
@@ -160,6 +161,8 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
       // ARGS: act, n, y, dy, dx
       x.activationBackward(int(0), jobF[JOB.F0]!, e - s, addr(2) + 4 * s, addr(3) + 4 * s, addr(4) + 4 * s);
       return;
+    default:
+      if (!runScanChunk(x, job[JOB.OP]!, int, addr, s, e)) throw new Error(`wasm kernels: unknown job ${job[JOB.OP]}`);
   }
 }
 
