@@ -49,10 +49,14 @@ function block(base: usize, i: i32, n: i32): usize {
 @inline
 function indrnnAt(p: usize, u: usize, hp: usize, hc: usize, full: bool): void {
   const z = f32x4.add(ld(p, full), f32x4.mul(ld(u, full), ld(hp, full)));
+  st(p, z, full);
   st(hc, v128.and(z, f32x4.gt(z, zero())), full);
 }
 
-/** IndRNN forward over all t steps, elements [e0, e1) of the B·H block; p (T, B, H), u (H). */
+/**
+ * IndRNN forward over all t steps, elements [e0, e1) of the B·H block; p (T, B, H) holds the input
+ * projection on entry and the pre-activation p + u ⊙ h_{t−1} after (dead units are read from it).
+ */
 export function indrnnForward(b: i32, h: i32, e0: i32, e1: i32, t: i32, reverse: i32, p: usize, u: usize, hs: usize): void {
   const n = b * h;
   for (let s = 0; s < t; s++) {

@@ -42,7 +42,7 @@ function inputs(pr: Problem): Record<string, Float64Array> {
   };
 }
 
-interface Result { hs: Float64Array; a: Float64Array; v: Float64Array; dP: Float64Array; dA: Float64Array; dV: Float64Array; du: Float64Array; dh0: Float64Array }
+interface Result { pre: Float64Array; hs: Float64Array; a: Float64Array; v: Float64Array; dP: Float64Array; dA: Float64Array; dV: Float64Array; du: Float64Array; dh0: Float64Array }
 
 /** Forward and backward of the problem on kernel set k; every result copied out as float64. */
 function run(k: Kernels, pr: Problem, given = inputs(pr)): Result {
@@ -73,7 +73,7 @@ function run(k: Kernels, pr: Problem, given = inputs(pr)): Result {
     if (pr.kind === 'minlstm') k.minLstmGatesBackward(t * b, h, p, 0, dA, 0, dV, 0, dP, 0);
   }
   const out = (x: Float): Float64Array => Float64Array.from(x);
-  return { hs: out(hs), a: out(a), v: out(v), dP: out(dP), dA: out(dA), dV: out(dV), du: out(du), dh0: out(dh) };
+  return { pre: out(p), hs: out(hs), a: out(a), v: out(v), dP: out(dP), dA: out(dA), dV: out(dV), du: out(du), dh0: out(dh) };
 }
 
 /** L = Σ dy ⊙ (each step's state) + Σ dhN ⊙ (final state), from a forward pass on js64. */

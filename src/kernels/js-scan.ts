@@ -31,6 +31,7 @@ export class JsScans implements ScanKernels {
       const ps = pOff + step * n, hp = hsOff + (reverse ? step + 1 : step) * n, hc = hsOff + (reverse ? step : step + 1) * n;
       for (let e = 0; e < n; e++) {
         const z = p[ps + e] + u[uOff + (e % h)] * hs[hp + e];
+        p[ps + e] = z;
         hs[hc + e] = z > 0 ? z : 0;
       }
     }

@@ -12,7 +12,10 @@
 import type { Float } from './types.js';
 
 export interface ScanKernels {
-  /** IndRNN over t steps: h_t = relu(p_t + u ⊙ h_{t−1}). p (T, B, H), u (H). */
+  /**
+   * IndRNN over t steps: h_t = relu(p_t + u ⊙ h_{t−1}). p (T, B, H) holds the input projection on
+   * entry and the pre-activation p_t + u ⊙ h_{t−1} after; u (H).
+   */
   indrnnForward(t: number, b: number, h: number, reverse: boolean, p: Float, pOff: number,
     u: Float, uOff: number, hs: Float, hsOff: number): void;
   /**
