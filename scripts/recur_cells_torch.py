@@ -109,7 +109,8 @@ class RecurStack(nn.Module):
     def forward(self, x, h_0=None, lengths=None):
         """The plain loop. x (T, B, I); h_0 (L*D, B, H) or None (zeros); lengths (B) or None."""
         T, B = x.shape[0], x.shape[1]
-        lengths = torch.as_tensor(lengths if lengths is not None else [T] * B)
+        if lengths is not None:
+            lengths = torch.as_tensor(lengths)
         if h_0 is None:
             h_0 = x.new_zeros(self.num_layers * self.directions, B, self.hidden_size)
         layer_input, h_n = x, []
@@ -120,8 +121,11 @@ class RecurStack(nn.Module):
                 h = h_0[layer * self.directions + d]
                 out = [None] * T
                 for t in (range(T) if d == 0 else range(T - 1, -1, -1)):
-                    live = (t < lengths).unsqueeze(1)  # (B, 1): is step t inside sequence b?
                     h_new = self.step(suffix, p_all[t], h)
+                    if lengths is None:
+                        h = out[t] = h_new
+                        continue
+                    live = (t < lengths).unsqueeze(1)  # (B, 1): is step t inside sequence b?
                     h = torch.where(live, h_new, h)
                     out[t] = torch.where(live, h_new, torch.zeros_like(h_new))
                 outputs.append(torch.stack(out))
