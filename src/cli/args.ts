@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CellKind } from '../cells/cell.js';
 import type { Activation } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../layers/stack.js';
+import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
 import type { InitConfig, ModelConfig } from '../model/config.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 import type { TaskConfig } from '../tasks/index.js';

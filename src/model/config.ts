@@ -4,7 +4,7 @@
 import type { CellKind } from '../cells/cell.js';
 import { RecurError, fail } from '../errors.js';
 import type { Activation, DType } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../layers/stack.js';
+import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 
 export type InputConfig =

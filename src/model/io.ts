@@ -27,11 +27,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { directionParams } from '../cells/cell.js';
+import { cellSpec } from '../cells/table.js';
 import { RecurError, fail } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import { parseModelConfig, type ModelConfig } from './config.js';
 import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type SafetensorsHeader, type TensorToWrite } from './safetensors.js';
 import { Sequential } from './sequential.js';
+import { numel } from '../tensor/param.js';
 
 export const RECUR_VERSION = '0.1.0';
 export const FORMAT_KEY = 'format';
@@ -243,11 +246,11 @@ function syncDirectory(dir: string, ops: AtomicFs): void {
 
 /**
  * Values the parameters of `config` hold, computed from the config alone (PyTorch's layouts:
- * embedding (V, E); per layer and direction W_ih (G·H, in), W_hh (G·H, H), two biases (G·H);
+ * embedding (V, E); per layer and direction those of the cell's description (directionParams);
  * head (O, D·H) and (O)). Used only as a bound before building; the exact check is by name.
  */
 export function configValueCount(config: ModelConfig): number {
-  const g = config.cell === 'lstm' ? 4 : config.cell === 'gru' ? 3 : 1;
+  const spec = cellSpec(config.cell);
   const h = config.hiddenSize;
   const d = config.bidirectional ? 2 : 1;
   let n = 0;
@@ -259,7 +262,7 @@ export function configValueCount(config: ModelConfig): number {
     width = config.input.size;
   }
   for (let l = 0; l < (config.numLayers ?? 1); l++) {
-    n += d * (g * h * (width + h) + 2 * g * h);
+    for (const p of directionParams(spec, width, h)) n += d * numel(p.shape);
     if (config.skip) n += h + 1;
     if (config.residual && width !== d * h) n += d * h * width;
     width = d * h;
