@@ -24,11 +24,11 @@ const stepOf = (s: number, t: number, reverse: boolean): number => (reverse ? t 
 
 export class JsScans implements ScanKernels {
   indrnnForward(t: number, b: number, h: number, reverse: boolean, p: Float, pOff: number,
-    u: Float, uOff: number, hs: Float, hsOff: number): void {
+    u: Float, uOff: number, hs: Float, hsOff: number, hsStride: number): void {
     const n = b * h;
     for (let s = 0; s < t; s++) {
       const step = stepOf(s, t, reverse);
-      const ps = pOff + step * n, hp = hsOff + (reverse ? step + 1 : step) * n, hc = hsOff + (reverse ? step : step + 1) * n;
+      const ps = pOff + step * n, hp = hsOff + (reverse ? step + 1 : step) * hsStride, hc = hsOff + (reverse ? step : step + 1) * hsStride;
       for (let e = 0; e < n; e++) {
         const z = p[ps + e] + u[uOff + (e % h)] * hs[hp + e];
         p[ps + e] = z;
@@ -37,13 +37,13 @@ export class JsScans implements ScanKernels {
     }
   }
 
-  indrnnBackward(t: number, b: number, h: number, reverse: boolean, hs: Float, hsOff: number,
+  indrnnBackward(t: number, b: number, h: number, reverse: boolean, hs: Float, hsOff: number, hsStride: number,
     u: Float, uOff: number, dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dP: Float, dPOff: number): void {
     const n = b * h;
     for (let s = t - 1; s >= 0; s--) {
       const step = stepOf(s, t, reverse);
-      const hc = hsOff + (reverse ? step : step + 1) * n, dps = dPOff + step * n;
+      const hc = hsOff + (reverse ? step : step + 1) * hsStride, dps = dPOff + step * n;
       for (let e = 0; e < n; e++) {
         const j = e % h;
         const g = dh[dhOff + e] + (dy ? dy[dyOff + (step * b + (e - j) / h) * dyLd + j] : 0);
@@ -56,13 +56,13 @@ export class JsScans implements ScanKernels {
   }
 
   scanForward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, v: Float, vOff: number,
-    hs: Float, hsOff: number, chunk: number, scratch: Float | null): void {
+    hs: Float, hsOff: number, hsStride: number, chunk: number, scratch: Float | null): void {
     const n = b * h;
     const range = (s0: number, s1: number, prodOff: number): void => {
       for (let s = s0; s < s1; s++) {
         const step = stepOf(s, t, reverse);
         const as = aOff + step * n, vs = vOff + step * n;
-        const hp = hsOff + (reverse ? step + 1 : step) * n, hc = hsOff + (reverse ? step : step + 1) * n;
+        const hp = hsOff + (reverse ? step + 1 : step) * hsStride, hc = hsOff + (reverse ? step : step + 1) * hsStride;
         const first = prodOff >= 0 && s === s0;
         for (let e = 0; e < n; e++) {
           const av = a[as + e];
@@ -74,7 +74,7 @@ export class JsScans implements ScanKernels {
     if (chunk <= 0) { range(0, t, -1); return; }
     const chunks = Math.ceil(t / chunk);
     const end = (c: number): number => Math.min(t, (c + 1) * chunk);
-    const slot = (s: number): number => hsOff + (reverse ? stepOf(s, t, reverse) : s + 1) * n;
+    const slot = (s: number): number => hsOff + (reverse ? stepOf(s, t, reverse) : s + 1) * hsStride;
     // 1: chunk 0 from the initial state, every other chunk from zero with the product of its a's
     for (let c = 0; c < chunks; c++) range(c * chunk, end(c), c === 0 ? -1 : c * n);
     // 2: each chunk's end = its local end + its product · the previous chunk's true end
@@ -86,7 +86,7 @@ export class JsScans implements ScanKernels {
     for (let c = 1; c < chunks; c++) range(c * chunk, end(c) - 1, -1);
   }
 
-  scanBackward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, hs: Float, hsOff: number,
+  scanBackward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, hs: Float, hsOff: number, hsStride: number,
     dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dA: Float, dAOff: number, dV: Float, dVOff: number, chunk: number, scratch: Float | null): void {
     const n = b * h;
@@ -95,7 +95,7 @@ export class JsScans implements ScanKernels {
       if (pOff >= 0) for (let e = 0; e < n; e++) { carry[cOff + e] = 0; scratch![pOff + e] = 1; }
       for (let s = s1 - 1; s >= s0; s--) {
         const step = stepOf(s, t, reverse);
-        const as = aOff + step * n, hp = hsOff + (reverse ? step + 1 : step) * n;
+        const as = aOff + step * n, hp = hsOff + (reverse ? step + 1 : step) * hsStride;
         for (let e = 0; e < n; e++) {
           const j = e % h;
           const g = carry[cOff + e] + (dy ? dy[dyOff + (step * b + (e - j) / h) * dyLd + j] : 0);

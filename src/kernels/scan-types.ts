@@ -2,9 +2,10 @@
 // Reference: js-scan.ts; wasm SIMD: asm/scan.ts through wasm-scan.ts.
 //
 // Legend: T steps, B batch rows, H units; a direction's per-step buffers are (T, B, H) blocks and
-// its state slots hs are (T+1, B, H) (src/cells/cell.ts): the forward direction reads slot t and
-// writes t+1 (initial state in slot 0), the reverse one reads t+1 and writes t (initial state in
-// slot T). The linear recurrence is h_t = a_t ⊙ h_{t−1} + v_t (v is the b_t of the papers; b is the
+// its state slots hs are T+1 blocks of (B, H) (src/cells/cell.ts), `hsStride` elements apart (B·H
+// for a whole direction; one step may name any two slots: Skip RNN's candidate slots): the
+// forward direction reads slot t and writes t+1 (initial state in slot 0), the reverse one reads
+// t+1 and writes t (initial state in slot T). The linear recurrence is h_t = a_t ⊙ h_{t−1} + v_t (v is the b_t of the papers; b is the
 // batch here). Backward kernels take the gradient carry dh (B, H): on entry the gradient reaching
 // the last processed state from beyond the outputs, on exit the gradient reaching the initial
 // state. Output gradients dy (or null): step t, row r at dy[dyOff + (t·B + r)·dyLd].
@@ -17,12 +18,12 @@ export interface ScanKernels {
    * entry and the pre-activation p_t + u ⊙ h_{t−1} after; u (H).
    */
   indrnnForward(t: number, b: number, h: number, reverse: boolean, p: Float, pOff: number,
-    u: Float, uOff: number, hs: Float, hsOff: number): void;
+    u: Float, uOff: number, hs: Float, hsOff: number, hsStride: number): void;
   /**
    * IndRNN backward over t steps. Writes dP (T, B, H), the gradient of p (and of the
    * pre-activation); u's gradient is then addColumnProductSums(dP, previous states).
    */
-  indrnnBackward(t: number, b: number, h: number, reverse: boolean, hs: Float, hsOff: number,
+  indrnnBackward(t: number, b: number, h: number, reverse: boolean, hs: Float, hsOff: number, hsStride: number,
     u: Float, uOff: number, dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dP: Float, dPOff: number): void;
 
@@ -32,12 +33,12 @@ export interface ScanKernels {
    * 2·⌈T/L⌉·B·H elements (see `scanChunkLength`).
    */
   scanForward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, v: Float, vOff: number,
-    hs: Float, hsOff: number, chunk: number, scratch: Float | null): void;
+    hs: Float, hsOff: number, hsStride: number, chunk: number, scratch: Float | null): void;
   /**
    * Backward of scanForward: with g_t = dy_t + a_{t+1} ⊙ g_{t+1} (the carry), writes dV = g
    * (T, B, H) and dA = g ⊙ h_{t−1} (T, B, H). Same chunk and scratch rules.
    */
-  scanBackward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, hs: Float, hsOff: number,
+  scanBackward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, hs: Float, hsOff: number, hsStride: number,
     dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dA: Float, dAOff: number, dV: Float, dVOff: number, chunk: number, scratch: Float | null): void;
 

@@ -5,14 +5,14 @@
 
 /** The exports of asm/scan.ts; addresses are byte offsets. */
 export interface ScanExports {
-  indrnnForward(b: number, h: number, e0: number, e1: number, t: number, reverse: number, p: number, u: number, hs: number): void;
+  indrnnForward(b: number, h: number, e0: number, e1: number, t: number, reverse: number, p: number, u: number, hs: number, ls: number): void;
   indrnnBackward(b: number, h: number, e0: number, e1: number, t: number, reverse: number, hs: number, u: number,
-    dy: number, dyLd: number, dh: number, dP: number): void;
+    dy: number, dyLd: number, dh: number, dP: number, ls: number): void;
   scanForward(b: number, h: number, e0: number, e1: number, t: number, s0: number, s1: number, reverse: number,
-    a: number, v: number, hs: number, prod: number): void;
-  scanForwardCombine(b: number, h: number, e0: number, e1: number, t: number, chunk: number, reverse: number, hs: number, prods: number): void;
+    a: number, v: number, hs: number, prod: number, ls: number): void;
+  scanForwardCombine(b: number, h: number, e0: number, e1: number, t: number, chunk: number, reverse: number, hs: number, prods: number, ls: number): void;
   scanBackward(b: number, h: number, e0: number, e1: number, t: number, s0: number, s1: number, reverse: number,
-    a: number, hs: number, dy: number, dyLd: number, carry: number, dA: number, dV: number, prod: number): void;
+    a: number, hs: number, dy: number, dyLd: number, carry: number, dA: number, dV: number, prod: number, ls: number): void;
   scanBackwardCombine(b: number, h: number, e0: number, e1: number, t: number, chunk: number, carries: number, prods: number): void;
   minGruGates(m: number, h: number, p: number, a: number, v: number): void;
   minGruGatesBackward(m: number, h: number, p: number, dA: number, dV: number, dP: number): void;
@@ -37,28 +37,28 @@ export function runScanChunk(x: ScanExports, op: number, int: (i: number) => num
   s: number, e: number): boolean {
   switch (op) {
     case SCAN_OP.INDRNN_FORWARD:
-      // ARGS: b, h, t, reverse, p, u, hs; chunks of elements
-      x.indrnnForward(int(0), int(1), s, e, int(2), int(3), addr(4), addr(5), addr(6));
+      // ARGS: b, h, t, reverse, p, u, hs, ls; chunks of elements
+      x.indrnnForward(int(0), int(1), s, e, int(2), int(3), addr(4), addr(5), addr(6), int(7));
       return true;
     case SCAN_OP.INDRNN_BACKWARD:
-      // ARGS: b, h, t, reverse, hs, u, dy, dyLd, dh, dP
-      x.indrnnBackward(int(0), int(1), s, e, int(2), int(3), addr(4), addr(5), addr(6), int(7), addr(8), addr(9));
+      // ARGS: b, h, t, reverse, hs, u, dy, dyLd, dh, dP, ls
+      x.indrnnBackward(int(0), int(1), s, e, int(2), int(3), addr(4), addr(5), addr(6), int(7), addr(8), addr(9), int(10));
       return true;
     case SCAN_OP.SCAN_FORWARD:
-      // ARGS: b, h, t, reverse, a, v, hs; chunks of elements, all steps
-      x.scanForward(int(0), int(1), s, e, int(2), 0, int(2), int(3), addr(4), addr(5), addr(6), 0);
+      // ARGS: b, h, t, reverse, a, v, hs, ls; chunks of elements, all steps
+      x.scanForward(int(0), int(1), s, e, int(2), 0, int(2), int(3), addr(4), addr(5), addr(6), 0, int(7));
       return true;
     case SCAN_OP.SCAN_BACKWARD:
-      // ARGS: b, h, t, reverse, a, hs, dy, dyLd, dh, dA, dV
+      // ARGS: b, h, t, reverse, a, hs, dy, dyLd, dh, dA, dV, ls
       x.scanBackward(int(0), int(1), s, e, int(2), 0, int(2), int(3), addr(4), addr(5), addr(6), int(7), addr(8),
-        addr(9), addr(10), 0);
+        addr(9), addr(10), 0, int(11));
       return true;
     case SCAN_OP.SCAN_FORWARD_CHUNKS:
-      // ARGS: b, h, t, reverse, a, v, hs, chunk, phase, prods; chunks of time [s, e)
+      // ARGS: b, h, t, reverse, a, v, hs, chunk, phase, prods, ls; chunks of time [s, e)
       for (let c = s; c < e; c++) forwardChunk(x, int, addr, c);
       return true;
     case SCAN_OP.SCAN_BACKWARD_CHUNKS:
-      // ARGS: b, h, t, reverse, a, hs, dy, dyLd, -, dA, dV, chunk, phase, prods, carries
+      // ARGS: b, h, t, reverse, a, hs, dy, dyLd, -, dA, dV, chunk, phase, prods, carries, ls
       for (let c = s; c < e; c++) backwardChunk(x, int, addr, c);
       return true;
     case SCAN_OP.MINGRU_GATES:
@@ -95,7 +95,7 @@ function forwardChunk(x: ScanExports, int: (i: number) => number, addr: (i: numb
   const s0 = c * chunk, s1 = Math.min(t, s0 + chunk);
   const prod = phase === 1 && c > 0 ? addr(9) + 4 * c * b * h : 0;
   if (phase === 3 && c === 0) return;
-  x.scanForward(b, h, 0, b * h, t, s0, phase === 3 ? s1 - 1 : s1, int(3), addr(4), addr(5), addr(6), prod);
+  x.scanForward(b, h, 0, b * h, t, s0, phase === 3 ? s1 - 1 : s1, int(3), addr(4), addr(5), addr(6), prod, int(10));
 }
 
 /**
@@ -111,5 +111,5 @@ function backwardChunk(x: ScanExports, int: (i: number) => number, addr: (i: num
   const local = phase === 1 && !last;
   const carry = addr(14) + 4 * n * (phase === 3 ? c + 1 : c);
   x.scanBackward(b, h, 0, n, t, s0, s1, int(3), addr(4), addr(5), addr(6), int(7), carry, addr(9), addr(10),
-    local ? addr(13) + 4 * n * c : 0);
+    local ? addr(13) + 4 * n * c : 0, int(15));
 }

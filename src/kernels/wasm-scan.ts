@@ -33,49 +33,49 @@ export class WasmScans implements ScanKernels {
   }
 
   indrnnForward(t: number, b: number, h: number, reverse: boolean, p: Float, pOff: number,
-    u: Float, uOff: number, hs: Float, hsOff: number): void {
+    u: Float, uOff: number, hs: Float, hsOff: number, hsStride: number): void {
     const n = b * h;
     this.set(b, h, t, reverse ? 1 : 0, this.ptr(p, pOff, t, n, 'indrnn p'), this.ptr(u, uOff, 1, h, 'indrnn u'),
-      this.ptr(hs, hsOff, t + 1, n, 'indrnn hs'));
+      this.slots(hs, hsOff, t, n, hsStride, 'indrnn hs'), hsStride);
     this.run(SCAN_OP.INDRNN_FORWARD, t * n, this.minScanWork, n, 4);
   }
 
-  indrnnBackward(t: number, b: number, h: number, reverse: boolean, hs: Float, hsOff: number,
+  indrnnBackward(t: number, b: number, h: number, reverse: boolean, hs: Float, hsOff: number, hsStride: number,
     u: Float, uOff: number, dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dP: Float, dPOff: number): void {
     const n = b * h;
-    this.set(b, h, t, reverse ? 1 : 0, this.ptr(hs, hsOff, t + 1, n, 'indrnn hs'), this.ptr(u, uOff, 1, h, 'indrnn u'),
-      this.dyPtr(dy, dyOff, t * b, h, dyLd), dyLd, this.ptr(dh, dhOff, 1, n, 'indrnn dh'), this.ptr(dP, dPOff, t, n, 'indrnn dP'));
+    this.set(b, h, t, reverse ? 1 : 0, this.slots(hs, hsOff, t, n, hsStride, 'indrnn hs'), this.ptr(u, uOff, 1, h, 'indrnn u'),
+      this.dyPtr(dy, dyOff, t * b, h, dyLd), dyLd, this.ptr(dh, dhOff, 1, n, 'indrnn dh'), this.ptr(dP, dPOff, t, n, 'indrnn dP'), hsStride);
     this.run(SCAN_OP.INDRNN_BACKWARD, t * n, this.minScanWork, n, 4);
   }
 
   scanForward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, v: Float, vOff: number,
-    hs: Float, hsOff: number, chunk: number, scratch: Float | null): void {
+    hs: Float, hsOff: number, hsStride: number, chunk: number, scratch: Float | null): void {
     const n = b * h;
-    const pa = this.ptr(a, aOff, t, n, 'scan a'), pv = this.ptr(v, vOff, t, n, 'scan v'), phs = this.ptr(hs, hsOff, t + 1, n, 'scan hs');
+    const pa = this.ptr(a, aOff, t, n, 'scan a'), pv = this.ptr(v, vOff, t, n, 'scan v'), phs = this.slots(hs, hsOff, t, n, hsStride, 'scan hs');
     if (chunk <= 0 || t <= chunk) {
-      this.set(b, h, t, reverse ? 1 : 0, pa, pv, phs);
+      this.set(b, h, t, reverse ? 1 : 0, pa, pv, phs, hsStride);
       this.run(SCAN_OP.SCAN_FORWARD, t * n, this.minScanWork, n, 4);
       return;
     }
     const chunks = Math.ceil(t / chunk);
     const prods = this.scratchPtr(scratch, chunks, n);
     for (const phase of [1, 3]) {
-      this.set(b, h, t, reverse ? 1 : 0, pa, pv, phs, chunk, phase, prods);
+      this.set(b, h, t, reverse ? 1 : 0, pa, pv, phs, chunk, phase, prods, hsStride);
       this.run(SCAN_OP.SCAN_FORWARD_CHUNKS, t * n, this.minScanWork, chunks, 1);
-      if (phase === 1) this.h.x.scanForwardCombine(b, h, 0, n, t, chunk, reverse ? 1 : 0, phs, prods);
+      if (phase === 1) this.h.x.scanForwardCombine(b, h, 0, n, t, chunk, reverse ? 1 : 0, phs, prods, hsStride);
     }
   }
 
-  scanBackward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, hs: Float, hsOff: number,
+  scanBackward(t: number, b: number, h: number, reverse: boolean, a: Float, aOff: number, hs: Float, hsOff: number, hsStride: number,
     dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dA: Float, dAOff: number, dV: Float, dVOff: number, chunk: number, scratch: Float | null): void {
     const n = b * h;
-    const pa = this.ptr(a, aOff, t, n, 'scan a'), phs = this.ptr(hs, hsOff, t + 1, n, 'scan hs');
+    const pa = this.ptr(a, aOff, t, n, 'scan a'), phs = this.slots(hs, hsOff, t, n, hsStride, 'scan hs');
     const pdy = this.dyPtr(dy, dyOff, t * b, h, dyLd), pdh = this.ptr(dh, dhOff, 1, n, 'scan dh');
     const pdA = this.ptr(dA, dAOff, t, n, 'scan dA'), pdV = this.ptr(dV, dVOff, t, n, 'scan dV');
     if (chunk <= 0 || t <= chunk) {
-      this.set(b, h, t, reverse ? 1 : 0, pa, phs, pdy, dyLd, pdh, pdA, pdV);
+      this.set(b, h, t, reverse ? 1 : 0, pa, phs, pdy, dyLd, pdh, pdA, pdV, hsStride);
       this.run(SCAN_OP.SCAN_BACKWARD, t * n, this.minScanWork, n, 4);
       return;
     }
@@ -85,7 +85,7 @@ export class WasmScans implements ScanKernels {
     // the last chunk starts from the incoming gradient
     s.set(dh.subarray(dhOff, dhOff + n), (chunks - 1) * n + chunks * n);
     for (const phase of [1, 3]) {
-      this.set(b, h, t, reverse ? 1 : 0, pa, phs, pdy, dyLd, 0, pdA, pdV, chunk, phase, prods, carries);
+      this.set(b, h, t, reverse ? 1 : 0, pa, phs, pdy, dyLd, 0, pdA, pdV, chunk, phase, prods, carries, hsStride);
       this.run(SCAN_OP.SCAN_BACKWARD_CHUNKS, t * n, this.minScanWork, chunks, 1);
       if (phase === 1) {
         this.h.x.scanBackwardCombine(b, h, 0, n, t, chunk, carries, prods);
@@ -151,6 +151,12 @@ export class WasmScans implements ScanKernels {
   /** Byte address of a dense (rows, cols) block at a[off], checked. */
   private ptr(a: Float, off: number, rows: number, cols: number, what: string): number {
     return this.h.ptr(a, off, rows, cols, cols, what);
+  }
+
+  /** Byte address of t + 1 state slots of n floats, `stride` floats apart, at hs[off], checked. */
+  private slots(hs: Float, off: number, t: number, n: number, stride: number, what: string): number {
+    if (!(Number.isInteger(stride) && stride >= n)) throw new RangeError(`wasm kernels: ${what}: slot stride ${stride} below the block size ${n}`);
+    return this.h.ptr(hs, off, t + 1, n, stride, what);
   }
 
   private dyPtr(dy: Float | null, off: number, rows: number, h: number, ld: number): number {
