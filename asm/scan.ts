@@ -5,8 +5,9 @@
 // (the reference).
 //
 // Layouts (src/cells/cell.ts): a direction's steps are (T, B, H) blocks; the state slots hs are
-// (T+1, B, H), the forward direction reading slot t and writing t+1, the reverse one reading t+1
-// and writing t. "Processing index" s runs 0..T−1 in the direction's order: step = s forward,
+// (T+1, B, H) blocks `ls` floats apart (ls = B·H but for a single step whose two slots are not
+// neighbours: Skip RNN), the forward direction reading slot t and writing t+1, the reverse one
+// reading t+1 and writing t. "Processing index" s runs 0..T−1 in the direction's order: step = s forward,
 // T−1−s reverse. Every element (row r, unit j) of the B·H block is its own recurrence, so a call
 // takes a range [e0, e1) of the flat elements and threads split a call by elements with no
 // synchronisation between steps.
@@ -57,11 +58,11 @@ function indrnnAt(p: usize, u: usize, hp: usize, hc: usize, full: bool): void {
  * IndRNN forward over all t steps, elements [e0, e1) of the B·H block; p (T, B, H) holds the input
  * projection on entry and the pre-activation p + u ⊙ h_{t−1} after (dead units are read from it).
  */
-export function indrnnForward(b: i32, h: i32, e0: i32, e1: i32, t: i32, reverse: i32, p: usize, u: usize, hs: usize): void {
+export function indrnnForward(b: i32, h: i32, e0: i32, e1: i32, t: i32, reverse: i32, p: usize, u: usize, hs: usize, ls: i32): void {
   const n = b * h;
   for (let s = 0; s < t; s++) {
     const step = stepOf(s, t, reverse);
-    const ps = block(p, step, n), hp = block(hs, reverse ? step + 1 : step, n), hc = block(hs, reverse ? step : step + 1, n);
+    const ps = block(p, step, n), hp = block(hs, reverse ? step + 1 : step, ls), hc = block(hs, reverse ? step : step + 1, ls);
     for (let r = e0 / h; r * h < e1; r++) {
       const j1 = min(e1 - r * h, h);
       let j = max(e0 - r * h, 0);
@@ -95,11 +96,11 @@ function indrnnBackAt(hc: usize, u: usize, dy: usize, dh: usize, dp: usize, full
  * dy (0: none): step t, row r at dy + (t·B + r)·dyLd floats. Writes dP (T, B, H).
  */
 export function indrnnBackward(b: i32, h: i32, e0: i32, e1: i32, t: i32, reverse: i32, hs: usize, u: usize,
-  dy: usize, dyLd: i32, dh: usize, dP: usize): void {
+  dy: usize, dyLd: i32, dh: usize, dP: usize, ls: i32): void {
   const n = b * h;
   for (let s = t - 1; s >= 0; s--) {
     const step = stepOf(s, t, reverse);
-    const hc = block(hs, reverse ? step : step + 1, n), dps = block(dP, step, n);
+    const hc = block(hs, reverse ? step : step + 1, ls), dps = block(dP, step, n);
     for (let r = e0 / h; r * h < e1; r++) {
       const j1 = min(e1 - r * h, h);
       let j = max(e0 - r * h, 0);
@@ -125,12 +126,12 @@ export function indrnnBackward(b: i32, h: i32, e0: i32, e1: i32, t: i32, reverse
  * before s0 counts as 0 and prod (B, H) receives the product of the chunk's a's.
  */
 export function scanForward(b: i32, h: i32, e0: i32, e1: i32, t: i32, s0: i32, s1: i32, reverse: i32,
-  a: usize, v: usize, hs: usize, prod: usize): void {
+  a: usize, v: usize, hs: usize, prod: usize, ls: i32): void {
   const n = b * h;
   for (let s = s0; s < s1; s++) {
     const step = stepOf(s, t, reverse);
     const as = block(a, step, n), vs = block(v, step, n);
-    const hp = block(hs, reverse ? step + 1 : step, n), hc = block(hs, reverse ? step : step + 1, n);
+    const hp = block(hs, reverse ? step + 1 : step, ls), hc = block(hs, reverse ? step : step + 1, ls);
     const first = prod != 0 && s == s0;
     let e = e0;
     for (; e + 4 <= e1; e += 4) {
@@ -163,12 +164,12 @@ export function scanForward(b: i32, h: i32, e0: i32, e1: i32, t: i32, s0: i32, s
  * from zero (its end slot holding the local end, prods + c·B·H the product of its a's), each chunk
  * end becomes local end + product · (previous chunk's true end), in order.
  */
-export function scanForwardCombine(b: i32, h: i32, e0: i32, e1: i32, t: i32, chunk: i32, reverse: i32, hs: usize, prods: usize): void {
+export function scanForwardCombine(b: i32, h: i32, e0: i32, e1: i32, t: i32, chunk: i32, reverse: i32, hs: usize, prods: usize, ls: i32): void {
   const n = b * h;
   const chunks = (t + chunk - 1) / chunk;
   for (let c = 1; c < chunks; c++) {
     const endPrev = stepOf(c * chunk - 1, t, reverse), end = stepOf(min(t, (c + 1) * chunk) - 1, t, reverse);
-    const hp = block(hs, reverse ? endPrev : endPrev + 1, n), hc = block(hs, reverse ? end : end + 1, n);
+    const hp = block(hs, reverse ? endPrev : endPrev + 1, ls), hc = block(hs, reverse ? end : end + 1, ls);
     const pc = block(prods, c, n);
     let e = e0;
     for (; e + 4 <= e1; e += 4) {
@@ -205,11 +206,11 @@ function scanBackAt(a: usize, hp: usize, dy: usize, carry: usize, dA: usize, dV:
  * receives the product of the chunk's a's, and dA, dV are not written.
  */
 export function scanBackward(b: i32, h: i32, e0: i32, e1: i32, t: i32, s0: i32, s1: i32, reverse: i32,
-  a: usize, hs: usize, dy: usize, dyLd: i32, carry: usize, dA: usize, dV: usize, prod: usize): void {
+  a: usize, hs: usize, dy: usize, dyLd: i32, carry: usize, dA: usize, dV: usize, prod: usize, ls: i32): void {
   const n = b * h;
   for (let s = s1 - 1; s >= s0; s--) {
     const step = stepOf(s, t, reverse);
-    const as = block(a, step, n), hp = block(hs, reverse ? step + 1 : step, n);
+    const as = block(a, step, n), hp = block(hs, reverse ? step + 1 : step, ls);
     const das = block(dA, step, n), dvs = block(dV, step, n);
     if (prod != 0 && s == s1 - 1) {
       // local mode: the carry starts at zero and the product at one
