@@ -33,8 +33,8 @@ export const MINLSTM: CellSpec = {
 export class MinLstmCell extends LinearScanCell {
   constructor() { super(MINLSTM); }
 
-  protected computeGates(k: Kernels, m: number, h: number, p: Float, pOff: number, s: ScanWorkspace, off: number): void {
-    k.minLstmGates(m, h, p, pOff, s.a, off, s.v, off);
+  gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
+    k.minLstmGates(m, h, p, pOff, a, aOff, v, vOff);
   }
 
   protected gateGradients(k: Kernels, m: number, h: number, p: Float, pOff: number, s: ScanWorkspace, off: number, dP: Float, dPOff: number): void {

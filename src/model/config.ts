@@ -4,7 +4,7 @@
 import type { CellKind } from '../cells/cell.js';
 import { RecurError, fail } from '../errors.js';
 import type { Activation, DType } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
+import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 
 export type InputConfig =
@@ -42,6 +42,13 @@ export interface ModelConfig {
   residual?: boolean;
   /** Skip RNN layers (Campos et al. 2018) with budget loss weight λ. */
   skip?: { budget: number };
+  /**
+   * IndRNN (cells with a vector recurrent weight): the bound on |u|, each unit's recurrent weight,
+   * enforced after every update and the top of u's initial range U(0, recurrentMax). Li et al. use
+   * γ^{1/T} for sequences of T steps (γ = 2 for the adding problem); the CLI sets 2^{1/T} from the
+   * task. Absent: u starts in U(0, 1) and is not bounded.
+   */
+  recurrentMax?: number;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -74,7 +81,7 @@ function onlyKeys(o: Record<string, unknown>, where: string, keys: readonly stri
 /** Validates untrusted JSON (already parsed) into a ModelConfig; errors name the field. */
 export function parseModelConfig(json: unknown): ModelConfig {
   const o = obj(json, 'model config');
-  onlyKeys(o, 'model config', ['input', 'cell', 'activation', 'leak', 'hiddenSize', 'numLayers', 'bidirectional', 'dropout', 'outputMode', 'outputSize', 'init', 'dtype', 'dilations', 'residual', 'skip']);
+  onlyKeys(o, 'model config', ['input', 'cell', 'activation', 'leak', 'hiddenSize', 'numLayers', 'bidirectional', 'dropout', 'outputMode', 'outputSize', 'init', 'dtype', 'dilations', 'residual', 'skip', 'recurrentMax']);
   const inp = obj(o.input, 'model config field "input"');
   let input: InputConfig;
   const kind = oneOf(inp.kind, 'model config field "input.kind"', ['features', 'tokens'] as const);
@@ -110,6 +117,10 @@ export function parseModelConfig(json: unknown): ModelConfig {
   if (o.residual !== undefined) {
     if (typeof o.residual !== 'boolean') fail('model config field "residual"', 'true or false', o.residual);
     cfg.residual = o.residual;
+  }
+  if (o.recurrentMax !== undefined) {
+    cfg.recurrentMax = num(o.recurrentMax, 'model config field "recurrentMax"', 1e-6, 1e6);
+    if (cellSpec(cfg.cell).recurrent !== 'vector') throw new RecurError(`model config: "recurrentMax" expected a cell with one recurrent weight per unit (indrnn), received cell "${cfg.cell}"`);
   }
   if (o.skip !== undefined) {
     const sk = obj(o.skip, 'model config field "skip"');

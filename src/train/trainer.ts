@@ -232,6 +232,7 @@ export class Trainer {
         optimizer.lr = lr;
         guard.beforeStep();
         optimizer.step(model.params);
+        model.constrain();
         optimizer.lr = scheduled;
         applied = guard.afterStep(step);
       } else {
