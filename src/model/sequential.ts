@@ -152,8 +152,8 @@ export class Sequential {
    * every optimizer step): IndRNN's |u| ≤ recurrentMax. Nothing for the other cells.
    */
   constrain(): void {
-    const max = this.config.recurrentMax;
-    if (max === undefined) return;
+    if (this.config.recurrentMax === undefined) return;
+    const max = this.config.dtype === 'float64' ? this.config.recurrentMax : float32Below(this.config.recurrentMax);
     for (const layer of this.rnn.layers) {
       for (const { param, role } of layer.gateParams) {
         if (role !== 'recurrent') continue;
@@ -238,4 +238,11 @@ export class Sequential {
     }
     return s;
   }
+}
+
+/** The largest float32 value ≤ x (x > 0): a bound that storing in float32 does not round above. */
+function float32Below(x: number): number {
+  const f = new Float32Array([x]);
+  if (f[0] > x) new Uint32Array(f.buffer)[0]--;
+  return f[0];
 }
