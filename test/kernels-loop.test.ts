@@ -11,7 +11,8 @@ import { after, test } from 'node:test';
 import type { DirectionWeights, DirectionWorkspace } from '../src/cells/cell.js';
 import { CELL_KINDS, makeCell, type CellKind } from '../src/cells/table.js';
 import type { Float } from '../src/kernels/types.js';
-import { createWasmKernels, type WasmKernels } from '../src/kernels/wasm.js';
+import type { WasmKernels } from '../src/kernels/wasm.js';
+import { createWasmKernels } from '../src/node/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
 
 const one = await createWasmKernels({ threads: 1 });

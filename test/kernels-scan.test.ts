@@ -10,7 +10,7 @@ import { gradCheck } from '../src/diagnostics/gradcheck.js';
 import { JsKernels } from '../src/kernels/js.js';
 import { scanChunkLength, scanScratchSize } from '../src/kernels/scan-types.js';
 import type { Float, Kernels } from '../src/kernels/types.js';
-import { createWasmKernels } from '../src/kernels/wasm.js';
+import { createWasmKernels } from '../src/node/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
 import { maxRelError } from './helpers/compare.js';
 

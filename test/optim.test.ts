@@ -3,6 +3,7 @@
 // are rebuilt here and checked against the recorded ones before use.
 
 import { test } from 'node:test';
+import { RecurError } from '../src/errors.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Param } from '../src/tensor/param.js';
@@ -217,7 +218,7 @@ test('bad hyperparameters throw errors that name the field, what was expected an
     [() => clipGradValueInPlace(makeParams('float64'), -1), /clipGradValueInPlace: clipValue must be a finite number > 0, received -1/],
     [() => new AdaptiveClipper({ decay: 1 }), /AdaptiveClipper: decay must be in \[0, 1\), received 1/],
   ];
-  for (const [fn, message] of cases) assert.throws(fn, (e: unknown) => e instanceof RangeError && message.test(e.message), String(message));
+  for (const [fn, message] of cases) assert.throws(fn, (e: unknown) => e instanceof RecurError && message.test(e.message), String(message));
 });
 
 // ---- schedules --------------------------------------------------------------------------------

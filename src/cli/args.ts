@@ -164,7 +164,7 @@ function skipOptions(v: Values, o: ModelOptions): void {
   }
 }
 
-export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean } {
+export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean; metricsLog?: string } {
   const kind = choice(v, 'optimizer', ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const, 'adam');
   const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
   const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);

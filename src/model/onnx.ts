@@ -27,7 +27,6 @@ import type { CellSpec } from '../cells/cell.js';
 import { CELLS, cellActivation, type CellKind } from '../cells/table.js';
 import { RecurError } from '../errors.js';
 import type { Activation } from '../kernels/types.js';
-import { writeFileAtomic } from './io.js';
 import type { ModelConfig } from './config.js';
 import { ONNX_FLOAT, ONNX_INT64, encodeOnnxModel, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './onnx-proto.js';
 import type { Sequential } from './sequential.js';
@@ -182,13 +181,6 @@ export function modelToOnnx(model: Sequential): Uint8Array {
     irVersion: ONNX_IR_VERSION, opset: ONNX_OPSET, producer: 'recur', producerVersion: '0.1.0',
     doc: 'A recur model exported to ONNX', metadata: { 'recur.config': JSON.stringify(config) }, graph,
   });
-}
-
-/** Writes the model as an ONNX file, atomically (see io.ts writeFileAtomic); returns its size in bytes. */
-export function saveOnnx(model: Sequential, file: string): number {
-  const bytes = modelToOnnx(model);
-  writeFileAtomic(file, bytes);
-  return bytes.length;
 }
 
 /**

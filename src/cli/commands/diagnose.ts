@@ -3,9 +3,10 @@
 
 import { measureGradFlow, remedies, type GradFlowReport } from '../../diagnostics/measure.js';
 import { RecurError } from '../../errors.js';
-import { loadModel } from '../../model/io.js';
+import { loadModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
-import { createTask } from '../../tasks/index.js';
+import { createTask } from '../../node/tasks.js';
+import { metricsLog } from '../../node/metrics-log.js';
 import { Trainer } from '../../train/trainer.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
 import { formatNumber } from '../progress.js';
@@ -52,7 +53,7 @@ export function diagnoseCommand(argv: string[]): number {
   const atInit = measureGradFlow(model, task);
   let trained: GradFlowReport | null = null;
   if (steps > 0) {
-    new Trainer(model, task, { ...cfg, steps, stopWhenSolved: false, evalEvery: steps }).train();
+    new Trainer(model, task, { ...cfg, steps, stopWhenSolved: false, evalEvery: steps }, cfg.metricsLog ? metricsLog(cfg.metricsLog) : {}).train();
     trained = measureGradFlow(model, task);
   }
   const final = trained ?? atInit;
