@@ -24,7 +24,7 @@ export interface LayerMemory {
 }
 
 /** Values of a_t read per layer and direction at most (a stride over the rows keeps it cheap). */
-const MAX_SAMPLES = 1 << 16;
+const MAX_SAMPLES = 1 << 14;
 const js = new JsKernels('float64');
 
 const memoryOf = (decay: number): number => (decay >= 1 ? Infinity : 1 / (1 - decay));
