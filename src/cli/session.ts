@@ -1,6 +1,7 @@
 // Shared by the commands that train: build the kernels, the task and a model shaped for the task,
 // run the trainer with progress, and summarise the result as the --json fields CLI.md lists.
 
+import { cellSpec } from '../cells/table.js';
 import { describeKernels, kernelsText } from '../kernels/index.js';
 import { createKernels } from '../node/kernels.js';
 import type { DType, Kernels } from '../kernels/types.js';
@@ -43,7 +44,11 @@ export function kernelsFrom(v: Values, dtype: DType = 'float32'): Kernels {
 export function modelConfigFor(task: Task, o: ModelOptions): ModelConfig {
   const { embedDim, ...rest } = o;
   const input = task.input.kind === 'tokens' && embedDim !== undefined ? { ...task.input, embedDim } : task.input;
-  return { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
+  const config: ModelConfig = { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
+  // IndRNN: |u| ≤ 2^{1/T} for the task's sequences of T steps (Li et al.), unless given
+  const t = task.validation()[0]?.t;
+  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined && t) config.recurrentMax = 2 ** (1 / t);
+  return config;
 }
 
 export interface RunSummary {
