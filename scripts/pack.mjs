@@ -1,6 +1,6 @@
 // Packs recur for npm: the files `npm pack` would take (package.json "files": the built code, both
-// wasm builds, README, LICENSE; no source maps), with a package.json that has no scripts and no
-// devDependencies. The repository keeps its `prepare` script, so that `npm ci` in a clone builds
+// wasm builds, README, LICENSE; no source maps), with a package.json that has no scripts, no
+// devDependencies and no allowScripts (the repository's own install settings). The repository keeps its `prepare` script, so that `npm ci` in a clone builds
 // everything; npm lists any package with such a script as one that runs code at install, so the
 // published package.json leaves them out and installing recur runs nothing.
 //
@@ -33,6 +33,7 @@ try {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   delete pkg.scripts;
   delete pkg.devDependencies;
+  delete pkg.allowScripts;
   writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   mkdirSync(out, { recursive: true });
   const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));

@@ -19,7 +19,9 @@ test('quoted fields hold delimiters, doubled quotes and line breaks; lines are c
   assert.deepEqual(t.lines, [2, 3, 5]);
   assert.equal(t.delimiter, ',');
   // the line after a quoted line break is reported as itself
-  throwsRecur(() => parseCsv('a,b\n"x\ny",1\n1,2,3\n'), /line 4: expected 2 comma-separated fields as in the header, received 3/);
+  throwsRecur(() => numericColumns(parseCsv('a,b\n"x\ny",1\n1,2,3\n'), ['b']), /line 4: expected 2 comma-separated fields as in the header, received 3/);
+  // a misspelt column is named before a malformed row
+  throwsRecur(() => numericColumns(parseCsv('a,b\n1,2,3\n'), ['c']), /expected a column named "c"/);
 });
 
 test('delimiters: detected from the first record (outside quotes) or given; decimal commas with ; and tab', () => {

@@ -141,7 +141,7 @@ export abstract class RecurrentModel {
  */
 export function readModel(bytes: Uint8Array, kind: ModelKind, what: string, kernels: Kernels | undefined, make: KernelMaker): { net: Sequential; metadata: Metadata } {
   if (!(bytes instanceof Uint8Array)) throw new RecurError(`${what}.fromBytes: expected the bytes of a model file (a Uint8Array), received ${typeof bytes}`);
-  const { model, metadata } = modelFromBytes(bytes, { kernels, makeKernels: (dtype) => kernelsFor({ dtype }, make) });
+  const { model, metadata } = modelFromBytes(bytes, { kernels: kernels ?? ((config) => kernelsFor({ dtype: config.dtype ?? 'float32' }, make)) });
   const found = readKind(metadata);
   if (found !== kind) {
     throw new RecurError(`${what}.fromBytes: expected a ${kind} model file, received ${found ? `a ${found} model` : `a model without records of its data (no "${KIND_KEY}")`}`);

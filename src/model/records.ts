@@ -19,10 +19,11 @@
 
 import { RecurError } from '../errors.js';
 import type { ModelConfig } from './config.js';
+import { modelVocab, VOCAB_KEY } from './vocab.js';
 import { array, finite, int as intField, object, oneOf, parseJsonText, string } from './untrusted-json.js';
 
+export { VOCAB_KEY } from './vocab.js';
 export const KIND_KEY = 'recur.kind';
-export const VOCAB_KEY = 'recur.vocab';
 export const TEXT_KEY = 'recur.text';
 export const NORM_KEY = 'recur.norm';
 export const SERIES_KEY = 'recur.series';
@@ -72,20 +73,8 @@ export function readKind(metadata: Metadata): ModelKind | null {
   return null;
 }
 
-/** The vocabulary of a text model: one distinct character per output; null when there is none. */
-export function readVocab(metadata: Metadata, config: ModelConfig): string[] | null {
-  const text = metadata[VOCAB_KEY];
-  if (text === undefined) return null;
-  const where = `model file metadata "${VOCAB_KEY}"`;
-  const n = config.outputSize;
-  const v = parseJsonText(text, where, 1);
-  if (!Array.isArray(v) || v.length !== n) throw new RecurError(`${where}: expected an array of ${n} characters (one per output), received ${Array.isArray(v) ? `${v.length} entries` : typeof v}`);
-  v.forEach((c, i) => {
-    if (typeof c !== 'string' || Array.from(c).length !== 1) throw new RecurError(`${where}[${i}]: expected one character, received ${JSON.stringify(c).slice(0, 40)}`);
-  });
-  if (new Set(v).size !== v.length) throw new RecurError(`${where}: expected distinct characters, received a repeated one`);
-  return v as string[];
-}
+/** The vocabulary of a text model (vocab.ts reads it); null when there is none. */
+export const readVocab = modelVocab;
 
 /** 'lines' when the text model reads items that start and end with "\n"; 'stream' otherwise. */
 export function readTextMode(metadata: Metadata): 'stream' | 'lines' {

@@ -9,7 +9,8 @@
 //   Spaces around a quoted field are ignored; anything else after its closing quote is an error.
 //   Unquoted fields are trimmed.
 // - The first record is the header (column names) unless `header: false`, when the columns are
-//   named "1", "2", … . Every record must have as many fields as the header.
+//   named "1", "2", … . Every record must have as many fields as the header (checked when columns
+//   are read, after their names, so that a misspelt column is named first).
 // Numbers (numericColumns): only the columns asked for are read, so dates and labels elsewhere are
 // ignored. A number is decimal notation with an optional exponent (no hex, no thousands
 // separators); with ';' or tab as delimiter a decimal comma is accepted too ("3,5" is 3.5), as
@@ -42,12 +43,14 @@ export interface CsvParseOptions {
 export interface CsvTable {
   /** Column names (from the header, or "1", "2", …). */
   header: string[];
-  /** Data records, each with header.length fields. */
+  /** Data records (each must have header.length fields to be read: numericColumns checks). */
   rows: string[][];
   /** The 1-based line on which each data record starts. */
   lines: number[];
   delimiter: CsvDelimiter;
   source: string;
+  /** Whether the first record named the columns (for messages). */
+  headerRow: boolean;
 }
 
 interface RawRecord { fields: string[]; line: number }
@@ -74,12 +77,7 @@ export function parseCsv(text: string, opts: CsvParseOptions = {}): CsvTable {
     });
   }
   const data = hasHeader ? records.slice(1) : records;
-  for (const r of data) {
-    if (r.fields.length !== header.length) {
-      throw new RecurError(`${what}, line ${r.line}: expected ${header.length} ${DELIMITER_NAMES[delimiter]}-separated fields as in the ${hasHeader ? 'header' : 'first row'}, received ${r.fields.length}`);
-    }
-  }
-  return { header, rows: data.map((r) => r.fields), lines: data.map((r) => r.line), delimiter, source };
+  return { header, rows: data.map((r) => r.fields), lines: data.map((r) => r.line), delimiter, source, headerRow: hasHeader };
 }
 
 /** The delimiter that occurs most often outside quotes on the first non-blank record. */
@@ -173,8 +171,14 @@ export function columnIndex(table: CsvTable, name: string, what = 'column'): num
 export function numericColumns(table: CsvTable, names: readonly string[], fill: CsvFill = 'error'): Float64Array[] {
   if (!CSV_FILLS.includes(fill)) fail('CSV fill', CSV_FILLS.join(' | '), fill);
   const what = `CSV ${JSON.stringify(table.source)}`;
-  return names.map((name) => {
-    const col = columnIndex(table, name);
+  const cols = names.map((name) => columnIndex(table, name));
+  table.rows.forEach((row, r) => {
+    if (row.length !== table.header.length) {
+      throw new RecurError(`${what}, line ${table.lines[r]}: expected ${table.header.length} ${DELIMITER_NAMES[table.delimiter]}-separated fields as in the ${table.headerRow ? 'header' : 'first row'}, received ${row.length}`);
+    }
+  });
+  return names.map((name, k) => {
+    const col = cols[k];
     const values = new Float64Array(table.rows.length);
     const missing: number[] = [];
     table.rows.forEach((row, r) => {

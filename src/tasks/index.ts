@@ -28,17 +28,18 @@ export { OrderTask, orderPositions } from './order.js';
 export { TextTask } from './text.js';
 export type { Accuracy, Batch, Task } from './task.js';
 
+/** File tasks' `maxBytes`: the largest file the reader accepts (the Node room's: default 64 MiB). */
 export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false }
-  | { kind: 'text'; file: string; lines: true; valFile?: string }
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false; maxBytes?: number }
+  | { kind: 'text'; file: string; lines: true; valFile?: string; maxBytes?: number }
   | CsvTaskConfig;
 
 /** One column (`column`), or several read (`columns`) and one or more predicted (`target`, default the columns). */
 export type CsvTaskConfig = {
-  kind: 'csv'; file: string; column?: string; columns?: string[]; target?: string[]; window?: number; horizon?: number; fill?: CsvFill; delimiter?: CsvDelimiter;
+  kind: 'csv'; file: string; column?: string; columns?: string[]; target?: string[]; window?: number; horizon?: number; fill?: CsvFill; delimiter?: CsvDelimiter; maxBytes?: number;
 };
 
 export type TaskKind = TaskConfig['kind'];
@@ -79,8 +80,8 @@ export function validationSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false }, opts: CreateTaskOptions): TextTask;
-export function createTask(config: CsvTaskConfig, opts: CreateTaskOptions): CsvTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'text'; lines?: false }>, opts: CreateTaskOptions): TextTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
   if (typeof config !== 'object' || config === null) fail('task config', 'an object with a "kind"', config);
