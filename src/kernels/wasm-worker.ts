@@ -73,7 +73,8 @@ export interface Exports {
   gruBackward(b: number, h: number, gates: number, gh: number, hPrev: number, dh: number,
     dGx: number, dGh: number, dhPrev: number): void;
   loopForward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
-    reverse: number, gates: number, hs: number, cs: number, gh: number, bhh: number, whhT: number, ws: number): void;
+    reverse: number, gates: number, hs: number, cs: number, gh: number, bhh: number, whhT: number,
+    x: number, inW: number, wihT: number, bias: number, ws: number): void;
   loopBackward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
     reverse: number, gates: number, hs: number, cs: number, gh: number, dGates: number, dGh: number,
     dhA: number, dhB: number, dc: number, whh: number, dy: number, dyLd: number, ws: number): void;
@@ -145,7 +146,7 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
       return;
     case OP.LOOP_FORWARD:
       x.loopForward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),
-        addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), ws);
+        addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), addr(12), int(13), addr(14), addr(15), ws);
       return;
     case OP.LOOP_BACKWARD:
       x.loopBackward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),

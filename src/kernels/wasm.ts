@@ -90,6 +90,10 @@ export class WasmKernels implements Kernels, LoopKernels {
       parts: (work, minWork, span, unit) => this.parts(work, minWork, span, unit),
       ready: () => this.pool!.ready, job: () => this.pool!.job, jobF: () => this.pool!.jobF,
       launch: (op, parts, span, unit) => this.launch(op, parts, span, unit),
+      packT: (k, n, b, ldb, into) => {
+        if (into && (into.k !== k || into.n !== n)) { this.freePackedB(into); into = null; }
+        return this.packB(true, k, n, b, 0, ldb, into ?? undefined);
+      },
     });
   }
 

@@ -1,5 +1,6 @@
 // One recurrent layer (one or two directions) run over a time-major batch, the way cuDNN does it:
 //   before the loop   P = X · W_ihᵀ + bias            one gemm, (T·B, I) × (I, G·H)
+//                     (the wasm loop kernel makes it step by step instead, same bits)
 //   each step t       P_t += h_{t−1} · W_hhᵀ, then one fused gate kernel
 //   backward, step t  the fused gate backward, then dh_{t−1} = dP_t · W_hh
 //   after the loop    dW_ih += dPᵀ·X, dW_hh += dPᵀ·H_prev, dX += dP·W_ih   three gemms
@@ -150,9 +151,12 @@ export class RecurrentLayer {
       const ws = this.ws[d];
       const bias = this.foldedBias[d];
       for (let j = 0; j < g; j++) bias[j] = this.cell.foldsHiddenBias ? w.bih[j] + w.bhh[j] : w.bih[j];
-      // P = bias + X · W_ihᵀ for all steps at once
-      k.fillRows(t * b, g, bias, 0, ws.gates, 0, g);
-      k.gemm(false, true, t * b, g, inW, 1, x, xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
+      const loop = lengths ? null : loopKernels(k);
+      // P = bias + X · W_ihᵀ for all steps at once (the loop kernel makes it step by step, same bits)
+      if (!loop) {
+        k.fillRows(t * b, g, bias, 0, ws.gates, 0, g);
+        k.gemm(false, true, t * b, g, inW, 1, x, xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
+      }
       // W_hh is the same for every step of this pass: pack op(B) = W_hhᵀ (H, G·H) once
       ws.whhT = k.packB(true, h, g, w.whh, 0, h, ws.whhT ?? undefined);
       const start = d === 0 ? 0 : t;
@@ -160,9 +164,11 @@ export class RecurrentLayer {
         ws.hs[start * b * h + i] = h0 ? h0[d * b * h + i] : 0;
         if (this.cell.hasCellState) ws.cs[start * b * h + i] = c0 ? c0[d * b * h + i] : 0;
       }
-      const loop = lengths ? null : loopKernels(k);
       if (loop) {
-        loop.loopForward({ ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT! });
+        loop.loopForward({
+          ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT!,
+          input: { x, xOff, inputSize: inW, wih: w.wih, bias },
+        });
       } else {
         for (let s = 0; s < t; s++) {
           const step = d === 0 ? s : t - 1 - s;
