@@ -300,7 +300,14 @@ export class WasmKernels implements Kernels, LoopKernels {
   addColumnSums(m: number, n: number, a: Float, aOff: number, lda: number, out: Float, outOff: number): void {
     const pa = this.ptr(a, aOff, m, n, lda, 'addColumnSums A');
     const po = this.ptr(out, outOff, 1, n, n, 'addColumnSums out');
-    this.x.addColumnSums(m, n, pa, lda, po);
+    // memory-bound like fillRows; split by columns, each summed over its rows in order (same bits)
+    const parts = this.parts(m * n, 64 * this.parallelMinElements, n, 4);
+    if (parts === 0) {
+      this.x.addColumnSums(m, n, pa, lda, po);
+      return;
+    }
+    this.setArgs(m, n, pa, lda, po);
+    this.launch(OP.ADD_COLUMN_SUMS, parts, n, 4);
   }
 
   activationForward(act: Activation, leak: number, n: number, x: Float, xOff: number, y: Float, yOff: number): void {
