@@ -140,7 +140,9 @@ test('gemm: alpha and beta variants, beta = 0 over NaN, alpha = 0, k = 0, sizes 
 test('gemm with 2 threads gives the same bits as with 1 thread', (t) => {
   const r = rng(3);
   let seed = 9000;
-  const shapes: [number, number, number][] = [[32, 512, 128], [300, 40, 70], [5, 127, 17], [127, 5, 300], [64, 17, 3], [1, 9, 5]];
+  // [300, 130, 200] and [400, 70, 300] split by rows with B packed once for all chunks (k·n ≥ 2^14)
+  const shapes: [number, number, number][] = [[32, 512, 128], [300, 40, 70], [5, 127, 17], [127, 5, 300], [64, 17, 3], [1, 9, 5],
+    [300, 130, 200], [400, 70, 300]];
   for (const [ta, tb] of TRANS) {
     for (const [m, n, k] of shapes) {
       const c = gemmCase(r, ta, tb, m, n, k);

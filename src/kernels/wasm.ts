@@ -37,6 +37,12 @@ import { WasmLoops } from './wasm-loop.js';
 
 export type { PackedB, ThreadStats, WasmKernelOptions } from './wasm-defs.js';
 
+/**
+ * Elements of B (k·n) from which a gemm split by rows packs B once for all its chunks: below it,
+ * the packing costs less than the job's other overheads.
+ */
+const SHARE_B_MIN = 1 << 14;
+
 // ---- the kernel set ----
 
 export { relaxedSimdAvailable } from './wasm-load.js';
@@ -56,6 +62,8 @@ export class WasmKernels implements Kernels, LoopKernels {
   private readonly views = new Map<number, Float32Array>();
   private readonly ws: number;
   private pool: Pool | null = null;
+  /** B packed once for a gemm split by rows, which every chunk then shares (grown as needed). */
+  private shareB: Float32Array | null = null;
   private readonly parallelMinMacs: number;
   private readonly parallelMinElements: number;
   private readonly adaptive: boolean;
@@ -177,6 +185,22 @@ export class WasmKernels implements Kernels, LoopKernels {
     const parts = this.parts(m * n * k, this.parallelMinMacs, byCols ? n : m, unit);
     if (parts === 0) {
       this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
+      return;
+    }
+    if (!byCols && k * n >= SHARE_B_MIN) {
+      // Chunks of rows would each pack all of B: pack it once here and let them share it (the
+      // same bits: gemmPacked is gemm without the packing).
+      const bytes = this.x.packedBBytes(k, n);
+      if (!this.shareB || this.shareB.byteLength < bytes) {
+        if (this.shareB) this.free(this.shareB);
+        this.shareB = this.alloc(bytes / 4);
+      }
+      const pp = this.shareB.byteOffset;
+      this.x.packBWhole(tb, k, n, pb, ldb, pp);
+      this.setArgs(ta, m, n, k, pa, lda, pp, pc, ldc);
+      this.pool!.job[JOB.ARGS + 9] = 0;
+      this.pool!.jobF[JOB.F0] = alpha; this.pool!.jobF[JOB.F1] = beta;
+      this.launch(OP.GEMM_PACKED, parts, m, unit);
       return;
     }
     const j = this.pool!.job;
