@@ -16,7 +16,7 @@
 // p = r + r²·P(r) on |r| ≤ ln2/2 (E0..E4; exp to 0.80 ulp in f32). tanh(x) = x + x³·Q(x²) on
 // |x| < TANH_SMALL (T0..T4; 0.77 ulp in f32).
 //
-// Cost (f32x4 operations in the relaxed build): sigmoid 22 and a division, tanh 31 and a division;
+// Cost (f32x4 operations in the relaxed build): sigmoid 21 and a division, tanh 30 and a division;
 // before 2026-12 they took 31 and 43 (about 21 and 28 cycles a vector on a Zen 5 core, now 11
 // and 16). Each caller knows the range of its exponent, so 2^n is one integer add and shift
 // (no two-factor scaling against overflow), the clamps are one-sided, and the reduction steps
@@ -66,9 +66,11 @@ const TABLE = memory.data<f32>([
   -0.005704978480935097, -0.005704978480935097, -0.005704978480935097, -0.005704978480935097, // T4
   5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, // TWO_M64 = 2^-64
 ], 16);
-// Exponent biases: 2^n is (n + 127) << 23; sigmoid builds 2^(n+64) (normal for n ≥ -190).
-const BIAS = memory.data<i32>([127, 127, 127, 127], 16);
-const BIAS_64 = memory.data<i32>([191, 191, 191, 191], 16);
+// 2^n is (n + 127) << 23, and n is expRound's t as bits minus ROUNDER's bits (0x4B400000): these
+// biases fold the two, so 2^n is one add and one shift (the wrap-around is shifted out). Sigmoid
+// builds 2^(n+64) (normal for n ≥ -190).
+const BIAS = memory.data<i32>([127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000], 16);
+const BIAS_64 = memory.data<i32>([191 - 0x4B400000, 191 - 0x4B400000, 191 - 0x4B400000, 191 - 0x4B400000], 16);
 
 /**
  * a·b + c. The relaxed build fuses it (one rounding, where the hardware has FMA), so the two
@@ -95,11 +97,11 @@ function expRound(x: v128): v128 {
   return madd(x, k(LOG2E), k(ROUNDER));
 }
 
-/** 2^n (n within the normal exponents, after adding `bias` − 127) from expRound's t. */
+/** 2^n (n within the normal exponents, after adding the exponent `bias` − 127) from expRound's t. */
 // @ts-ignore: decorator
 @inline
 function expScale(t: v128, bias: usize): v128 {
-  return i32x4.shl(i32x4.add(i32x4.sub(t, k(ROUNDER)), v128.load(bias)), 23);
+  return i32x4.shl(i32x4.add(t, v128.load(bias)), 23);
 }
 
 /** e^r − 1 as r + r²·P(r), where x = n·ln 2 + r (|r| ≤ ln2/2) and t = expRound(x). */
