@@ -119,10 +119,10 @@ function expReduced(x: v128, t: v128): v128 {
   return madd(f32x4.mul(r, r), p, r);
 }
 
-/** 1 / (1 + e^-x) lane by lane, as e/(1+e) with e = e^-|x| so that nothing overflows. */
+/** e^-|x| lane by lane (sigmoid's exponential; the min cells' gates use it too). */
 // @ts-ignore: decorator
 @inline
-export function sigmoidv(x: v128): v128 {
+export function expNegAbsv(x: v128): v128 {
   // −|x|, clamped where e underflows to 0 anyway; pmax keeps its first operand, so NaN flows through.
   const y = f32x4.pmax(v128.or(x, k(SIGN)), k(SIG_LO));
   const t = expRound(y);
@@ -130,7 +130,14 @@ export function sigmoidv(x: v128): v128 {
   // which rounds once more only where e is subnormal, as the exact result would.
   const p = expReduced(y, t);
   const s = expScale(t, BIAS_64);
-  const e = f32x4.mul(madd(s, p, s), k(TWO_M64));
+  return f32x4.mul(madd(s, p, s), k(TWO_M64));
+}
+
+/** 1 / (1 + e^-x) lane by lane, as e/(1+e) with e = e^-|x| so that nothing overflows. */
+// @ts-ignore: decorator
+@inline
+export function sigmoidv(x: v128): v128 {
+  const e = expNegAbsv(x);
   const num = v128.bitselect(k(ONE), e, f32x4.ge(x, f32x4.splat(0.0)));
   return f32x4.div(num, f32x4.add(k(ONE), e));
 }
