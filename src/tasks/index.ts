@@ -17,6 +17,7 @@ import { CsvTask } from './csv.js';
 import { OrderTask } from './order.js';
 import type { Task } from './task.js';
 import { TextTask } from './text.js';
+import { IMAGE_TASKS, imageTask, type ImageTaskKind, type LoadImages } from './image-tasks.js';
 
 export { AddingTask, ADDING_BASELINE } from './adding.js';
 export { CopyTask, copyBaseline } from './copy.js';
@@ -30,16 +31,19 @@ export type TaskConfig =
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
   | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }
-  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
+  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }
+  | { kind: ImageTaskKind; dir?: string };
 
 export type TaskKind = TaskConfig['kind'];
-export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv', ...IMAGE_TASKS];
 
 export interface CreateTaskOptions {
   /** The run's seed; synthetic validation sets are drawn from validationSeed(seed). */
   seed: number;
   /** Validation sequences of a synthetic task; default DEFAULT_VAL_SIZE. */
   valSize?: number;
+  /** The image tasks' data (node/datasets.ts loadImages: the core reads no files). */
+  loadImages?: LoadImages;
 }
 
 /** How a synthetic task draws its fixed validation set. */
@@ -82,6 +86,8 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
       checkFile('csv', config.file);
       if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);
       return CsvTask.fromFile(config.file, { column: config.column, window: config.window, horizon: config.horizon });
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist':
+      return imageTask(config, opts.loadImages, size);
     default:
       throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
   }

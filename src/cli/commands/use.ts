@@ -7,6 +7,7 @@ import { finite, int as intField, object, parseJsonText } from '../../model/untr
 import { rollForecast, sampleTokens } from '../../model/sample.js';
 import { CsvTask, parseCsvColumn } from '../../tasks/csv.js';
 import { createTask } from '../../tasks/index.js';
+import { loadImages } from '../../node/datasets.js';
 import type { Task } from '../../tasks/task.js';
 import { TextTask, readTextFile } from '../../tasks/text.js';
 import { Rng } from '../../tensor/rng.js';
@@ -120,7 +121,7 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
     }
     return CsvTask.fromFile(tc.file, { column: tc.column, window: norm.window, horizon: norm.horizon, norm });
   }
-  return createTask(tc, { seed });
+  return createTask(tc, { seed, loadImages });
 }
 
 export function forecastCommand(argv: string[]): number {
