@@ -85,7 +85,7 @@ function taskTraining(task: LongTaskSpec, cell: LongCell): { hidden: number; bat
     case 'shakespeare':
       return { hidden: 256, batch: 32, evalEvery: 500, stop: false, train: { optimizer: { kind: 'adam', lr: plainRelu ? 1e-4 : 2e-3 }, clip: CLIP1 } };
     default: // pixel sequences
-      return { hidden: 64, batch: 32, evalEvery: 200, stop: false, train: { optimizer: { kind: 'adam', lr: plainRelu ? 1e-4 : 1e-3 }, clip: CLIP1 } };
+      return { hidden: 64, batch: 32, evalEvery: 1000, stop: false, train: { optimizer: { kind: 'adam', lr: plainRelu ? 1e-4 : 1e-3 }, clip: CLIP1 } };
   }
 }
 
