@@ -12,6 +12,8 @@
 import { gemmPacked } from './gemm';
 import { activationBackward, activationForward, fillRows, gruBackward, gruForward, lstmBackward, lstmForward } from './pointwise';
 
+// The steps (codes and widths as LOOP_STEP in src/kernels/wasm-defs.ts) repeat the cells' own
+// steps, src/cells/rnn.ts, lstm.ts and gru.ts; test/kernels-loop.test.ts holds them together.
 const RNN = 0;
 const LSTM = 1;
 
@@ -51,8 +53,8 @@ export function loopForward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i
 
 /**
  * Backward over all T steps for rows [r0, r1). dhA holds ∂L/∂h at the last processed step on
- * entry (rows of a (B, H) block), dhB is scratch; they swap after every step, as in the layer, so
- * after the loop the gradient reaching the initial state is in dhA when T is even, dhB when odd.
+ * entry (rows of a (B, H) block), dhB is scratch; they trade places after every step, and on
+ * return the gradient reaching the initial state is in dhA, where the layer's step route leaves it.
  * dy (0: none) is the output gradient: step t, row r at dy + ((t·B + r)·dyLd) floats.
  */
 export function loopBackward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i32, r0: i32, r1: i32, reverse: i32,
@@ -100,4 +102,6 @@ export function loopBackward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: 
     }
     const swap = dh; dh = dhPrev; dhPrev = swap;
   }
+  // an odd number of steps left the result in dhB's rows
+  if (dh != dhA + rows) memory.copy(dhA + rows, dh, <usize>m * hRow);
 }

@@ -19,7 +19,7 @@
 //  - Optionally `notes` (shown in the table) and `version`.
 // ============================================================================================
 
-import { createKernels } from '../src/kernels/index.js';
+import { createKernels } from '../src/node/kernels.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { Sequential } from '../src/model/sequential.js';
 import { computeLoss } from '../src/train/losses.js';

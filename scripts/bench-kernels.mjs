@@ -5,7 +5,7 @@
 // on a shared machine take 30–50% of the throughput for seconds at a time.
 
 import { JsKernels } from '../dist/src/kernels/js.js';
-import { createWasmKernels } from '../dist/src/kernels/wasm.js';
+import { createWasmKernels } from '../dist/src/node/kernels.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -6,7 +6,7 @@
 
 import { getWorkload } from '../dist/bench/workloads.js';
 import { recurStep } from '../dist/bench/recur-adapter.js';
-import { createWasmKernelsSync } from '../dist/src/kernels/wasm.js';
+import { createWasmKernelsSync } from '../dist/src/node/kernels.js';
 
 const args = process.argv.slice(2);
 const flag = (name, d) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : d; };

@@ -1,5 +1,6 @@
-// One error class for everything a user can get wrong (shapes, values, configs, files). The message
-// always says what was expected and what came, so the CLI can print it as its one line.
+// One error class for everything a user can get wrong (shapes, values, configs, files), and the
+// one set of validators that throw it. The message always says what was expected and what came,
+// so the CLI can print it as its one line.
 
 export class RecurError extends Error {
   override readonly name = 'RecurError';
@@ -18,6 +19,43 @@ export function describe(v: unknown, depth = 0): string {
   }
   if (typeof v === 'object' && v !== null) return 'an object';
   return String(v);
+}
+
+// ---- validators of hyperparameters: "<owner>: <field> must be <expected>, received <value>" ------
+
+/** Throws a RecurError saying `owner`'s `field` must be `expected` but was `received`. */
+export function invalid(owner: string, field: string, expected: string, received: unknown): never {
+  throw new RecurError(`${owner}: ${field} must be ${expected}, received ${String(received)}`);
+}
+
+/** v itself, if a finite number >= min (> min when strict). */
+export function atLeast(owner: string, field: string, v: number, min: number, strict = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
+    invalid(owner, field, `a finite number ${strict ? '>' : '>='} ${min}`, v);
+  }
+  return v;
+}
+
+/** v itself, if an integer >= min. */
+export function wholeAtLeast(owner: string, field: string, v: number, min: number): number {
+  if (!Number.isInteger(v) || v < min) invalid(owner, field, `an integer >= ${min}`, v);
+  return v;
+}
+
+/** v itself, if in [0, 1) (or [0, 1] when closedAbove). */
+export function unitInterval(owner: string, field: string, v: number, closedAbove = false): number {
+  if (typeof v !== 'number' || !(v >= 0 && (closedAbove ? v <= 1 : v < 1))) invalid(owner, field, closedAbove ? 'in [0, 1]' : 'in [0, 1)', v);
+  return v;
+}
+
+export function flag(owner: string, field: string, v: boolean): boolean {
+  if (typeof v !== 'boolean') invalid(owner, field, 'true or false', v);
+  return v;
+}
+
+export function oneOf<T extends string>(owner: string, field: string, v: T, options: readonly T[]): T {
+  if (!options.includes(v)) invalid(owner, field, options.map((o) => `'${o}'`).join(' or '), v);
+  return v;
 }
 
 export function checkPositiveInt(what: string, v: unknown): number {

@@ -1,7 +1,9 @@
-// recur's public API. Everything a program needs to build, train, check, save and load models.
+// recur's core API, the package's main entry in browsers (and the base of the Node entry,
+// src/node/index.ts): build, train, check models, and turn them into bytes and back. Nothing here
+// reads files, starts threads or servers, or touches `process`: those are in src/node/.
 
 export { RecurError } from './errors.js';
-export { createKernels, JsKernels } from './kernels/index.js';
+export { createKernels, loadKernels, describeKernels, kernelsText, JsKernels, WasmKernels, runWasmWorker, type KernelOptions, type KernelKind, type KernelChoice, type KernelSource, type StartWorker, type WasmBinary, type WasmBuilds, type WasmInput, type WorkerHandle, type WorkerData } from './kernels/index.js';
 export type { Activation, DType, Float, Kernels } from './kernels/types.js';
 export { Rng } from './tensor/rng.js';
 export { initMatrix, gainFor, type InitKind } from './tensor/init.js';
@@ -16,18 +18,18 @@ export { Sequential, type ForwardOptions } from './model/sequential.js';
 export { parseModelConfig, type ModelConfig, type InitConfig, type InputConfig } from './model/config.js';
 export { truncatedBptt, type ChunkLoss } from './model/truncated.js';
 export { sampleTokens, sampleLogits, rollForecast } from './model/sample.js';
-export { saveModel, loadModel, modelToBytes, modelFromBytes, loadStateDict, loadStateDictBytes, writeFileAtomic, type AtomicFs } from './model/io.js';
+export { modelToBytes, modelFromBytes, loadStateDictBytes, type LoadOptions, type LoadedModel } from './model/io.js';
 export { encodeSafetensors, decodeSafetensors } from './model/safetensors.js';
-export { modelToOnnx, saveOnnx, onnxExportProblems, checkOnnxExportable, onnxSignature, ONNX_OPSET, type OnnxSignature } from './model/onnx.js';
+export { modelToOnnx, onnxExportProblems, checkOnnxExportable, onnxSignature, ONNX_OPSET, type OnnxSignature } from './model/onnx.js';
 export { computeLoss, type LossKind } from './train/losses.js';
 export { createOptimizer, SGD, Adam, AdamW, RMSprop, Adagrad, type OptimizerConfig } from './train/optimizers.js';
 export { createSchedule, applySchedule, type ScheduleConfig } from './train/schedules.js';
 export { clipGradNormInPlace, clipGradValueInPlace, AdaptiveClipper, gradNorm } from './train/clip.js';
-export { Trainer, evaluate, type TrainConfig, type TrainResult, type ClipConfig, type TrainCallbacks, type LoopState, type StepInfo, type EvalInfo } from './train/trainer.js';
+export { Trainer, evaluate, type TrainConfig, type TrainResult, type ClipConfig, type TrainCallbacks, type LoopState, type StepInfo, type EvalInfo, type MetricsRecord } from './train/trainer.js';
 export { NanGuard, type NanGuardState } from './train/nan-guard.js';
 export { checkpointToBytes, restoreCheckpoint, checkpointChecksum, CheckpointMismatch, type CheckpointInfo } from './train/checkpoint.js';
-export { Checkpointer, listCheckpoints, checkpointName, assertFresh, type CheckpointOptions, type CheckpointFile } from './train/checkpoint-dir.js';
-export { createTask, type TaskConfig } from './tasks/index.js';
+export { Sha256 } from './train/sha256.js';
+export { createTask, TextTask, CsvTask, parseCsvColumn, type TaskConfig, type CreateTaskOptions } from './tasks/index.js';
 export type { Task, Batch } from './tasks/task.js';
 export { gradCheck } from './diagnostics/gradcheck.js';
 export { updateFractionOn } from './diagnostics/updates.js';
@@ -37,4 +39,3 @@ export { measureGradFlow, type GradFlowReport } from './diagnostics/measure.js';
 export { spectralRadius, largestSingularValue } from './diagnostics/spectral.js';
 export { VitalsRecorder, mergeCallbacks, spectralBlocks, type VitalsOptions, type VitalsRecord } from './diagnostics/vitals.js';
 export { summarizeVitals, type Vital, type VitalSeries, type VitalsSummary } from './diagnostics/vitals-summary.js';
-export { Dashboard, type DashboardOptions } from './report/dashboard.js';

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadModel } from '../src/model/io.js';
+import { loadModel } from '../src/node/files.js';
 import { Rng } from '../src/tensor/rng.js';
-import { listCheckpoints } from '../src/train/checkpoint-dir.js';
+import { listCheckpoints } from '../src/node/checkpoint-dir.js';
 
 const CHILD = fileURLToPath(new URL('./helpers/ckpt-child.js', import.meta.url));
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));

@@ -15,23 +15,26 @@ import { RecurError } from '../src/errors.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { decodeSafetensors, encodeSafetensors, type TensorToWrite } from '../src/model/safetensors.js';
 import { Sequential } from '../src/model/sequential.js';
-import { createTask, type TaskConfig } from '../src/tasks/index.js';
+import type { TaskConfig } from '../src/tasks/index.js';
+import { createTask } from '../src/node/tasks.js';
 import { CheckpointMismatch, CHECKSUM_KEY, STATE_KEY, checkpointChecksum, checkpointToBytes, restoreCheckpoint } from '../src/train/checkpoint.js';
-import { Checkpointer, assertFresh, checkpointName, listCheckpoints } from '../src/train/checkpoint-dir.js';
+import { Checkpointer, assertFresh, checkpointName, listCheckpoints } from '../src/node/checkpoint-dir.js';
+import { metricsLog } from '../src/node/metrics-log.js';
 import { Trainer, type TrainConfig, type TrainResult } from '../src/train/trainer.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const root = fs.mkdtempSync(join(tmpdir(), 'recur-ckpt-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-interface Run { model: Partial<ModelConfig>; train: Partial<TrainConfig>; task?: TaskConfig }
+interface Run { model: Partial<ModelConfig>; train: Partial<TrainConfig>; task?: TaskConfig; metricsLog?: string }
 
 function trainer(r: Run): Trainer {
   const task = createTask(r.task ?? { kind: 'adding', length: 8 }, { seed: 5, valSize: 64 });
   const model = new Sequential({
     input: task.input, cell: 'lstm', hiddenSize: 6, outputMode: task.outputMode, outputSize: task.outputSize, ...r.model,
   } as ModelConfig, { seed: 5 });
-  return new Trainer(model, task, { steps: 60, batchSize: 4, seed: 5, evalEvery: 20, optimizer: { kind: 'adam', lr: 1e-2 }, ...r.train } as TrainConfig);
+  return new Trainer(model, task, { steps: 60, batchSize: 4, seed: 5, evalEvery: 20, optimizer: { kind: 'adam', lr: 1e-2 }, ...r.train } as TrainConfig,
+    r.metricsLog ? metricsLog(r.metricsLog) : {});
 }
 
 function weights(t: Trainer): Buffer[] {
@@ -114,7 +117,7 @@ test('a checkpoint of another run is refused, naming the field that differs', ()
   ];
   for (const [r, message] of cases) rejects(() => restoreCheckpoint(trainer(r), bytes, 'ckpt-000000.safetensors'), message, CheckpointMismatch);
   // the metrics log is not part of a run's identity
-  restoreCheckpoint(trainer({ model: {}, train: { metricsLog: join(root, 'm.jsonl') } }), bytes);
+  restoreCheckpoint(trainer({ model: {}, train: {}, metricsLog: join(root, 'm.jsonl') }), bytes);
 });
 
 test('tampered or hostile checkpoints are refused with a RecurError and change nothing', () => {
@@ -197,20 +200,20 @@ test('a checkpoint directory: names by step, the last N kept, corrupt ones skipp
 test('after a resume, a save removes later checkpoints and temporary files of killed writers, and the metrics log goes on', () => {
   const dir = join(root, 'later');
   const log = join(root, 'metrics.jsonl');
-  const r: Run = { model: {}, train: { steps: 30, metricsLog: log } };
+  const r: Run = { model: {}, train: { steps: 30 }, metricsLog: log };
   const t = trainer(r);
-  const c = new Checkpointer(t, { dir, every: 10, keep: 5 });
+  const c = new Checkpointer(t, { dir, every: 10, keep: 5, metricsLog: log });
   for (const _ of t.run()) c.afterStep();
   const wholeLog = fs.readFileSync(log, 'utf8');
   fs.unlinkSync(join(dir, 'ckpt-000020.safetensors'));
   fs.writeFileSync(join(dir, '.ckpt-000025.safetensors.1.abc.tmp'), 'partial');
   fs.appendFileSync(log, '{"type":"step","st'); // a line torn by a kill
   const u = trainer(r);
-  const d = new Checkpointer(u, { dir, every: 10, keep: 5 });
+  const d = new Checkpointer(u, { dir, every: 10, keep: 5, metricsLog: log });
   assert.equal(d.resume()?.step, 30);
   fs.unlinkSync(join(dir, 'ckpt-000030.safetensors'));
   const v = trainer(r);
-  const e = new Checkpointer(v, { dir, every: 10, keep: 5 });
+  const e = new Checkpointer(v, { dir, every: 10, keep: 5, metricsLog: log });
   assert.equal(e.resume()?.step, 10);
   fs.writeFileSync(join(dir, 'ckpt-000030.safetensors'), 'a later one, from another timeline');
   for (const _ of v.run()) e.afterStep();

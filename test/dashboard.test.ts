@@ -1,4 +1,4 @@
-// The live dashboard's server (report/dashboard.ts) without a browser: it listens on 127.0.0.1
+// The live dashboard's server (node/dashboard.ts) without a browser: it listens on 127.0.0.1
 // only, serves its three routes and nothing else (no path reaches the file system), refuses other
 // methods and foreign Host headers, escapes hostile strings from training data, and streams
 // updates, ending the stream when the run is done. Plus the CLI's flag checks.
@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { Dashboard } from '../src/report/dashboard.js';
+import { Dashboard } from '../src/node/dashboard.js';
 import type { ReportData } from '../src/report/types.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>"\'&';

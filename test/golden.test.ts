@@ -16,8 +16,9 @@ const cases = loadGoldenCases();
 const sets = await kernelSets();
 
 for (const { label, kernels: k, tol } of sets) {
-  test(`PyTorch goldens on ${label} kernels (${cases.length} cases)`, () => {
-    for (const c of cases) {
+  test(`PyTorch goldens on ${label} kernels (${cases.length} cases)`, async (t) => {
+    // one subtest per case, so that a failing case does not hide the others
+    for (const c of cases) await t.test(c.name, () => {
       const stack = new RecurrentStack(k, {
         cell: c.cell, activation: c.activation ?? undefined, leak: c.leak ?? undefined,
         inputSize: GOLDEN_I, hiddenSize: GOLDEN_H, numLayers: c.numLayers, bidirectional: c.bidirectional,
@@ -44,6 +45,6 @@ for (const { label, kernels: k, tol } of sets) {
       assertClose(dx.data, c.dx, tol, `${c.name} dx`);
       assertClose(stack.dInitial.h, c.dh0, tol, `${c.name} dh0`);
       if (c.dc0) assertClose(stack.dInitial.c, c.dc0, tol, `${c.name} dc0`);
-    }
+    });
   });
 }

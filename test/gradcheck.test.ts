@@ -4,7 +4,7 @@
 // of the outputs (and final states): Σ y ⊙ R. Largest relative error must stay under 1e-6.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { gradCheck } from '../src/diagnostics/gradcheck.js';
 import type { Seq } from '../src/layers/layer.js';
 import type { ModelConfig } from '../src/model/config.js';
@@ -53,28 +53,27 @@ const cells: Case['config'][] = [
 ];
 const label = (c: Case['config']) => (c.cell === 'rnn' ? `rnn ${c.activation}` : c.cell);
 
-test('gradient check: every cell and activation, with initial state and input gradients', () => {
-  for (const cfg of cells) checkCase({ name: label(cfg), config: cfg, withState: true });
-});
+/** Runs each case as its own subtest, named by the case, so that the first failure hides none of the others. */
+async function checkCases(t: TestContext, list: Case[]): Promise<void> {
+  for (const c of list) await t.test(c.name, () => { checkCase(c); });
+}
 
-test('gradient check: two stacked layers with dropout between them', () => {
-  for (const cfg of cells) checkCase({ name: `${label(cfg)} stacked`, config: { ...cfg, numLayers: 2, dropout: 0.3 }, training: true, withState: true });
-});
+test('gradient check: every cell and activation, with initial state and input gradients', (t) =>
+  checkCases(t, cells.map((cfg) => ({ name: label(cfg), config: cfg, withState: true }))));
 
-test('gradient check: bidirectional, one and two layers', () => {
-  for (const cfg of cells) {
-    checkCase({ name: `${label(cfg)} bi`, config: { ...cfg, bidirectional: true }, withState: true });
-    checkCase({ name: `${label(cfg)} bi 2 layers`, config: { ...cfg, bidirectional: true, numLayers: 2 } });
-  }
-});
+test('gradient check: two stacked layers with dropout between them', (t) =>
+  checkCases(t, cells.map((cfg) => ({ name: `${label(cfg)} stacked`, config: { ...cfg, numLayers: 2, dropout: 0.3 }, training: true, withState: true }))));
 
-test('gradient check: variable lengths, every-step and last-step outputs', () => {
-  for (const cfg of cells) {
-    checkCase({ name: `${label(cfg)} varlen`, config: { ...cfg, numLayers: 2, bidirectional: true }, lengths: [3, 5, 1], withState: true });
-    checkCase({ name: `${label(cfg)} varlen last`, config: { ...cfg, bidirectional: true, outputMode: 'last' }, lengths: [4, 2, 5] });
-    checkCase({ name: `${label(cfg)} last`, config: { ...cfg, outputMode: 'last' }, withState: true });
-  }
-});
+test('gradient check: bidirectional, one and two layers', (t) => checkCases(t, cells.flatMap((cfg): Case[] => [
+  { name: `${label(cfg)} bi`, config: { ...cfg, bidirectional: true }, withState: true },
+  { name: `${label(cfg)} bi 2 layers`, config: { ...cfg, bidirectional: true, numLayers: 2 } },
+])));
+
+test('gradient check: variable lengths, every-step and last-step outputs', (t) => checkCases(t, cells.flatMap((cfg): Case[] => [
+  { name: `${label(cfg)} varlen`, config: { ...cfg, numLayers: 2, bidirectional: true }, lengths: [3, 5, 1], withState: true },
+  { name: `${label(cfg)} varlen last`, config: { ...cfg, bidirectional: true, outputMode: 'last' }, lengths: [4, 2, 5] },
+  { name: `${label(cfg)} last`, config: { ...cfg, outputMode: 'last' }, withState: true },
+])));
 
 test('gradient check: token inputs through an Embedding', () => {
   const model = new Sequential({ input: { kind: 'tokens', vocabSize: 5, embedDim: 3 }, cell: 'gru', hiddenSize: 3, outputMode: 'every', outputSize: 5, dtype: 'float64' }, { seed: 3 });
@@ -91,8 +90,8 @@ test('gradient check: token inputs through an Embedding', () => {
   assert.ok(emb.grad.some((v) => v !== 0) && emb.grad.slice(0, 3).every((v) => v !== 0), 'embedding rows that were used get gradient');
 });
 
-test('gradient check: truncated BPTT equals the gradient with chunk-border states held fixed', () => {
-  for (const cfg of [{ cell: 'lstm' as const }, { cell: 'gru' as const }, { cell: 'rnn' as const, activation: 'tanh' as const }]) {
+test('gradient check: truncated BPTT equals the gradient with chunk-border states held fixed', async (tc) => {
+  for (const cfg of [{ cell: 'lstm' as const }, { cell: 'gru' as const }, { cell: 'rnn' as const, activation: 'tanh' as const }]) await tc.test(cfg.cell, () => {
     const t = 7, b = 2, chunk = 3;
     const model = new Sequential({ input: { kind: 'features', size: 2 }, hiddenSize: 3, numLayers: 2, outputMode: 'every', outputSize: 2, ...cfg, dtype: 'float64' }, { seed: 11 });
     const rng = new Rng(4);
@@ -129,10 +128,10 @@ test('gradient check: truncated BPTT equals the gradient with chunk-border state
     truncatedBptt(model, x, t, b, chunk, chunkLoss, { lengths });
     const cut = model.param('rnn.weight_hh_l0').grad;
     assert.ok(full.some((v, i) => Math.abs(v - cut[i]) > 1e-6), `${cfg.cell}: truncated and full gradients should differ`);
-  }
+  });
 });
 
-test('gradient check: every loss, with padded rows and ignored targets', () => {
+test('gradient check: every loss, with padded rows and ignored targets', async (t) => {
   const rng = new Rng(8);
   const rows = 6, cols = 4;
   const pred = randn(rows * cols, rng);
@@ -144,7 +143,7 @@ test('gradient check: every loss, with padded rows and ignored targets', () => {
     { kind: 'cross_entropy', target: [0, 3, -1, 2, 1, -1] },
     { kind: 'cross_entropy', target: [0, 3, -1, 2, 1, 2], rowWeight: [1, 0, 1, 1, 1, 0] },
   ];
-  for (const c of cases) {
+  for (const c of cases) await t.test(`${c.kind}${c.rowWeight ? ' with row weights' : ''}`, () => {
     const grad = new Float64Array(rows * cols);
     const scratch = new Float64Array(rows * cols);
     const input = { pred, rows, cols, target: c.target, rowWeight: c.rowWeight };
@@ -152,7 +151,7 @@ test('gradient check: every loss, with padded rows and ignored targets', () => {
     const r = gradCheck(() => computeLoss(c.kind, input, scratch), [{ name: c.kind, value: pred, grad }]);
     assert.ok(r.maxRelError < TOL, `${c.kind}: ${r.maxRelError} at ${JSON.stringify(r.worst)}`);
     if (c.rowWeight) for (let j = 0; j < cols; j++) assert.equal(grad[1 * cols + j] * c.rowWeight[1], grad[1 * cols + j], 'padded rows get no gradient');
-  }
+  });
   assert.deepEqual(Array.from(paddingMask([3, 1], 1, 3, 2)!), [1, 0, 1, 0, 0, 0]);
   assert.equal(paddingMask(null, 0, 3, 2), null);
   // values against hand-computed ones

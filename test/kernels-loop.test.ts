@@ -1,73 +1,65 @@
-// The wasm whole-loop kernels (loopForward / loopBackward): the same bits as the layer's
-// step-by-step calls, with 1 thread and with the batch rows split over 2 threads, for every cell,
-// both directions, with and without output gradients. And the worker pool keeps every chunk when
+// The wasm whole-loop kernels (loopForward / loopBackward): the same bits as the cells' own
+// stepForward / stepBackward (the layer's step route), with 1 thread and with the batch rows split
+// over 2 threads, for every cell with a loop description, both directions, odd and even T, with
+// and without output gradients. This is the parity test the cell files name: asm/loop.ts repeats
+// their steps. And the worker pool keeps every chunk when
 // jobs with different chunk counts follow each other (a worker late for a 2-chunk job once
 // dropped a chunk of the next 4-chunk job on a stale count, and the caller waited forever).
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { CellKind } from '../src/cells/cell.js';
-import type { Float, Kernels, LoopKernels } from '../src/kernels/types.js';
-import { createWasmKernels, type WasmKernels } from '../src/kernels/wasm.js';
+import type { DirectionWeights, DirectionWorkspace } from '../src/cells/cell.js';
+import { CELL_KINDS, makeCell, type CellKind } from '../src/cells/table.js';
+import type { Float } from '../src/kernels/types.js';
+import type { WasmKernels } from '../src/kernels/wasm.js';
+import { createWasmKernels } from '../src/node/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
 
 const one = await createWasmKernels({ threads: 1 });
 const two = await createWasmKernels({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1, adaptive: false });
 after(() => { one.close(); two.close(); });
 
-const T = 7, B = 13, H = 9, I = 5;
-const G: Record<CellKind, number> = { rnn: 1, lstm: 4, gru: 3 };
+const B = 13, H = 9;
 
 interface Run { hs: Float32Array; cs: Float32Array; gates: Float32Array; gh: Float32Array; dGates: Float32Array; dGh: Float32Array; dh0: Float32Array; dc: Float32Array }
 
-/** Forward then backward over random data, fused or step by step, on kernel set k. */
-function run(k: WasmKernels, kind: CellKind, reverse: boolean, withDy: boolean, fused: boolean): Run {
+/**
+ * Forward then backward over T steps of random data on kernel set k: fused (the loop kernels, with
+ * the cell's loop description) or the cell's own stepForward/stepBackward, as the layer's step
+ * route calls them. Both leave the gradient reaching the initial state in dh.
+ */
+function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy: boolean, fused: boolean): Run {
   const rng = new Rng(11);
-  const g = G[kind] * H;
+  const cell = makeCell({ cell: kind, activation: 'tanh' });
+  const g = cell.gates * H;
   const buf = (n: number, scale = 0): Float => { const a = k.alloc(n); for (let i = 0; i < n; i++) a[i] = scale ? (rng.uniform() * 2 - 1) * scale : 0; return a; };
-  const gates = buf(T * B * g, 1), hs = buf((T + 1) * B * H), cs = buf(kind === 'lstm' ? (T + 1) * B * H : 0);
-  const gh = buf(kind === 'gru' ? T * B * g : 0), whh = buf(g * H, 0.4), bhh = buf(g, 0.3);
-  const dGates = buf(T * B * g), dGh = buf(kind === 'gru' ? T * B * g : 0);
+  const apart = cell.spec.hiddenBias === 'apart';
+  const gates = buf(T * B * g, 1), hs = buf((T + 1) * B * H), cs = buf(cell.hasCellState ? (T + 1) * B * H : 0);
+  const gh = buf(apart ? T * B * g : 0), whh = buf(g * H, 0.4), bhh = buf(g, 0.3);
+  const dGates = buf(T * B * g), dGh = buf(apart ? T * B * g : 0);
   const dy = withDy ? buf(T * B * 2 * H + 3, 1) : null;
-  let dh = buf(B * H, 1), dhPrev = buf(B * H), dc = buf(kind === 'lstm' ? B * H : 0, 0.5);
+  const dh = buf(B * H, 1), dhPrev = buf(B * H), dc = buf(cell.hasCellState ? B * H : 0, 0.5);
   const start = reverse ? T : 0;
-  for (let i = 0; i < B * H; i++) { hs[start * B * H + i] = rng.uniform() - 0.5; if (kind === 'lstm') cs[start * B * H + i] = rng.uniform() - 0.5; }
+  for (let i = 0; i < B * H; i++) { hs[start * B * H + i] = rng.uniform() - 0.5; if (cell.hasCellState) cs[start * B * H + i] = rng.uniform() - 0.5; }
   const whhT = k.packB(true, H, g, whh, 0, H), whhP = k.packB(false, g, H, whh, 0, H);
-  const act = 'tanh' as const;
-  const cell = { kind, act, leak: 0 };
+  const dyOff = 3 + (reverse ? H : 0);
   if (fused) {
-    k.loopForward({ ...cell, t: T, b: B, h: H, reverse, gates, hs, cs, gh, bhh, whhT });
-    (k as Kernels & LoopKernels).loopBackward({ ...cell, t: T, b: B, h: H, reverse, gates, hs, cs, gh, dGates, dGh, dhA: dh, dhB: dhPrev, dc, whh: whhP, dy, dyOff: 3 + (reverse ? H : 0), dyLd: 2 * H });
-    if (T % 2 === 1) [dh, dhPrev] = [dhPrev, dh];
+    k.loopForward({ cell: cell.loop!, t: T, b: B, h: H, reverse, gates, hs, cs, gh, bhh, whhT });
+    k.loopBackward({ cell: cell.loop!, t: T, b: B, h: H, reverse, gates, hs, cs, gh, dGates, dGh, dhA: dh, dhB: dhPrev, dc, whh: whhP, dy, dyOff, dyLd: 2 * H });
   } else {
+    const none = k.alloc(0);
+    const w: DirectionWeights = { wih: none, whh, bih: none, bhh, gWih: none, gWhh: none, gBih: none, gBhh: none };
+    const ws: DirectionWorkspace = { gates, hs, cs, gh, dGates, dGh, dh, dhPrev, dc, whhT, whh: whhP };
+    const slots = (t: number) => (reverse ? [t + 1, t] : [t, t + 1]);
     for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s, prev = reverse ? t + 1 : t, cur = reverse ? t : t + 1;
-      if (kind === 'rnn') {
-        k.gemmPackedB(false, B, H, H, 1, hs, prev * B * H, H, whhT, 1, gates, t * B * H, H);
-        k.activationForward(act, 0, B * H, gates, t * B * H, hs, cur * B * H);
-      } else if (kind === 'lstm') {
-        k.gemmPackedB(false, B, g, H, 1, hs, prev * B * H, H, whhT, 1, gates, t * B * g, g);
-        k.lstmForward(B, H, gates, t * B * g, cs, prev * B * H, cs, cur * B * H, hs, cur * B * H);
-      } else {
-        k.fillRows(B, g, bhh, 0, gh, t * B * g, g);
-        k.gemmPackedB(false, B, g, H, 1, hs, prev * B * H, H, whhT, 1, gh, t * B * g, g);
-        k.gruForward(B, H, gates, t * B * g, gh, t * B * g, hs, prev * B * H, hs, cur * B * H);
-      }
+      const t = reverse ? T - 1 - s : s, [prev, cur] = slots(t);
+      cell.stepForward(k, w, ws, B, H, t, prev, cur);
     }
     for (let s = T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s, prev = reverse ? t + 1 : t, cur = reverse ? t : t + 1;
-      if (dy) for (let r = 0; r < B; r++) for (let j = 0; j < H; j++) dh[r * H + j] += dy[3 + (reverse ? H : 0) + (t * B + r) * 2 * H + j];
-      if (kind === 'rnn') {
-        k.activationBackward(act, 0, B * H, hs, cur * B * H, dh, 0, dGates, t * B * H);
-        k.gemmPackedB(false, B, H, H, 1, dGates, t * B * H, H, whhP, 0, dhPrev, 0, H);
-      } else if (kind === 'lstm') {
-        k.lstmBackward(B, H, gates, t * B * g, cs, prev * B * H, cs, cur * B * H, dh, 0, dc, 0, dGates, t * B * g);
-        k.gemmPackedB(false, B, H, g, 1, dGates, t * B * g, g, whhP, 0, dhPrev, 0, H);
-      } else {
-        k.gruBackward(B, H, gates, t * B * g, gh, t * B * g, hs, prev * B * H, dh, 0, dGates, t * B * g, dGh, t * B * g, dhPrev, 0);
-        k.gemmPackedB(false, B, H, g, 1, dGh, t * B * g, g, whhP, 1, dhPrev, 0, H);
-      }
-      [dh, dhPrev] = [dhPrev, dh];
+      const t = reverse ? T - 1 - s : s, [prev, cur] = slots(t);
+      if (dy) for (let r = 0; r < B; r++) for (let j = 0; j < H; j++) dh[r * H + j] += dy[dyOff + (t * B + r) * 2 * H + j];
+      cell.stepBackward(k, w, ws, B, H, t, prev, cur);
+      dh.set(dhPrev);
     }
   }
   const copy = (a: Float) => Float32Array.from(a);
@@ -83,18 +75,24 @@ function sameBits(what: string, a: Run, b: Run): void {
   }
 }
 
-test('loop kernels give the bits of the step-by-step calls, on 1 and 2 threads', (t) => {
+test('loop kernels give the bits of the cells\' own steps, on 1 and 2 threads', async (t) => {
   const workerBefore = two.threadStats().workerChunks;
-  for (const kind of ['rnn', 'lstm', 'gru'] as const) {
-    for (const reverse of [false, true]) {
-      for (const withDy of [false, true]) {
-        const what = `${kind} ${reverse ? 'reverse' : 'forward'} ${withDy ? 'dy' : 'no dy'}`;
-        const ref = run(one, kind, reverse, withDy, false);
-        assert.ok(ref.dh0.some((v) => v !== 0), `${what}: the gradient reaches the initial state`);
-        sameBits(`${what}, fused 1 thread`, ref, run(one, kind, reverse, withDy, true));
-        const before = two.threadStats().splitCalls;
-        sameBits(`${what}, fused 2 threads`, ref, run(two, kind, reverse, withDy, true));
-        assert.ok(two.threadStats().splitCalls >= before + 2, `${what}: both loops were split over threads`);
+  for (const kind of CELL_KINDS) {
+    if (!makeCell({ cell: kind }).loop) continue;
+    // an odd T ends the kernel's trading of dh and dhPrev on the scratch buffer, an even T does not
+    for (const T of [7, 4]) {
+      for (const reverse of [false, true]) {
+        for (const withDy of [false, true]) {
+          const what = `${kind} T ${T} ${reverse ? 'reverse' : 'forward'} ${withDy ? 'dy' : 'no dy'}`;
+          await t.test(what, () => {
+            const ref = run(one, kind, T, reverse, withDy, false);
+            assert.ok(ref.dh0.some((v) => v !== 0), `${what}: the gradient reaches the initial state`);
+            sameBits(`${what}, fused 1 thread`, ref, run(one, kind, T, reverse, withDy, true));
+            const before = two.threadStats().splitCalls;
+            sameBits(`${what}, fused 2 threads`, ref, run(two, kind, T, reverse, withDy, true));
+            assert.ok(two.threadStats().splitCalls >= before + 2, `${what}: both loops were split over threads`);
+          });
+        }
       }
     }
   }
@@ -110,7 +108,7 @@ test('the pool keeps every chunk when 2-chunk and 4-chunk jobs alternate', () =>
   const whhT = k.packB(true, h, g, w, 0, h);
   const a = k.alloc(64 * 64), c = k.alloc(64 * 64);
   for (let i = 0; i < 2000; i++) {
-    k.loopForward({ kind: 'lstm', act: 'tanh', leak: 0, t, b, h, reverse: false, gates, hs, cs, gh: k.alloc(0), bhh: w, whhT });
+    k.loopForward({ cell: makeCell({ cell: 'lstm' }).loop!, t, b, h, reverse: false, gates, hs, cs, gh: k.alloc(0), bhh: w, whhT });
     k.gemm(false, false, 64, 64, 64, 1, a, 0, 64, a, 0, 64, 0, c, 0, 64);
   }
   assert.ok(two.threadStats().splitCalls >= 4000);

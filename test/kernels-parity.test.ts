@@ -7,10 +7,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsKernels } from '../src/kernels/js.js';
-import { createKernels } from '../src/kernels/index.js';
+import { readFileSync } from 'node:fs';
+import { RecurError } from '../src/errors.js';
+import { createKernels as createCoreKernels, describeKernels, kernelsText, loadKernels } from '../src/kernels/index.js';
+import { createKernels, createWasmKernels, createWasmKernelsSync, startNodeWorker } from '../src/node/kernels.js';
 import type { Activation, Kernels } from '../src/kernels/types.js';
 import { Rng } from '../src/tensor/rng.js';
-import { createWasmKernels, createWasmKernelsSync, type WasmKernels } from '../src/kernels/wasm.js';
+import type { WasmKernels } from '../src/kernels/wasm.js';
 
 const TOL = 1e-5;
 const js = new JsKernels('float32');
@@ -446,27 +449,55 @@ test('arrays that are not from this kernel set are refused with a clear error', 
   wasm.free(mine);
 });
 
-test('createKernels: auto, js, wasm, float64 and RECUR_KERNELS', () => {
-  const saved = process.env['RECUR_KERNELS'];
-  try {
-    delete process.env['RECUR_KERNELS'];
-    const auto = createKernels({});
-    assert.equal(auto.name, 'wasm');
-    assert.equal(auto.dtype, 'float32');
-    (auto as WasmKernels).close();
-    assert.equal(createKernels({ dtype: 'float64' }).name, 'js');
-    assert.equal(createKernels({ kind: 'js' }).name, 'js');
-    assert.throws(() => createKernels({ kind: 'wasm', dtype: 'float64' }), /float32 only/);
-    process.env['RECUR_KERNELS'] = 'js';
-    assert.equal(createKernels({ kind: 'auto' }).name, 'js');
-    assert.equal(createKernels({ kind: 'wasm' }).name, 'wasm', 'an explicit kind wins over the variable');
-    process.env['RECUR_KERNELS'] = 'wasm';
-    assert.equal(createKernels({}).name, 'wasm');
-    assert.equal(createKernels({ dtype: 'float64' }).name, 'js');
-    process.env['RECUR_KERNELS'] = 'cuda';
-    assert.throws(() => createKernels({}), /RECUR_KERNELS/);
-  } finally {
-    if (saved === undefined) delete process.env['RECUR_KERNELS'];
-    else process.env['RECUR_KERNELS'] = saved;
-  }
+test('createKernels (Node): auto picks wasm from disk, js for float64; kinds asked for are kept', () => {
+  const auto = createKernels({});
+  assert.equal(auto.name, 'wasm');
+  assert.equal(auto.dtype, 'float32');
+  assert.deepEqual(describeKernels(auto), { kind: 'wasm', requested: 'auto', dtype: 'float32', threads: 1, relaxed: (auto as WasmKernels).relaxed, reason: 'auto: the wasm module loaded' });
+  (auto as WasmKernels).close();
+  const f64 = createKernels({ dtype: 'float64' });
+  assert.equal(f64.name, 'js');
+  assert.match(describeKernels(f64).reason, /only the js kernels have float64/);
+  assert.equal(createKernels({ kind: 'js' }).name, 'js');
+  assert.throws(() => createKernels({ kind: 'wasm', dtype: 'float64' }), (e: unknown) => e instanceof RecurError && /expected float32/.test(e.message));
+  assert.match(kernelsText(describeKernels(createKernels({ dtype: 'float64' }))), /^js float64 \(auto: only the js kernels have float64\)$/);
+});
+
+test('createKernels (core): the module comes from the caller, and auto says why it fell back', async () => {
+  const fallback = createCoreKernels({});
+  assert.equal(fallback.name, 'js');
+  assert.equal(describeKernels(fallback).reason, 'auto: no wasm module was given');
+  assert.throws(() => createCoreKernels({ kind: 'wasm' }), (e: unknown) => e instanceof RecurError && /expected the kernel module/.test(e.message));
+  const bytes = new Uint8Array(readFileSync(new URL('../wasm/kernels-simd.wasm', import.meta.url)));
+  const fromBytes = createCoreKernels({ wasm: bytes });
+  assert.equal(fromBytes.name, 'wasm');
+  assert.equal(describeKernels(fromBytes).relaxed, false);
+  const junk = createCoreKernels({ wasm: new Uint8Array([0, 97, 115, 109, 9]) });
+  assert.equal(junk.name, 'js');
+  assert.match(describeKernels(junk).reason, /auto: the wasm kernels did not load \(wasm kernels: expected the bytes of a WebAssembly module/);
+  assert.throws(() => createCoreKernels({ kind: 'wasm', wasm: new Uint8Array(8) }), RecurError);
+  // threads need a way to start them: the core has none of its own
+  assert.throws(() => createCoreKernels({ kind: 'wasm', wasm: bytes, threads: 2 }), /expected a startWorker function/);
+  const loaded = await loadKernels({ bytes });
+  assert.equal(loaded.name, 'wasm');
+  const missing = await loadKernels({ url: new URL('file:///nonexistent/kernels.wasm') });
+  assert.equal(missing.name, 'js');
+  assert.match(describeKernels(missing).reason, /expected a wasm module from file:\/\/\/nonexistent\/kernels.wasm/);
+  for (const k of [fromBytes, loaded]) (k as WasmKernels).close();
+});
+
+test('the core kernels from bytes compute what the Node ones do, on one thread and two', () => {
+  const bytes = new Uint8Array(readFileSync(new URL('../wasm/kernels-simd.wasm', import.meta.url)));
+  const core = createCoreKernels({ kind: 'wasm', wasm: bytes, threads: 2, startWorker: startNodeWorker, wasmOptions: { relaxed: false, parallelMinMacs: 1, adaptive: false } });
+  const m = 37, n = 29, k = 41;
+  const run = (w: Kernels): Float32Array => {
+    const ra = rng(3), rb = rng(4);
+    const a = w.alloc(m * k), b = w.alloc(k * n), c = w.alloc(m * n);
+    for (let i = 0; i < a.length; i++) a[i] = ra() - 0.5;
+    for (let i = 0; i < b.length; i++) b[i] = rb() - 0.5;
+    w.gemm(false, true, m, n, k, 1, a, 0, k, b, 0, k, 0, c, 0, n);
+    return Float32Array.from(c);
+  };
+  assert.deepEqual(run(core), run(plain));
+  (core as WasmKernels).close();
 });

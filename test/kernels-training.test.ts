@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createKernels } from '../src/kernels/index.js';
+import { createKernels } from '../src/node/kernels.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { Sequential } from '../src/model/sequential.js';
 import { createTask } from '../src/tasks/index.js';

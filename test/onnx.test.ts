@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RecurError } from '../src/errors.js';
 import type { ModelConfig } from '../src/model/config.js';
-import { saveModel } from '../src/model/io.js';
+import { saveModel } from '../src/node/files.js';
 import { checkOnnxExportable, modelToOnnx, onnxExportProblems } from '../src/model/onnx.js';
 import { ProtoWriter } from '../src/model/protobuf.js';
 import { Sequential } from '../src/model/sequential.js';

@@ -12,9 +12,8 @@ import { test } from 'node:test';
 import { RecurError } from '../src/errors.js';
 import { JsKernels } from '../src/kernels/js.js';
 import type { ModelConfig } from '../src/model/config.js';
-import {
-  CONFIG_KEY, configValueCount, loadModel, modelFromBytes, modelToBytes, saveModel, writeFileAtomic, type AtomicFs,
-} from '../src/model/io.js';
+import { CONFIG_KEY, configValueCount, modelFromBytes, modelToBytes } from '../src/model/io.js';
+import { loadModel, saveModel, writeFileAtomic, type AtomicFs } from '../src/node/files.js';
 import {
   decodeSafetensors, encodeSafetensors, inspectSafetensors, MAX_HEADER_BYTES, readTensor, type Decoded, type TensorToWrite,
 } from '../src/model/safetensors.js';

@@ -12,7 +12,8 @@ import { RecurError } from '../src/errors.js';
 import { AddingTask } from '../src/tasks/adding.js';
 import { COPY_DELIMITER, CopyTask, copyBaseline } from '../src/tasks/copy.js';
 import { CsvTask } from '../src/tasks/csv.js';
-import { VAL_BUDGET_BYTES, createTask, validationSeed, type ValidationSpec } from '../src/tasks/index.js';
+import { VAL_BUDGET_BYTES, createTask as createCoreTask, validationSeed, type ValidationSpec } from '../src/tasks/index.js';
+import { createTask, csvTaskFromFile, textTaskFromFile } from '../src/node/tasks.js';
 import { ORDER_START, ORDER_TRIGGER, ORDER_X, ORDER_Y, OrderTask, orderPositions } from '../src/tasks/order.js';
 import type { Batch } from '../src/tasks/task.js';
 import { TextTask } from '../src/tasks/text.js';
@@ -220,7 +221,7 @@ test('text: vocabulary by code point, encode/decode round trip, baseline, split 
   // 900 training characters "ab𝄞" × 300, then 100 held-out characters "cd" × 50
   const text = `ab${CLEF}`.repeat(300) + 'cd'.repeat(50);
   const path = file('small.txt', text);
-  const task = TextTask.fromFile(path, { seq: 4 });
+  const task = textTaskFromFile(path, { seq: 4 });
   assert.deepEqual(task.vocab, ['a', 'b', 'c', 'd', CLEF]);
   assert.equal(task.ids.length, 1000);
   assert.equal(task.valStart, 900);
@@ -263,20 +264,20 @@ test('text: vocabulary by code point, encode/decode round trip, baseline, split 
 });
 
 test('text: errors for missing, empty, non-UTF-8, too short files, bad seq, unknown prefix characters', () => {
-  throwsRecur(() => TextTask.fromFile(join(dir, 'nope.txt')), /expected a readable file.*nope\.txt.*no such file/);
-  throwsRecur(() => TextTask.fromFile(dir), /expected a readable file.*directory/);
-  throwsRecur(() => TextTask.fromFile(file('empty.txt', '')), /expected some text, received an empty file/);
-  throwsRecur(() => TextTask.fromFile(file('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9]))), /expected UTF-8 text/);
-  throwsRecur(() => TextTask.fromFile(file('short.txt', 'hello world'), { seq: 4 }), /expected at least 50 characters for seq 4.*received 11/);
-  throwsRecur(() => TextTask.fromFile(file('short2.txt', 'x'.repeat(100))), /expected at least 650 characters for seq 64/);
-  throwsRecur(() => TextTask.fromFile(file('ok.txt', 'abc'.repeat(100)), { seq: 1 }), /seq: expected a whole number ≥ 2, received 1/);
-  throwsRecur(() => TextTask.fromFile(file('ok.txt', 'abc'.repeat(100)), { seq: 2.5 }), /seq: expected a whole number ≥ 2, received 2\.5/);
+  throwsRecur(() => textTaskFromFile(join(dir, 'nope.txt')), /expected a readable file.*nope\.txt.*no such file/);
+  throwsRecur(() => textTaskFromFile(dir), /expected a readable file.*directory/);
+  throwsRecur(() => textTaskFromFile(file('empty.txt', '')), /expected some text, received an empty file/);
+  throwsRecur(() => textTaskFromFile(file('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9]))), /expected UTF-8 text/);
+  throwsRecur(() => textTaskFromFile(file('short.txt', 'hello world'), { seq: 4 }), /expected at least 50 characters for seq 4.*received 11/);
+  throwsRecur(() => textTaskFromFile(file('short2.txt', 'x'.repeat(100))), /expected at least 650 characters for seq 64/);
+  throwsRecur(() => textTaskFromFile(file('ok.txt', 'abc'.repeat(100)), { seq: 1 }), /seq: expected a whole number ≥ 2, received 1/);
+  throwsRecur(() => textTaskFromFile(file('ok.txt', 'abc'.repeat(100)), { seq: 2.5 }), /seq: expected a whole number ≥ 2, received 2\.5/);
   const task = new TextTask('abc'.repeat(100), { seq: 4, source: 'abc' });
   throwsRecur(() => task.encode(`ab${CLEF}`), /character "𝄞" \(U\+1D11E\): expected one of the 3 characters/);
   throwsRecur(() => task.encode('abz'), /character "z" \(U\+007A\)/);
   throwsRecur(() => task.decode([0, 3]), /character id at position 1: expected a whole number in \[0, 3\), received 3/);
   // a byte-order mark is not a character of the text
-  const bom = TextTask.fromFile(file('bom.txt', '\uFEFF' + 'ab'.repeat(30)), { seq: 2 });
+  const bom = textTaskFromFile(file('bom.txt', '\uFEFF' + 'ab'.repeat(30)), { seq: 2 });
   assert.deepEqual(bom.vocab, ['a', 'b']);
 });
 
@@ -298,7 +299,7 @@ const SMALL_CSV = 'time,value,note\n' + [1, 2, 3, 4, 5, 6, 7, 8, 10, 13].map((v,
 
 test('csv: normalisation, persistence baseline and windows by hand', () => {
   const path = file('small.csv', SMALL_CSV);
-  const task = CsvTask.fromFile(path, { column: 'value', window: 2, horizon: 1 });
+  const task = csvTaskFromFile(path, { column: 'value', window: 2, horizon: 1 });
   assert.deepEqual(task.series, [1, 2, 3, 4, 5, 6, 7, 8, 10, 13]);
   assert.equal(task.trainEnd, 8);
   assert.equal(task.mean, 4.5);
@@ -321,7 +322,7 @@ test('csv: normalisation, persistence baseline and windows by hand', () => {
     assert.ok(a >= 1 && b === a + 1 && y === b + 1 && y <= 8, `${a} ${b} → ${y}`);
   }
   // horizon 2: persistence predicts x[j−2]: 7 for 10, 8 for 13 → (9 + 25)/2
-  const h2 = CsvTask.fromFile(path, { column: 'value', window: 2, horizon: 2 });
+  const h2 = csvTaskFromFile(path, { column: 'value', window: 2, horizon: 2 });
   assert.ok(Math.abs(h2.baselineLoss - 17 / 5.25) < 1e-12);
   const b2 = h2.trainBatch(new Rng(4), 50);
   for (let j = 0; j < 50; j++) assert.equal(raw(b2.target[j]) - raw(b2.x[50 + j]), 2);
@@ -347,7 +348,7 @@ test('csv: quoted header, CRLF, blank lines; data/sunspots.csv', () => {
 test('csv: errors name the line and column, list the columns, and say how many rows are needed', () => {
   const ok = (rows: string[]) => 'a,b\n' + rows.join('\n');
   const rows = Array.from({ length: 10 }, (_, i) => `${i},${i * i}`);
-  throwsRecur(() => CsvTask.fromFile(join(dir, 'none.csv'), { column: 'b' }), /CSV file: expected a readable file.*none\.csv.*no such file/);
+  throwsRecur(() => csvTaskFromFile(join(dir, 'none.csv'), { column: 'b' }), /CSV file: expected a readable file.*none\.csv.*no such file/);
   throwsRecur(() => new CsvTask(ok(rows), { column: 'c', window: 2 }), /expected a column named "c", received columns "a", "b"/);
   const missing = rows.slice(); missing[3] = '3,';
   throwsRecur(() => new CsvTask(ok(missing), { column: 'b', window: 2 }), /line 5 \(data row 4\), column "b": expected a number, received an empty cell/);
@@ -396,4 +397,19 @@ test('text: --shuffle-lines keeps every line, in a fixed order that is not the f
   const task = new TextTask(text, { seq: 8, shuffleLines: true });
   assert.equal(task.describe().shuffledLines, true);
   assert.equal(task.decode(Array.from(task.ids)), a);
+});
+
+test('the core builds file tasks from text in memory: createTask takes a reader, and refuses a bare file name', () => {
+  throwsRecur(() => createCoreTask({ kind: 'text', file: 'names.txt' }, { seed: 1 }), /text task: expected the file's text .*received only the file name "names.txt"/);
+  throwsRecur(() => createCoreTask({ kind: 'csv', file: 'a.csv', column: 'v' }, { seed: 1 }), /csv task: expected the file's text/);
+  const text = 'emma\nolivia\nava\nisabella\nsophia\n'.repeat(20);
+  const asked: string[] = [];
+  const task = createCoreTask({ kind: 'text', file: 'in-memory', seq: 8 }, { seed: 1, readText: (file, what) => { asked.push(`${what}:${file}`); return text; } });
+  assert.deepEqual(asked, ['text file:in-memory']);
+  assert.deepEqual(task.vocab, Array.from(new Set(text)).sort());
+  assert.deepEqual(new TextTask(text, { seq: 8, source: 'in-memory' }).ids, task.ids);
+  const csv = 'v\n' + Array.from({ length: 60 }, (_, i) => String(Math.sin(i / 3))).join('\n');
+  const c = createCoreTask({ kind: 'csv', file: 'series', column: 'v', window: 4 }, { seed: 1, readText: () => csv });
+  assert.equal(c.series.length, 60);
+  assert.deepEqual(c.series, new CsvTask(csv, { column: 'v', window: 4 }).series);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RecurError } from '../src/errors.js';
-import { saveModel } from '../src/model/io.js';
+import { saveModel } from '../src/node/files.js';
 import { Sequential } from '../src/model/sequential.js';
 import { CsvTask, parseCsvColumn } from '../src/tasks/csv.js';
 import { TextTask } from '../src/tasks/text.js';

@@ -1,15 +1,33 @@
 // Elman RNN cell, PyTorch's nn.RNN:  h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)
-// act ∈ tanh, sigmoid, relu, leaky relu (slope `leak` for x ≤ 0). One gate block (G = 1).
+// act ∈ tanh, sigmoid, relu, leaky relu (slope `leak` for x ≤ 0). One gate block (G = 1); the
+// gate buffer keeps the pre-activation. b_hh is folded into the input projection.
+// Parameters per direction: weight_ih (H, I), weight_hh (H, H), bias_ih (H), bias_hh (H).
+//
+// The wasm route does not call this step: asm/loop.ts repeats it (its 'rnn' step) inside one call
+// per direction. test/kernels-loop.test.ts checks the two give the same bits; test/golden.test.ts
+// checks both against PyTorch.
 
-import type { Activation, Kernels } from '../kernels/types.js';
-import type { Cell, DirectionWeights, DirectionWorkspace } from './cell.js';
+import type { Activation, Kernels, LoopCell } from '../kernels/types.js';
+import { CellBase, type Cell, type CellSpec, type DirectionWeights, type DirectionWorkspace } from './cell.js';
 
-export class RnnCell implements Cell {
-  readonly kind = 'rnn' as const;
-  readonly gates = 1;
-  readonly hasCellState = false;
-  readonly foldsHiddenBias = true;
-  constructor(readonly activation: Activation, readonly leak: number) {}
+export const RNN: CellSpec = {
+  kind: 'rnn',
+  gates: [{ name: 'h', act: 'configured', stored: 'pre' }],
+  forgetGate: null,
+  states: 1,
+  recurrent: 'matrix',
+  hiddenBias: 'folded',
+  activations: ['tanh', 'sigmoid', 'relu', 'leaky_relu'],
+  onnx: { op: 'RNN', order: [0] },
+  create: (activation, leak) => new RnnCell(activation, leak),
+};
+
+export class RnnCell extends CellBase implements Cell {
+  readonly loop: LoopCell;
+  constructor(readonly activation: Activation, readonly leak: number) {
+    super(RNN);
+    this.loop = { step: 'rnn', gates: 1, cellState: false, hiddenApart: false, act: activation, leak };
+  }
 
   stepForward(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void {
     const pre = t * b * h;

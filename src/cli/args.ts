@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CellKind } from '../cells/cell.js';
 import type { Activation } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../layers/stack.js';
+import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
 import type { InitConfig, ModelConfig } from '../model/config.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 import type { TaskConfig } from '../tasks/index.js';
@@ -163,7 +163,7 @@ function skipOptions(v: Values, o: ModelOptions): void {
   }
 }
 
-export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean } {
+export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean; metricsLog?: string } {
   const kind = choice(v, 'optimizer', ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const, 'adam');
   const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
   const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);

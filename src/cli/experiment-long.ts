@@ -12,8 +12,7 @@
 // Cells: LSTM with forget bias 1, GRU, IRNN, a dilated GRU stack, a Skip GRU, and the long-memory
 // cells (IndRNN, minGRU, minLSTM) when the build has them.
 
-import type { CellKind } from '../cells/cell.js';
-import { CELL_KINDS } from '../layers/stack.js';
+import { CELL_KINDS, type CellKind } from '../cells/table.js';
 import type { ClipConfig, TrainConfig } from '../train/trainer.js';
 import type { ModelOptions } from './args.js';
 

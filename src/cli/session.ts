@@ -1,21 +1,32 @@
 // Shared by the commands that train: build the kernels, the task and a model shaped for the task,
 // run the trainer with progress, and summarise the result as the --json fields CLI.md lists.
 
-import { createKernels } from '../kernels/index.js';
+import { describeKernels, kernelsText } from '../kernels/index.js';
+import { createKernels } from '../node/kernels.js';
 import type { Kernels } from '../kernels/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
 import { summarizeVitals, type VitalsSummary } from '../diagnostics/vitals-summary.js';
 import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
-import { Checkpointer, assertFresh, type CheckpointOptions } from '../train/checkpoint-dir.js';
+import { Checkpointer, assertFresh, type CheckpointOptions } from '../node/checkpoint-dir.js';
+import { metricsLog } from '../node/metrics-log.js';
 import { Trainer, type TrainCallbacks, type TrainConfig, type TrainResult } from '../train/trainer.js';
 import { updateFractionOn } from '../diagnostics/updates.js';
 import { UsageError, type ModelOptions, type Values, choice, int, str } from './args.js';
 import { Progress, formatNumber } from './progress.js';
 
+/**
+ * The kernels of --kernels (default auto) and --threads. RECUR_KERNELS=js|wasm|auto overrides
+ * auto (and only auto: an explicit --kernels is what was asked for); the library never reads it.
+ */
 export function kernelsFrom(v: Values): Kernels {
-  const kind = choice(v, 'kernels', ['js', 'wasm', 'auto'] as const, 'auto');
+  let kind = choice(v, 'kernels', ['js', 'wasm', 'auto'] as const, 'auto');
+  const env = process.env['RECUR_KERNELS'];
+  if (kind === 'auto' && env !== undefined && env !== '') {
+    if (env !== 'js' && env !== 'wasm' && env !== 'auto') throw new UsageError(`RECUR_KERNELS: expected js, wasm or auto, received ${JSON.stringify(env)}`);
+    kind = env;
+  }
   const threads = int(v, 'threads', 1, 1, 64);
   try {
     return createKernels({ kind, dtype: 'float32', threads });
@@ -48,13 +59,17 @@ export interface TrainingOptions {
   vitals?: boolean;
   /** Stop after the step during which this many seconds of training have passed. */
   deadlineSeconds?: number;
+  /** Say on standard error which kernels ran (when the run has finished). */
+  announceKernels?: boolean;
+  /** Write the trainer's records to this JSON-lines file (--metrics-log). */
+  metricsLog?: string;
   /** After every step, with the run as it stands (for the live dashboard). */
   onLive?: (live: () => TrainingOutcome, step: number) => void;
 }
 
 export interface TrainingOutcome { result: TrainResult; summary: RunSummary; vitals: VitalsSummary | null }
 
-interface Prepared { trainer: Trainer; recorder: VitalsRecorder | null; progress: Progress }
+interface Prepared { trainer: Trainer; recorder: VitalsRecorder | null; progress: Progress; announceKernels: boolean }
 
 function prepare(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions): Prepared {
   const checkpoint = o.checkpoint;
@@ -73,34 +88,31 @@ function prepare(label: string, task: Task, model: Sequential, config: TrainConf
     onStepEnd: () => { checkpointer?.afterStep(); },
   };
   // the recorder first: its onStep completes the record the live view then shows
-  const trainer = new Trainer(model, task, config, recorder ? mergeCallbacks(recorder.callbacks(), own) : own);
+  const callbacks = mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own, ...(o.metricsLog ? [metricsLog(o.metricsLog)] : []));
+  const trainer = new Trainer(model, task, config, callbacks);
   if (checkpoint) {
-    checkpointer = new Checkpointer(trainer, checkpoint);
+    checkpointer = new Checkpointer(trainer, { ...checkpoint, metricsLog: o.metricsLog });
     if (checkpoint.resume) {
       // vital signs and the heatmap cover the steps of this process only
       resumeFrom(checkpointer, model, quiet);
       lastVal = trainer.loop.last?.valLoss ?? NaN;
     }
   }
-  const p: Prepared = { trainer, recorder, progress };
+  const p: Prepared = { trainer, recorder, progress, announceKernels: o.announceKernels === true };
   return p;
 }
 
 function finish(p: Prepared, task: Task, model: Sequential, config: TrainConfig, result: TrainResult): TrainingOutcome {
   p.progress.done();
   p.recorder?.finish();
+  // at the end, so that a refusal during the run stays the one line on standard error
+  if (p.announceKernels) process.stderr.write(`recur: kernels ${kernelsText(describeKernels(model.kernels))}\n`);
   return { result, summary: summarize(task, model, result, true), vitals: p.recorder ? summarizeVitals(p.recorder, { clip: config.clip }) : null };
 }
 
 /** The run so far, without evaluating (the last evaluation's losses). */
 function liveOutcome(p: Prepared, task: Task, model: Sequential, config: TrainConfig): TrainingOutcome {
-  const loop = p.trainer.loop;
-  const recent = loop.recent.length ? loop.recent.reduce((a, b) => a + b, 0) / loop.recent.length : NaN;
-  const result: TrainResult = {
-    steps: loop.step, seconds: loop.history.steps.at(-1)?.seconds ?? 0, trainLoss: recent, valLoss: loop.last?.valLoss ?? NaN,
-    accuracy: loop.last?.accuracy ?? null, baselineLoss: task.baselineLoss, solved: loop.last?.solved ?? false,
-    nanSkipped: p.trainer.guard.skipped, rollbacks: p.trainer.guard.rollbacks, stoppedEarly: loop.stoppedEarly, history: loop.history,
-  };
+  const result = p.trainer.progress();
   return { result, summary: summarize(task, model, result), vitals: p.recorder ? summarizeVitals(p.recorder, { clip: config.clip }) : null };
 }
 
@@ -121,7 +133,7 @@ function summarize(task: Task, model: Sequential, result: TrainResult, final = f
   const mc = model.config;
   return {
     task: str(task.describe() as Values, 'task') ?? task.name, cell: mc.cell, activation: mc.cell === 'rnn' ? mc.activation ?? 'tanh' : null,
-    hidden: mc.hiddenSize, params: model.paramCount, kernels: model.kernels.name,
+    hidden: mc.hiddenSize, params: model.paramCount, kernels: kernelsText(describeKernels(model.kernels)),
     steps: result.steps, seconds: round(result.seconds, 2), trainLoss: result.trainLoss, valLoss: result.valLoss,
     baselineLoss: result.baselineLoss, accuracy: result.accuracy, solved: result.solved,
     nanSkipped: result.nanSkipped, rollbacks: result.rollbacks,

@@ -15,6 +15,7 @@
 // Padded steps of variable-length batches are counted like real ones (their gates are computed
 // and then ignored): a small bias for batches with much padding.
 
+import { cellActivation, cellSpec } from '../cells/table.js';
 import type { Sequential } from '../model/sequential.js';
 
 export interface GateHealth {
@@ -60,13 +61,24 @@ export function deadUnits(pre: ArrayLike<number>, rows: number, h: number): numb
   return dead;
 }
 
-/** How each gate block of the model's cell is stored, or null when the cell cannot saturate (ReLU). */
+/**
+ * How each gate block of the model's cell is stored (its description's GateSpec), or null when a
+ * block cannot saturate (ReLU, leaky ReLU).
+ */
 export function gateKinds(model: Sequential): GateKind[] | null {
-  const c = model.config;
-  if (c.cell === 'lstm') return ['sigmoid', 'sigmoid', 'tanh', 'sigmoid'];
-  if (c.cell === 'gru') return ['sigmoid', 'sigmoid', 'tanh'];
-  const act = c.activation ?? 'tanh';
-  return act === 'tanh' ? ['pre-tanh'] : act === 'sigmoid' ? ['pre-sigmoid'] : null;
+  const c = model.config, act = cellActivation(c.cell, c.activation);
+  const kinds: (GateKind | null)[] = cellSpec(c.cell).gates.map((g) => {
+    const f = g.act === 'configured' ? act : g.act;
+    if (g.stored === 'activated') return f === 'sigmoid' || f === 'tanh' ? f : null;
+    return f === 'tanh' ? 'pre-tanh' : f === 'sigmoid' ? 'pre-sigmoid' : null;
+  });
+  return kinds.every((k): k is GateKind => k !== null) ? kinds : null;
+}
+
+/** Whether the cell's units go through a ReLU whose pre-activation the gate buffer keeps (dead units can be read). */
+function reluUnits(model: Sequential): boolean {
+  const c = model.config, act = cellActivation(c.cell, c.activation);
+  return cellSpec(c.cell).gates.some((g) => g.stored === 'pre' && (g.act === 'configured' ? act : g.act) === 'relu');
 }
 
 /**
@@ -75,7 +87,7 @@ export function gateKinds(model: Sequential): GateKind[] | null {
  */
 export function gateHealth(model: Sequential, margin = 0.05): GateHealth {
   const kinds = gateKinds(model);
-  const relu = model.config.cell === 'rnn' && model.config.activation === 'relu';
+  const relu = reluUnits(model);
   const h = model.config.hiddenSize;
   let sat = 0, satN = 0, dead = 0, units = 0;
   for (const layer of model.rnn.layers) {

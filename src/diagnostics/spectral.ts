@@ -16,6 +16,7 @@
 //
 // Both start from a fixed pseudo-random vector (seeded), so results are reproducible.
 
+import { RecurError } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 
@@ -52,7 +53,7 @@ function matTVecInto(w: ArrayLike<number>, rows: number, cols: number, u: Float6
 }
 
 function checkSize(w: ArrayLike<number>, n: number, what: string): void {
-  if (!Number.isInteger(n) || n <= 0 || w.length < n) throw new RangeError(`${what}: expected ${n} values in W, got ${w.length}`);
+  if (!Number.isInteger(n) || n <= 0 || w.length < n) throw new RecurError(`${what}: expected ${n} values in W, received ${w.length}`);
 }
 
 /** Spectral radius of the (n, n) row-major matrix W, from the growth rate of ‖W^k v‖ (see the header). */

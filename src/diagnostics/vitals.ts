@@ -189,5 +189,6 @@ export function mergeCallbacks(...sets: TrainCallbacks[]): TrainCallbacks {
     onEval: (e) => { for (const s of sets) s.onEval?.(e); },
     onNanGuard: (e) => { for (const s of sets) s.onNanGuard?.(e); },
     onStepEnd: (info) => { for (const s of sets) s.onStepEnd?.(info); },
+    onRecord: (r) => { for (const s of sets) s.onRecord?.(r); },
   };
 }

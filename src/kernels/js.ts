@@ -1,6 +1,7 @@
 // The reference kernels: plain loops over Float32Array or Float64Array. Every faster kernel is
 // checked against these, and float64 gradient checks run on them.
 
+import { RecurError } from '../errors.js';
 import type { Activation, DType, Float, Kernels, PackedB } from './types.js';
 
 /** The js kernels gain nothing from packing: a "pack" is a reference to B. */
@@ -95,7 +96,7 @@ export class JsKernels implements Kernels {
     a: Float, aOff: number, lda: number, packed: PackedB,
     beta: number, c: Float, cOff: number, ldc: number): void {
     const p = packed as JsPackedB;
-    if (p.k !== k || p.n !== n) throw new RangeError(`js kernels: gemmPackedB with k = ${k}, n = ${n} on a ${p.k}×${p.n} pack`);
+    if (p.k !== k || p.n !== n) throw new RecurError(`js kernels: gemmPackedB with k = ${k}, n = ${n} on a ${p.k}×${p.n} pack`);
     this.gemm(transA, p.transB, m, n, k, alpha, a, aOff, lda, p.b, p.bOff, p.ldb, beta, c, cOff, ldc);
   }
 

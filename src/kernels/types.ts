@@ -100,11 +100,30 @@ export interface Kernels {
     dGx: Float, dGxOff: number, dGh: Float, dGhOff: number, dhPrev: Float, dhPrevOff: number): void;
 }
 
+/** The steps the whole-loop kernels can repeat (asm/loop.ts): the RNN, LSTM and GRU steps. */
+export type LoopStep = 'rnn' | 'lstm' | 'gru';
+
+/**
+ * What a whole-loop kernel needs of a cell, given by the cell's description (src/cells/): the step
+ * it repeats, the gate width and which buffers the step reads. The kernels know these steps, not
+ * the cells.
+ */
+export interface LoopCell {
+  readonly step: LoopStep;
+  /** G: gates is (T, B, G·H). */
+  readonly gates: number;
+  /** Cell-state slots cs and the carry dc are used (LSTM). */
+  readonly cellState: boolean;
+  /** The hidden projection is kept apart: gh, bhh and dGh are used (GRU). */
+  readonly hiddenApart: boolean;
+  /** The RNN step's activation (and leaky relu's slope); ignored by the other steps. */
+  readonly act: Activation;
+  readonly leak: number;
+}
+
 /** The arguments of a whole forward time loop of one direction (see `LoopKernels`). */
 export interface LoopForwardArgs {
-  kind: 'rnn' | 'lstm' | 'gru';
-  act: Activation;
-  leak: number;
+  cell: LoopCell;
   t: number;
   b: number;
   h: number;
@@ -128,8 +147,9 @@ export interface LoopBackwardArgs extends Omit<LoopForwardArgs, 'whhT' | 'bhh'> 
   dGates: Float;
   /** GRU: (T, B, 3H) gradients of W_hh·h + b_hh; else unused. */
   dGh: Float;
-  /** (B, H) the gradient reaching the last processed step's state on entry; dhA and dhB swap after each step. */
+  /** (B, H) the gradient reaching the last processed step's state on entry, the one reaching the initial state on return. */
   dhA: Float;
+  /** (B, H) scratch. */
   dhB: Float;
   /** LSTM: (B, H) gradient reaching the cell state, updated in place; else unused. */
   dc: Float;

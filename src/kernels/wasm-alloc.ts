@@ -1,6 +1,8 @@
 // The wasm kernels' memory allocator: first-fit free list with merging over one growable shared
 // WebAssembly.Memory. Every buffer the wasm kernels compute on comes from here.
 
+import { RecurError } from '../errors.js';
+
 export const PAGE = 65536;
 export const MAX_PAGES = 65536;
 
@@ -35,7 +37,7 @@ export class Allocator {
       const pages = Math.ceil((end - have) / PAGE);
       const current = have / PAGE;
       if (current + pages > MAX_PAGES) {
-        throw new RangeError(`wasm kernels: out of memory (asked for ${bytes} bytes with ${have} in use; the maximum is 4 GiB)`);
+        throw new RecurError(`wasm kernels: out of memory (asked for ${bytes} bytes with ${have} in use; the maximum is 4 GiB)`);
       }
       // Grow by at least an eighth so that many small allocations do not grow page by page.
       this.memory.grow(Math.min(MAX_PAGES - current, Math.max(pages, Math.ceil(current / 8))));

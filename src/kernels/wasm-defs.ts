@@ -1,7 +1,7 @@
 // Definitions shared by the wasm kernel set (wasm.ts): its options, its packed-B handle, its
 // thread statistics, and the codes and tile sizes that must match the AssemblyScript side (asm/).
 
-import type { Activation } from './types.js';
+import type { Activation, LoopStep } from './types.js';
 
 export interface WasmKernelOptions {
   /** Threads a large gemm is split over, the calling thread included (default 1). */
@@ -53,6 +53,9 @@ export const ACT: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, l
 export const MR = 4;
 /** A split call counts as stalled when the caller waited this long (ms) beyond twice its own share. */
 export const STALL_MS = 1;
-export const GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
-export const LOOP_KIND = { rnn: 0, lstm: 1, gru: 2 } as const;
+/**
+ * The whole-loop kernel's steps (asm/loop.ts): their codes, and the gate width each is written for
+ * (asm's gatesOf), against which the cell's description is checked before a call.
+ */
+export const LOOP_STEP: Record<LoopStep, { code: number; gates: number }> = { rnn: { code: 0, gates: 1 }, lstm: { code: 1, gates: 4 }, gru: { code: 2, gates: 3 } };
 export const NR = 8;

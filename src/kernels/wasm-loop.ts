@@ -3,7 +3,7 @@
 // itself is asm/loop.ts; the kernel set (wasm.ts) lends its pointer checks and its pool as a host.
 
 import type { Float, LoopBackwardArgs, LoopForwardArgs, PackedB as AnyPackedB } from './types.js';
-import { ACT, GATES, LOOP_KIND, MR, type PackedB } from './wasm-defs.js';
+import { ACT, LOOP_STEP, MR, type PackedB } from './wasm-defs.js';
 import { JOB, OP, type Exports } from './wasm-worker.js';
 
 /** What the loops need of the kernel set. */
@@ -35,38 +35,38 @@ export class WasmLoops {
    */
   forward(a: LoopForwardArgs): void {
     const { t, b, h } = a;
-    const g = GATES[a.kind] * h;
+    const c = a.cell, g = c.gates * h;
     const p = this.pointers(a, g);
-    const pbhh = a.kind === 'gru' ? this.h.ptr(a.bhh, 0, 1, g, g, 'loop bhh') : 0;
+    const pbhh = c.hiddenApart ? this.h.ptr(a.bhh, 0, 1, g, g, 'loop bhh') : 0;
     const pw = this.packPtr(a.whhT, h, g);
-    const kind = LOOP_KIND[a.kind], act = ACT[a.act] ?? 0;
+    const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
     const parts = this.parts(t * b * g * h, b);
     if (parts === 0) {
-      this.h.x.loopForward(kind, act, a.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw, this.h.ws);
+      this.h.x.loopForward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw, this.h.ws);
       return;
     }
     const j = this.h.job(), A = JOB.ARGS;
     j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
     j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pbhh; j[A + 11] = pw;
-    this.h.jobF()[JOB.F0] = a.leak;
+    this.h.jobF()[JOB.F0] = c.leak;
     this.h.launch(OP.LOOP_FORWARD, parts, b, this.unit(b));
   }
 
   /** A direction's whole backward time loop in one call, split by batch rows like loopForward. */
   backward(a: LoopBackwardArgs): void {
     const { t, b, h } = a;
-    const g = GATES[a.kind] * h;
+    const c = a.cell, g = c.gates * h;
     const p = this.pointers(a, g);
     const pdg = this.h.ptr(a.dGates, 0, t * b, g, g, 'loop dGates');
-    const pdgh = a.kind === 'gru' ? this.h.ptr(a.dGh, 0, t * b, g, g, 'loop dGh') : 0;
+    const pdgh = c.hiddenApart ? this.h.ptr(a.dGh, 0, t * b, g, g, 'loop dGh') : 0;
     const pa = this.h.ptr(a.dhA, 0, b, h, h, 'loop dhA'), pb = this.h.ptr(a.dhB, 0, b, h, h, 'loop dhB');
-    const pdc = a.kind === 'lstm' ? this.h.ptr(a.dc, 0, b, h, h, 'loop dc') : 0;
+    const pdc = c.cellState ? this.h.ptr(a.dc, 0, b, h, h, 'loop dc') : 0;
     const pdy = a.dy ? this.h.ptr(a.dy, a.dyOff, t * b, h, a.dyLd, 'loop dy') : 0;
     const pw = this.packPtr(a.whh, g, h);
-    const kind = LOOP_KIND[a.kind], act = ACT[a.act] ?? 0;
+    const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
     const parts = this.parts(2 * t * b * g * h, b);
     if (parts === 0) {
-      this.h.x.loopBackward(kind, act, a.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
+      this.h.x.loopBackward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
         pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, this.h.ws);
       return;
     }
@@ -74,18 +74,21 @@ export class WasmLoops {
     j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
     j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pdg; j[A + 11] = pdgh;
     j[A + 12] = pa; j[A + 13] = pb; j[A + 14] = pdc; j[A + 15] = pw; j[A + 16] = pdy; j[A + 17] = a.dyLd;
-    this.h.jobF()[JOB.F0] = a.leak;
+    this.h.jobF()[JOB.F0] = c.leak;
     this.h.launch(OP.LOOP_BACKWARD, parts, b, this.unit(b));
   }
 
   private pointers(a: LoopForwardArgs | LoopBackwardArgs, g: number): { gates: number; hs: number; cs: number; gh: number } {
     const { t, b, h } = a;
-    if (ACT[a.act] === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(a.act)}`);
+    const c = a.cell;
+    if (ACT[c.act] === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(c.act)}`);
+    const step = LOOP_STEP[c.step];
+    if (step?.gates !== c.gates) throw new RangeError(`wasm kernels: the loop step ${String(c.step)} takes ${step?.gates ?? 'no'} gate blocks, received ${c.gates}`);
     return {
       gates: this.h.ptr(a.gates, 0, t * b, g, g, 'loop gates'),
       hs: this.h.ptr(a.hs, 0, (t + 1) * b, h, h, 'loop hs'),
-      cs: a.kind === 'lstm' ? this.h.ptr(a.cs, 0, (t + 1) * b, h, h, 'loop cs') : 0,
-      gh: a.kind === 'gru' ? this.h.ptr(a.gh, 0, t * b, g, g, 'loop gh') : 0,
+      cs: c.cellState ? this.h.ptr(a.cs, 0, (t + 1) * b, h, h, 'loop cs') : 0,
+      gh: c.hiddenApart ? this.h.ptr(a.gh, 0, t * b, g, g, 'loop gh') : 0,
     };
   }
 

@@ -1,32 +1,29 @@
 // The wasm kernels' worker threads: each runs its own instance on the shared memory and takes
-// chunks of a job from a job block in that memory (see wasm-worker.ts).
+// chunks of a job from a job block in that memory (see wasm-worker.ts). How a thread starts is the
+// caller's (StartWorker: worker_threads in Node, Web Workers in a page).
 
-import { Worker } from 'node:worker_threads';
+import type { StartWorker, WorkerHandle } from './wasm-source.js';
 import { JOB, OP, type WorkerData } from './wasm-worker.js';
 
 /** NEXT while no job is open: far above any chunk count, so a late claim gets nothing. */
 const CLOSED = 1 << 30;
 
 export class Pool {
-  private readonly workers: Worker[] = [];
+  private readonly workers: WorkerHandle[] = [];
   readonly job: Int32Array;
   readonly jobF: Float32Array;
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, spinMs: number,
-    allocBytes: (n: number) => number, wsBytes: number) {
+    allocBytes: (n: number) => number, wsBytes: number, startWorker: StartWorker) {
     const jobOff = allocBytes(JOB.SIZE * 4);
     this.job = new Int32Array(memory.buffer, jobOff, JOB.SIZE);
     this.jobF = new Float32Array(memory.buffer, jobOff, JOB.SIZE);
     Atomics.store(this.job, JOB.NEXT, CLOSED);
-    const url = new URL('./wasm-worker.js', import.meta.url);
     for (let w = 0; w < count; w++) {
       const data: WorkerData = { recurWasmWorker: true, module, memory, job: jobOff, ws: allocBytes(wsBytes), spinMs };
-      const worker = new Worker(url, { workerData: data });
-      // Workers never keep the process alive. One that fails to start never counts as ready and
-      // never claims a chunk; the calling thread does its share.
-      worker.unref();
-      worker.on('error', (e) => { if (process.env.RECUR_DEBUG_WORKERS) console.error('worker error', e); });
-      this.workers.push(worker);
+      // One that fails to start never counts as ready and never claims a chunk; the calling
+      // thread does its share.
+      this.workers.push(startWorker(data));
     }
   }
 

@@ -16,10 +16,8 @@
 // Idle workers spin on SEQ for a bounded time, then fall back to Atomics.wait: a spinning worker
 // picks a job up in well under a microsecond, where a wait/notify round trip costs tens.
 //
-// This file is also imported by wasm.ts for the job layout and the chunk runner; the worker loop
-// runs only when the file is started as a worker by wasm.ts.
-
-import { isMainThread, workerData } from 'node:worker_threads';
+// wasm.ts imports this file for the job layout and the chunk runner; a worker thread's entry
+// (src/node/wasm-thread.ts for worker_threads) calls runWasmWorker with its WorkerData.
 
 /** Int32 slots of the job block (16-byte aligned). */
 export const JOB = {
@@ -180,7 +178,8 @@ export function claimChunks(x: Exports, job: Int32Array, jobF: Float32Array, ws:
   }
 }
 
-function run(d: WorkerData): void {
+/** A worker thread's whole life: its own instance over the shared memory, taking chunks until EXIT. */
+export function runWasmWorker(d: WorkerData): void {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
   const x = inst.exports as unknown as Exports;
   const job = new Int32Array(d.memory.buffer, d.job, JOB.SIZE);
@@ -205,8 +204,4 @@ function run(d: WorkerData): void {
     if (Atomics.load(job, JOB.OP) === OP.EXIT) return;
     claimChunks(x, job, jobF, d.ws);
   }
-}
-
-if (!isMainThread && (workerData as Partial<WorkerData> | null)?.recurWasmWorker === true) {
-  run(workerData as WorkerData);
 }

@@ -11,12 +11,13 @@
 // times too), so the identity check knows the buffer object of every array `alloc` returned.
 //
 // Builds: dist/wasm/kernels-relaxed.wasm uses relaxed SIMD (fused multiply-add in the gemm
-// micro-kernel, about +25%); Node 20 needs a V8 flag for it, set before validating. Where it does
-// not validate, dist/wasm/kernels-simd.wasm (plain SIMD) is used. The two round differently, so
-// compare them with tolerances, not bits.
+// micro-kernel, about +25%); where it is not given or does not validate, dist/wasm/kernels-simd.wasm
+// (plain SIMD) is used. The two round differently, so compare them with tolerances, not bits. The
+// builds come from the caller (`wasm`, wasm-source.ts): the core reads no files.
 //
-// Threads: with `threads` > 1, large gemms, gate kernels and tanh/sigmoid are split over
-// worker_threads that run their own instance over the same memory (wasm-worker.ts). The output is
+// Threads: with `threads` > 1, large gemms, gate kernels and tanh/sigmoid are split over worker
+// threads (started by the caller's `startWorker`) that run their own instance over the same
+// memory (wasm-worker.ts). The output is
 // cut into chunks at fixed points (gemm: columns or rows on tile boundaries; gates: batch rows);
 // every element is computed by one thread exactly as a single-threaded call computes it, so results
 // are bit-identical whatever the thread count or timing. Threads pay off only on idle cores: on a
@@ -28,8 +29,9 @@
 // threadStats, close.
 
 import { Allocator, MAX_PAGES } from './wasm-alloc.js';
-import { loadModule, relaxedSimdAvailable } from './wasm-load.js';
+import { RecurError } from '../errors.js';
 import { Pool } from './wasm-pool.js';
+import { chooseBuild, resolveWasm, type StartWorker, type WasmInput } from './wasm-source.js';
 import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, LoopKernels } from './types.js';
 import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
 import { ACT, MR, NR, STALL_MS, type PackedB, type ThreadStats, type WasmKernelOptions } from './wasm-defs.js';
@@ -37,9 +39,13 @@ import { WasmLoops } from './wasm-loop.js';
 
 export type { PackedB, ThreadStats, WasmKernelOptions } from './wasm-defs.js';
 
-// ---- the kernel set ----
+/** What the core cannot find itself: the kernel module, and (for threads > 1) how to start a thread. */
+export interface WasmSetup {
+  wasm: WasmInput;
+  startWorker?: StartWorker;
+}
 
-export { relaxedSimdAvailable } from './wasm-load.js';
+// ---- the kernel set ----
 
 export class WasmKernels implements Kernels, LoopKernels {
   readonly name = 'wasm' as const;
@@ -64,13 +70,16 @@ export class WasmKernels implements Kernels, LoopKernels {
   private soloUntil = 0; // performance.now() before which calls run on this thread alone
   private readonly loops: WasmLoops;
 
-  constructor(opts: WasmKernelOptions = {}) {
+  constructor(opts: WasmKernelOptions & WasmSetup) {
     const threads = opts.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-      throw new RangeError(`wasm kernels: threads must be a whole number from 1 to 64, received ${threads}`);
+      throw new RecurError(`wasm kernels: threads must be a whole number from 1 to 64, received ${threads}`);
     }
-    this.relaxed = (opts.relaxed ?? true) && relaxedSimdAvailable();
-    const module = loadModule(this.relaxed ? 'kernels-relaxed.wasm' : 'kernels-simd.wasm');
+    if (threads > 1 && typeof opts.startWorker !== 'function') {
+      throw new RecurError(`wasm kernels: threads ${threads} expected a startWorker function to start them with, received ${typeof opts.startWorker}`);
+    }
+    const { module, relaxed } = chooseBuild(resolveWasm(opts.wasm), opts.relaxed ?? true);
+    this.relaxed = relaxed;
     this.memory = new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
     this.x = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.buffers.add(this.memory.buffer);
@@ -82,7 +91,7 @@ export class WasmKernels implements Kernels, LoopKernels {
     this.parallelMinElements = opts.parallelMinElements ?? 1 << 10;
     this.adaptive = opts.adaptive ?? true;
     if (threads > 1) {
-      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes);
+      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes, opts.startWorker!);
     }
     this.loops = new WasmLoops({
       x: this.x, ws: this.ws, threads, minMacs: this.parallelMinMacs,
@@ -115,7 +124,7 @@ export class WasmKernels implements Kernels, LoopKernels {
   }
 
   alloc(n: number): Float32Array {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`wasm kernels: alloc(n) needs a whole number ≥ 0, received ${n}`);
+    if (!Number.isInteger(n) || n < 0) throw new RecurError(`wasm kernels: alloc(n) needs a whole number ≥ 0, received ${n}`);
     const off = this.heap.alloc(n * 4);
     const a = new Float32Array(this.memory.buffer, off, n);
     this.buffers.add(a.buffer);
@@ -135,7 +144,7 @@ export class WasmKernels implements Kernels, LoopKernels {
   /** Throws unless `a` is a Float32Array view of this kernel set's memory. */
   private check(a: Float, what: string): void {
     if (!(a instanceof Float32Array)) {
-      throw new TypeError(`wasm kernels: ${what} must be a Float32Array from this kernel set's alloc, received ${Object.prototype.toString.call(a)}`);
+      throw new RecurError(`wasm kernels: ${what} must be a Float32Array from this kernel set's alloc, received ${Object.prototype.toString.call(a)}`);
     }
     if (!this.buffers.has(a.buffer)) {
       this.buffers.add(this.memory.buffer);
@@ -151,7 +160,7 @@ export class WasmKernels implements Kernels, LoopKernels {
     if (rows > 0 && cols > 0) {
       const last = off + (rows - 1) * ld + cols - 1;
       if (!(off >= 0 && last < a.length && Number.isInteger(off) && Number.isInteger(ld) && ld >= 0)) {
-        throw new RangeError(`wasm kernels: ${what}: ${rows}×${cols} at offset ${off}, leading dimension ${ld}, does not fit in an array of ${a.length}`);
+        throw new RecurError(`wasm kernels: ${what}: ${rows}×${cols} at offset ${off}, leading dimension ${ld}, does not fit in an array of ${a.length}`);
       }
     }
     return a.byteOffset + 4 * off;
@@ -237,13 +246,13 @@ export class WasmKernels implements Kernels, LoopKernels {
    */
   packB(transB: boolean, k: number, n: number, b: Float, bOff: number, ldb: number, into?: PackedB): PackedB {
     if (!Number.isInteger(k) || !Number.isInteger(n) || k < 1 || n < 1) {
-      throw new RangeError(`wasm kernels: packB needs whole k, n ≥ 1, received k = ${k}, n = ${n}`);
+      throw new RecurError(`wasm kernels: packB needs whole k, n ≥ 1, received k = ${k}, n = ${n}`);
     }
     const pb = this.ptr(b, bOff, transB ? n : k, transB ? k : n, ldb, 'packB B');
     const len = this.x.packedBBytes(k, n) / 4;
     let p = into;
     if (p) {
-      if (p.k !== k || p.n !== n) throw new RangeError(`wasm kernels: packB into a ${p.k}×${p.n} pack, asked for ${k}×${n}`);
+      if (p.k !== k || p.n !== n) throw new RecurError(`wasm kernels: packB into a ${p.k}×${p.n} pack, asked for ${k}×${n}`);
       this.ptr(p.data, 0, 1, len, len, 'packB into');
     } else {
       p = { k, n, data: this.alloc(len) };
@@ -261,7 +270,7 @@ export class WasmKernels implements Kernels, LoopKernels {
     a: Float, aOff: number, lda: number, packed: PackedB,
     beta: number, c: Float, cOff: number, ldc: number): void {
     if (packed.k !== k || packed.n !== n) {
-      throw new RangeError(`wasm kernels: gemmPackedB with k = ${k}, n = ${n} on a ${packed.k}×${packed.n} pack`);
+      throw new RecurError(`wasm kernels: gemmPackedB with k = ${k}, n = ${n} on a ${packed.k}×${packed.n} pack`);
     }
     const pa = this.ptr(a, aOff, transA ? k : m, transA ? m : k, lda, 'gemm A');
     const pp = this.ptr(packed.data, 0, 1, packed.data.length, packed.data.length, 'packed B');
@@ -301,7 +310,7 @@ export class WasmKernels implements Kernels, LoopKernels {
 
   activationForward(act: Activation, leak: number, n: number, x: Float, xOff: number, y: Float, yOff: number): void {
     const code = ACT[act];
-    if (code === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(act)}`);
+    if (code === undefined) throw new RecurError(`wasm kernels: unknown activation ${String(act)}`);
     const px = this.ptr(x, xOff, 1, n, n, 'activation x'), py = this.ptr(y, yOff, 1, n, n, 'activation y');
     // relu and leaky relu are memory-bound: no gain from threads.
     const parts = code <= ACT.sigmoid ? this.parts(n, this.parallelMinElements, n, 4) : 0;
@@ -316,7 +325,7 @@ export class WasmKernels implements Kernels, LoopKernels {
 
   activationBackward(act: Activation, leak: number, n: number, y: Float, yOff: number, dy: Float, dyOff: number, dx: Float, dxOff: number): void {
     const code = ACT[act];
-    if (code === undefined) throw new RangeError(`wasm kernels: unknown activation ${String(act)}`);
+    if (code === undefined) throw new RecurError(`wasm kernels: unknown activation ${String(act)}`);
     this.x.activationBackward(code, leak, n, this.ptr(y, yOff, 1, n, n, 'activation y'),
       this.ptr(dy, dyOff, 1, n, n, 'activation dy'), this.ptr(dx, dxOff, 1, n, n, 'activation dx'));
   }
@@ -408,12 +417,12 @@ export class WasmKernels implements Kernels, LoopKernels {
 }
 
 /** A wasm kernel set, created synchronously (worker threads, if any, join when they are up). */
-export function createWasmKernelsSync(opts: WasmKernelOptions = {}): WasmKernels {
+export function createWasmKernelsSync(opts: WasmKernelOptions & WasmSetup): WasmKernels {
   return new WasmKernels(opts);
 }
 
 /** A wasm kernel set whose worker threads are up when the promise resolves. */
-export async function createWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
+export async function createWasmKernels(opts: WasmKernelOptions & WasmSetup): Promise<WasmKernels> {
   const k = new WasmKernels(opts);
   await k.ready();
   return k;

@@ -20,6 +20,7 @@ import type { Cell } from '../cells/cell.js';
 import { checkPositiveInt } from '../errors.js';
 import type { Float, Kernels } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
+import type { GateParam } from './direction.js';
 import { RecurrentLayer } from './recurrent.js';
 import type { TimeLayer } from './time-layer.js';
 
@@ -27,6 +28,7 @@ export class DilatedLayer implements TimeLayer {
   readonly inner: RecurrentLayer;
   readonly directions: number;
   readonly params: Param[];
+  readonly gateParams: readonly GateParam[];
   readonly y: { data: Float };
   readonly dx: { data: Float };
   readonly gradFlow: Float64Array[] = [];
@@ -54,6 +56,7 @@ export class DilatedLayer implements TimeLayer {
     this.inner = new RecurrentLayer(k, cell, inputSize, hiddenSize, layerIndex, bidirectional);
     this.directions = this.inner.directions;
     this.params = this.inner.params;
+    this.gateParams = this.inner.gateParams;
     const e = (): Float => k.alloc(0);
     this.xi = e(); this.h0i = e(); this.c0i = e(); this.dyi = e(); this.dhNi = e(); this.dcNi = e();
     this.dh0i = e(); this.dc0i = e(); this.finalI = e(); this.finalCI = e();

@@ -12,18 +12,20 @@
 // Shapes: X (T, B, I); Y (T, B, D·H) with the forward direction's H features first, then the
 // reverse ones (PyTorch); states (D, B, H) with the forward direction first.
 
-import type { Cell, DirectionWeights, DirectionWorkspace } from '../cells/cell.js';
-import type { Activation, Float, Kernels, LoopKernels } from '../kernels/types.js';
+import type { Cell } from '../cells/cell.js';
+import type { Float, Kernels, LoopKernels } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
+import { Direction, type GateParam } from './direction.js';
 
 export interface LayerShape { t: number; b: number }
 
 export class RecurrentLayer {
   readonly directions: number;
-  readonly params: Param[] = [];
-  private readonly weights: DirectionWeights[] = [];
-  private readonly foldedBias: Float[] = [];
-  private ws: DirectionWorkspace[] = [];
+  readonly params: Param[];
+  /** The parameters with their roles, for the initializers. */
+  readonly gateParams: GateParam[];
+  /** One controller per direction: parameters, workspace, projection, packing, weight gradients. */
+  private readonly dirs: Direction[] = [];
   private shape: LayerShape = { t: 0, b: 0 };
   /**
    * The input of the last forward pass (needed for dW_ih): the caller's buffer, not a copy, which
@@ -58,25 +60,11 @@ export class RecurrentLayer {
     bidirectional: boolean,
   ) {
     this.directions = bidirectional ? 2 : 1;
-    const gh = cell.gates * hiddenSize;
     for (let d = 0; d < this.directions; d++) {
-      const suffix = `_l${layerIndex}${d === 1 ? '_reverse' : ''}`;
-      const make = (base: string, shape: number[]): Param => {
-        const n = shape.reduce((a, c) => a * c, 1);
-        const p: Param = { name: base + suffix, shape, value: k.alloc(n), grad: k.alloc(n) };
-        this.params.push(p);
-        return p;
-      };
-      const wih = make('weight_ih', [gh, inputSize]);
-      const whh = make('weight_hh', [gh, hiddenSize]);
-      const bih = make('bias_ih', [gh]);
-      const bhh = make('bias_hh', [gh]);
-      this.weights.push({
-        wih: wih.value, whh: whh.value, bih: bih.value, bhh: bhh.value,
-        gWih: wih.grad, gWhh: whh.grad, gBih: bih.grad, gBhh: bhh.grad,
-      });
-      this.foldedBias.push(k.alloc(gh));
+      this.dirs.push(new Direction(k, cell, inputSize, hiddenSize, `_l${layerIndex}${d === 1 ? '_reverse' : ''}`));
     }
+    this.gateParams = this.dirs.flatMap((dir) => dir.params);
+    this.params = this.gateParams.map((p) => p.param);
     this.x = k.alloc(0);
     this.dcKeep = k.alloc(0);
     this.yOwn = k.alloc(0);
@@ -87,32 +75,9 @@ export class RecurrentLayer {
   /** Sizes every buffer for (T, B); does nothing when the shape is unchanged. */
   private ensure(t: number, b: number): void {
     if (this.shape.t === t && this.shape.b === b) return;
-    const k = this.k;
-    const h = this.hiddenSize;
-    const g = this.cell.gates * h;
-    for (const w of this.ws) {
-      if (w.whhT) k.freePackedB(w.whhT);
-      if (w.whh) k.freePackedB(w.whh);
-      for (const buf of [w.gates, w.hs, w.cs, w.gh, w.dGates, w.dGh, w.dh, w.dhPrev, w.dc]) k.free(buf);
-    }
+    const k = this.k, h = this.hiddenSize;
+    for (const dir of this.dirs) dir.resize(t, b, t + 1);
     k.free(this.yOwn); k.free(this.dx.data); k.free(this.dcKeep);
-    const gru = this.cell.kind === 'gru';
-    this.ws = [];
-    for (let d = 0; d < this.directions; d++) {
-      this.ws.push({
-        gates: k.alloc(t * b * g),
-        hs: k.alloc((t + 1) * b * h),
-        cs: k.alloc(this.cell.hasCellState ? (t + 1) * b * h : 0),
-        gh: k.alloc(gru ? t * b * g : 0),
-        dGates: k.alloc(t * b * g),
-        dGh: k.alloc(gru ? t * b * g : 0),
-        dh: k.alloc(b * h),
-        dhPrev: k.alloc(b * h),
-        dc: k.alloc(this.cell.hasCellState ? b * h : 0),
-        whhT: null,
-        whh: null,
-      });
-    }
     this.yOwn = k.alloc(this.directions === 1 ? 0 : t * b * this.directions * h);
     this.dx.data = k.alloc(t * b * this.inputSize);
     this.dcKeep = k.alloc(b * h);
@@ -129,63 +94,66 @@ export class RecurrentLayer {
    */
   forward(x: Float, xOff: number, t: number, b: number, h0: Float | null, c0: Float | null, lengths: Int32Array | null): void {
     this.ensure(t, b);
-    const k = this.k;
-    const h = this.hiddenSize;
-    const g = this.cell.gates * h;
-    const inW = this.inputSize;
-    const dh = this.directions * h;
-    this.lengths = lengths;
     this.x = x;
     this.xOff = xOff;
-    const alias = this.directions === 1 && !lengths;
-    if (this.directions === 1 && this.yOwn.length !== (alias ? 0 : t * b * h)) {
-      k.free(this.yOwn);
-      this.yOwn = k.alloc(alias ? 0 : t * b * h);
-    }
-    // one direction, no padding: the outputs are exactly the state slots 1..T
-    const y = alias ? this.ws[0].hs.subarray(b * h, (t + 1) * b * h) : this.yOwn;
-    this.y.data = y;
+    this.lengths = lengths;
+    this.y.data = this.outputBuffer();
     for (let d = 0; d < this.directions; d++) {
-      const w = this.weights[d];
-      const ws = this.ws[d];
-      const bias = this.foldedBias[d];
-      for (let j = 0; j < g; j++) bias[j] = this.cell.foldsHiddenBias ? w.bih[j] + w.bhh[j] : w.bih[j];
-      // P = bias + X · W_ihᵀ for all steps at once
-      k.fillRows(t * b, g, bias, 0, ws.gates, 0, g);
-      k.gemm(false, true, t * b, g, inW, 1, x, xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
-      // W_hh is the same for every step of this pass: pack op(B) = W_hhᵀ (H, G·H) once
-      ws.whhT = k.packB(true, h, g, w.whh, 0, h, ws.whhT ?? undefined);
-      const start = d === 0 ? 0 : t;
-      for (let i = 0; i < b * h; i++) {
-        ws.hs[start * b * h + i] = h0 ? h0[d * b * h + i] : 0;
-        if (this.cell.hasCellState) ws.cs[start * b * h + i] = c0 ? c0[d * b * h + i] : 0;
-      }
-      const loop = lengths ? null : loopKernels(k);
-      if (loop) {
-        loop.loopForward({ ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT! });
-      } else {
-        for (let s = 0; s < t; s++) {
-          const step = d === 0 ? s : t - 1 - s;
-          const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
-          this.cell.stepForward(k, w, ws, b, h, step, prev, cur);
-          if (lengths) this.holdPaddedRows(ws, b, step, prev, cur, lengths);
-        }
-      }
-      // outputs: the state after each step, zero on padded steps
-      for (let step = 0; step < t && !alias; step++) {
-        const cur = RecurrentLayer.curSlot(d, step);
-        for (let r = 0; r < b; r++) {
-          const yo = (step * b + r) * dh + d * h;
-          const so = (cur * b + r) * h;
-          const real = !lengths || step < lengths[r];
-          for (let j = 0; j < h; j++) y[yo + j] = real ? ws.hs[so + j] : 0;
-        }
+      const dir = this.dirs[d];
+      dir.project(x, xOff, t * b);
+      dir.packForward();
+      dir.loadState(d === 0 ? 0 : t, b, h0, c0, d * b * this.hiddenSize);
+      this.forwardLoop(d);
+      this.writeOutputs(d);
+    }
+  }
+
+  /** Where the outputs go: with one direction and no padding, the state slots 1..T themselves. */
+  private outputBuffer(): Float {
+    const { t, b } = this.shape, h = this.hiddenSize;
+    const alias = this.directions === 1 && !this.lengths;
+    if (this.directions === 1 && this.yOwn.length !== (alias ? 0 : t * b * h)) {
+      this.k.free(this.yOwn);
+      this.yOwn = this.k.alloc(alias ? 0 : t * b * h);
+    }
+    return alias ? this.dirs[0].ws.hs.subarray(b * h, (t + 1) * b * h) : this.yOwn;
+  }
+
+  /** The time loop of direction d: one loop-kernel call, or the cell step by step. */
+  private forwardLoop(d: number): void {
+    const { t, b } = this.shape, h = this.hiddenSize, lengths = this.lengths;
+    const { w, ws } = this.dirs[d];
+    const loop = lengths || !this.cell.loop ? null : loopKernels(this.k);
+    if (loop) {
+      loop.loopForward({ cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT! });
+      return;
+    }
+    for (let s = 0; s < t; s++) {
+      const step = d === 0 ? s : t - 1 - s;
+      const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
+      this.cell.stepForward(this.k, w, ws, b, h, step, prev, cur);
+      if (lengths) this.holdPaddedRows(d, step, prev, cur);
+    }
+  }
+
+  /** Copies the state after each step into direction d's columns of y, zero on padded steps (nothing when y is the slots). */
+  private writeOutputs(d: number): void {
+    const { t, b } = this.shape, h = this.hiddenSize, dh = this.directions * h, lengths = this.lengths;
+    const y = this.y.data, hs = this.dirs[d].ws.hs;
+    if (y !== this.yOwn) return;
+    for (let step = 0; step < t; step++) {
+      const cur = RecurrentLayer.curSlot(d, step);
+      for (let r = 0; r < b; r++) {
+        const yo = (step * b + r) * dh + d * h;
+        const so = (cur * b + r) * h;
+        const real = !lengths || step < lengths[r];
+        for (let j = 0; j < h; j++) y[yo + j] = real ? hs[so + j] : 0;
       }
     }
   }
 
-  private holdPaddedRows(ws: DirectionWorkspace, b: number, step: number, prev: number, cur: number, lengths: Int32Array): void {
-    const h = this.hiddenSize;
+  private holdPaddedRows(d: number, step: number, prev: number, cur: number): void {
+    const { b } = this.shape, h = this.hiddenSize, ws = this.dirs[d].ws, lengths = this.lengths!;
     for (let r = 0; r < b; r++) {
       if (step < lengths[r]) continue;
       const from = (prev * b + r) * h;
@@ -196,11 +164,11 @@ export class RecurrentLayer {
   }
 
   /**
-   * The gate buffer of direction d after the last forward pass, (T, B, G·H): the activated gates
-   * for LSTM and GRU, the pre-activations for RNN cells. For diagnostics (saturation, dead units).
+   * The gate buffer of direction d after the last forward pass, (T, B, G·H): what each block holds
+   * is in the cell's description (GateSpec.stored). For diagnostics (saturation, dead units).
    */
   gateValues(d: number): Float {
-    return this.ws[d].gates;
+    return this.dirs[d].ws.gates;
   }
 
   /** Copies the final states (D, B, H) of the last forward pass into hN (and cN for LSTM). */
@@ -209,8 +177,9 @@ export class RecurrentLayer {
     const n = b * this.hiddenSize;
     for (let d = 0; d < this.directions; d++) {
       const slot = d === 0 ? t : 0;
-      for (let i = 0; i < n; i++) hN[hOff + d * n + i] = this.ws[d].hs[slot * n + i];
-      if (cN && this.cell.hasCellState) for (let i = 0; i < n; i++) cN[cOff + d * n + i] = this.ws[d].cs[slot * n + i];
+      const ws = this.dirs[d].ws;
+      for (let i = 0; i < n; i++) hN[hOff + d * n + i] = ws.hs[slot * n + i];
+      if (cN && this.cell.hasCellState) for (let i = 0; i < n; i++) cN[cOff + d * n + i] = ws.cs[slot * n + i];
     }
   }
 
@@ -220,61 +189,38 @@ export class RecurrentLayer {
    * input gradient into `this.dx.data` and, when given, the initial-state gradients into dh0/dc0.
    */
   backward(dy: Float | null, dyOff: number, dhN: Float | null, dcN: Float | null, dh0: Float | null, dc0: Float | null): void {
-    const { t, b } = this.shape;
-    const k = this.k;
-    const h = this.hiddenSize;
-    const g = this.cell.gates * h;
-    const inW = this.inputSize;
-    const dhW = this.directions * h;
-    const lengths = this.lengths;
-    const dx = this.dx.data;
-    dx.fill(0);
+    const { t, b } = this.shape, n = b * this.hiddenSize;
+    this.dx.data.fill(0);
     for (let d = 0; d < this.directions; d++) {
-      const w = this.weights[d];
-      const ws = this.ws[d];
-      // backward steps multiply by W_hh itself (G·H, H)
-      ws.whh = k.packB(false, g, h, w.whh, 0, h, ws.whh ?? undefined);
-      for (let i = 0; i < b * h; i++) {
-        ws.dh[i] = dhN ? dhN[d * b * h + i] : 0;
-        if (this.cell.hasCellState) ws.dc[i] = dcN ? dcN[d * b * h + i] : 0;
-      }
-      const record = this.recordGradFlow;
-      if (record && this.gradFlow[d]?.length !== t) this.gradFlow[d] = new Float64Array(t);
-      const loop = lengths || record ? null : loopKernels(k);
-      if (loop) {
-        loop.loopBackward({
-          ...this.loopCell(), t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh,
-          dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: dhW,
-        });
-        // the loop swapped dh and dhPrev after every step, as backwardSteps does
-        if (t % 2 === 1) { const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap; }
-      } else {
-        this.backwardSteps(d, dy, dyOff);
-      }
-      if (dh0) for (let i = 0; i < b * h; i++) dh0[d * b * h + i] = ws.dh[i];
-      if (dc0 && this.cell.hasCellState) for (let i = 0; i < b * h; i++) dc0[d * b * h + i] = ws.dc[i];
-      // weight gradients over all steps at once
-      const hPrevSlot = d === 0 ? 0 : 1;
-      const dHid = this.cell.kind === 'gru' ? ws.dGh : ws.dGates;
-      k.gemm(true, false, g, inW, t * b, 1, ws.dGates, 0, g, this.x, this.xOff, inW, 1, w.gWih, 0, inW);
-      k.gemm(true, false, g, h, t * b, 1, dHid, 0, g, ws.hs, hPrevSlot * b * h, h, 1, w.gWhh, 0, h);
-      k.addColumnSums(t * b, g, ws.dGates, 0, g, w.gBih, 0);
-      k.addColumnSums(t * b, g, dHid, 0, g, w.gBhh, 0);
-      k.gemm(false, false, t * b, inW, g, 1, ws.dGates, 0, g, w.wih, 0, inW, 1, dx, 0, inW);
+      const dir = this.dirs[d];
+      dir.packBackward();
+      dir.loadCarry(b, dhN, dcN, d * n);
+      this.backwardLoop(d, dy, dyOff);
+      dir.storeCarry(b, dh0, dc0, d * n);
+      // the previous states of steps 0..T−1, in time order: slots 0..T−1 forward, 1..T reverse
+      dir.weightGradients(this.x, this.xOff, t * b, (d === 0 ? 0 : 1) * n, this.dx.data);
     }
   }
 
-  /** What the loop kernels need to know of the cell. */
-  private loopCell(): { kind: 'rnn' | 'lstm' | 'gru'; act: Activation; leak: number } {
-    const c = this.cell as Cell & { activation?: Activation; leak?: number };
-    return { kind: this.cell.kind, act: c.activation ?? 'tanh', leak: c.leak ?? 0 };
+  /** The backward time loop of direction d: one loop-kernel call, or the cell step by step. Leaves ∂L/∂h_{−1} in ws.dh. */
+  private backwardLoop(d: number, dy: Float | null, dyOff: number): void {
+    const { t, b } = this.shape, h = this.hiddenSize;
+    const record = this.recordGradFlow;
+    if (record && this.gradFlow[d]?.length !== t) this.gradFlow[d] = new Float64Array(t);
+    const loop = this.lengths || record || !this.cell.loop ? null : loopKernels(this.k);
+    if (!loop) { this.backwardSteps(d, dy, dyOff); return; }
+    const ws = this.dirs[d].ws;
+    loop.loopBackward({
+      cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh,
+      dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: this.directions * h,
+    });
   }
 
   /** Backward through the steps one call at a time (js kernels, padded batches, recording steps). */
   private backwardSteps(d: number, dy: Float | null, dyOff: number): void {
     const { t, b } = this.shape;
     const k = this.k, h = this.hiddenSize, dhW = this.directions * h;
-    const w = this.weights[d], ws = this.ws[d], lengths = this.lengths, record = this.recordGradFlow;
+    const { w, ws } = this.dirs[d], lengths = this.lengths, record = this.recordGradFlow;
     for (let s = t - 1; s >= 0; s--) {
       const step = d === 0 ? s : t - 1 - s;
       const prev = RecurrentLayer.prevSlot(d, step), cur = RecurrentLayer.curSlot(d, step);
@@ -287,16 +233,17 @@ export class RecurrentLayer {
         }
       }
       if (record) this.gradFlow[d][step] = frobenius(ws.dh, b * h);
-      if (lengths && this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, true);
+      if (lengths && this.cell.hasCellState) this.keepPaddedDc(d, step, true);
       this.cell.stepBackward(k, w, ws, b, h, step, prev, cur);
-      if (lengths) this.passPaddedRows(ws, b, step, lengths);
-      const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap;
+      if (lengths) this.passPaddedRows(d, step);
+      // the carry: dh ← dh_{t−1}
+      ws.dh.set(ws.dhPrev);
     }
   }
 
   /** Saves (before) or restores (after) the dc rows of padded steps around the LSTM kernel. */
-  private keepPaddedDc(ws: DirectionWorkspace, b: number, step: number, lengths: Int32Array, save: boolean): void {
-    const h = this.hiddenSize;
+  private keepPaddedDc(d: number, step: number, save: boolean): void {
+    const { b } = this.shape, h = this.hiddenSize, ws = this.dirs[d].ws, lengths = this.lengths!;
     for (let r = 0; r < b; r++) {
       if (step < lengths[r]) continue;
       for (let j = 0; j < h; j++) {
@@ -307,16 +254,16 @@ export class RecurrentLayer {
   }
 
   /** A padded step is the identity on the state: its gradient passes through, its gates get none. */
-  private passPaddedRows(ws: DirectionWorkspace, b: number, step: number, lengths: Int32Array): void {
-    const h = this.hiddenSize;
+  private passPaddedRows(d: number, step: number): void {
+    const { b } = this.shape, h = this.hiddenSize, ws = this.dirs[d].ws, lengths = this.lengths!;
     const g = this.cell.gates * h;
-    const gru = this.cell.kind === 'gru';
-    if (this.cell.hasCellState) this.keepPaddedDc(ws, b, step, lengths, false);
+    const apart = this.cell.spec.hiddenBias === 'apart';
+    if (this.cell.hasCellState) this.keepPaddedDc(d, step, false);
     for (let r = 0; r < b; r++) {
       if (step < lengths[r]) continue;
       const go = (step * b + r) * g;
       for (let j = 0; j < g; j++) ws.dGates[go + j] = 0;
-      if (gru) for (let j = 0; j < g; j++) ws.dGh[go + j] = 0;
+      if (apart) for (let j = 0; j < g; j++) ws.dGh[go + j] = 0;
       for (let j = 0; j < h; j++) ws.dhPrev[r * h + j] = ws.dh[r * h + j];
     }
   }

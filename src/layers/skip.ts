@@ -29,6 +29,7 @@ import { RecurError } from '../errors.js';
 import type { Float, Kernels } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
 import type { Rng } from '../tensor/rng.js';
+import { Direction, type GateParam } from './direction.js';
 import type { TimeLayer } from './time-layer.js';
 
 export interface SkipOptions {
@@ -38,7 +39,9 @@ export interface SkipOptions {
 
 export class SkipLayer implements TimeLayer {
   readonly directions = 1;
-  readonly params: Param[] = [];
+  readonly params: Param[];
+  /** The cell's parameters with their roles, for the initializers (the skip gate is initSkipGate's). */
+  readonly gateParams: GateParam[];
   readonly y: { data: Float };
   readonly dx: { data: Float };
   readonly gradFlow: Float64Array[] = [];
@@ -55,13 +58,12 @@ export class SkipLayer implements TimeLayer {
   updates = 0;
   realSteps = 0;
   cellRows = 0;
-  private readonly w: DirectionWeights;
+  /** The cell's parameters, workspace, projection, packing and weight gradients. */
+  private readonly dir: Direction;
   private readonly wp: Param;
   private readonly bp: Param;
-  private readonly bias: Float;
-  private ws!: DirectionWorkspace;
   /** Compact workspace of inference: (B, G·H) gates, 2 state slots. */
-  private cws!: DirectionWorkspace;
+  private cws: DirectionWorkspace;
   private t = 0;
   private b = 0;
   private x: Float;
@@ -85,19 +87,16 @@ export class SkipLayer implements TimeLayer {
 
   constructor(private readonly k: Kernels, readonly cell: Cell, readonly inputSize: number, readonly hiddenSize: number,
     layerIndex: number, readonly options: SkipOptions) {
-    const gh = cell.gates * hiddenSize;
+    this.dir = new Direction(k, cell, inputSize, hiddenSize, `_l${layerIndex}`);
+    this.gateParams = this.dir.params;
     const make = (name: string, shape: number[]): Param => {
       const n = shape.reduce((a, c) => a * c, 1);
-      const p: Param = { name: `${name}_l${layerIndex}`, shape, value: k.alloc(n), grad: k.alloc(n) };
-      this.params.push(p);
-      return p;
+      return { name: `${name}_l${layerIndex}`, shape, value: k.alloc(n), grad: k.alloc(n) };
     };
-    const wih = make('weight_ih', [gh, inputSize]), whh = make('weight_hh', [gh, hiddenSize]);
-    const bih = make('bias_ih', [gh]), bhh = make('bias_hh', [gh]);
-    this.w = { wih: wih.value, whh: whh.value, bih: bih.value, bhh: bhh.value, gWih: wih.grad, gWhh: whh.grad, gBih: bih.grad, gBhh: bhh.grad };
     this.wp = make('skip_weight', [1, hiddenSize]);
     this.bp = make('skip_bias', [1]);
-    this.bias = k.alloc(gh);
+    this.params = [...this.gateParams.map((p) => p.param), this.wp, this.bp];
+    this.cws = this.dir.workspace(0, 0, 0);
     const e = (): Float => k.alloc(0);
     this.x = e(); this.h0 = e(); this.c0 = e(); this.keep = e(); this.keepC = e(); this.xc = e();
     this.y = { data: e() };
@@ -114,35 +113,22 @@ export class SkipLayer implements TimeLayer {
     this.bp.value[0] = 1;
   }
 
-  gateValues(_d: number): Float { return this.ws.gates; }
+  gateValues(_d: number): Float { return this.dir.ws.gates; }
+
+  private get ws(): DirectionWorkspace { return this.dir.ws; }
+  private get w(): DirectionWeights { return this.dir.w; }
 
   /** (T+1, B) ũ_t of the last forward pass. */
   get uTilde(): Float64Array { return this.ut; }
 
-  private workspace(t: number, b: number): DirectionWorkspace {
-    const k = this.k, h = this.hiddenSize, g = this.cell.gates * h, gru = this.cell.kind === 'gru', c = this.cell.hasCellState;
-    return {
-      gates: k.alloc(t * b * g), hs: k.alloc((2 * t + 1) * b * h), cs: k.alloc(c ? (2 * t + 1) * b * h : 0),
-      gh: k.alloc(gru ? t * b * g : 0), dGates: k.alloc(t * b * g), dGh: k.alloc(gru ? t * b * g : 0),
-      dh: k.alloc(b * h), dhPrev: k.alloc(b * h), dc: k.alloc(c ? b * h : 0), whhT: null, whh: null,
-    };
-  }
-
-  private freeWorkspace(w: DirectionWorkspace | undefined): void {
-    if (!w) return;
-    if (w.whhT) this.k.freePackedB(w.whhT);
-    if (w.whh) this.k.freePackedB(w.whh);
-    for (const buf of [w.gates, w.hs, w.cs, w.gh, w.dGates, w.dGh, w.dh, w.dhPrev, w.dc]) this.k.free(buf);
-  }
-
   private ensure(t: number, b: number): void {
     if (this.t === t && this.b === b) return;
     const k = this.k, h = this.hiddenSize;
-    this.freeWorkspace(this.ws);
-    this.freeWorkspace(this.cws);
-    this.ws = this.workspace(t, b);
+    // slots 0…T the states, T+1…2T the candidates
+    this.dir.resize(t, b, 2 * t + 1);
     // inference: one step of at most B rows; slot 0 the gathered previous states, slot 1 the new ones
-    this.cws = this.workspace(1, b);
+    this.dir.freeWorkspace(this.cws);
+    this.cws = this.dir.workspace(1, b, 2);
     for (const buf of [this.y.data, this.dx.data, this.h0, this.c0, this.keep, this.keepC, this.xc]) k.free(buf);
     this.y.data = k.alloc(t * b * h);
     this.dx.data = k.alloc(t * b * this.inputSize);
@@ -160,8 +146,6 @@ export class SkipLayer implements TimeLayer {
     const h = this.hiddenSize, n = b * h;
     this.x = x; this.xOff = xOff; this.lengths = lengths;
     for (let i = 0; i < n; i++) { this.h0[i] = h0 ? h0[i] : 0; this.c0[i] = c0 ? c0[i] : 0; }
-    const g = this.cell.gates * h;
-    for (let j = 0; j < g; j++) this.bias[j] = this.cell.foldsHiddenBias ? this.w.bih[j] + this.w.bhh[j] : this.w.bih[j];
     this.inferred = !this.training && !this.relax;
     if (this.inferred) this.runInference(); else this.runTraining();
   }
@@ -172,9 +156,7 @@ export class SkipLayer implements TimeLayer {
 
   /** Slots 0 (s_0) and the ũ_0 = 1 row; counters reset. */
   private begin(): void {
-    const n = this.b * this.hiddenSize;
-    const ws = this.ws;
-    for (let i = 0; i < n; i++) { ws.hs[i] = this.h0[i]; if (this.cell.hasCellState) ws.cs[i] = this.c0[i]; }
+    this.dir.loadState(0, this.b, this.h0, this.c0, 0);
     this.ut.fill(1, 0, this.b);
     this.updates = 0; this.realSteps = 0; this.cellRows = 0;
   }
@@ -215,10 +197,9 @@ export class SkipLayer implements TimeLayer {
 
   /** Every row, every step: the candidate S in slot T+1+t, then the mix into slot t+1. */
   private runTraining(): void {
-    const { k, w, ws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
-    k.fillRows(t * b, g, this.bias, 0, ws.gates, 0, g);
-    k.gemm(false, true, t * b, g, inW, 1, this.x, this.xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
-    ws.whhT = k.packB(true, h, g, w.whh, 0, h, ws.whhT ?? undefined);
+    const { k, w, ws, t, b, cell } = this, h = this.hiddenSize;
+    this.dir.project(this.x, this.xOff, t * b);
+    this.dir.packForward();
     this.begin();
     for (let step = 0; step < t; step++) {
       this.decide(step);
@@ -238,8 +219,8 @@ export class SkipLayer implements TimeLayer {
 
   /** Only the rows with u_t = 1 go through the cell, gathered into the compact workspace. */
   private runInference(): void {
-    const { k, w, ws, cws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
-    cws.whhT = k.packB(true, h, g, w.whh, 0, h, cws.whhT ?? undefined);
+    const { k, w, ws, cws, t, b, cell } = this, h = this.hiddenSize, inW = this.inputSize;
+    this.dir.packForward(cws);
     const idx = this.rowIdx;
     this.begin();
     for (let step = 0; step < t; step++) {
@@ -256,8 +237,7 @@ export class SkipLayer implements TimeLayer {
           for (let j = 0; j < h; j++) cws.hs[q * h + j] = ws.hs[prev + r * h + j];
           if (cell.hasCellState) for (let j = 0; j < h; j++) cws.cs[q * h + j] = ws.cs[prev + r * h + j];
         }
-        k.fillRows(m, g, this.bias, 0, cws.gates, 0, g);
-        k.gemm(false, true, m, g, inW, 1, this.xc, 0, inW, w.wih, 0, inW, 1, cws.gates, 0, g);
+        this.dir.project(this.xc, 0, m, cws);
         cell.stepForward(k, w, cws, m, h, 0, 0, 1);
         this.cellRows += m;
         for (let q = 0; q < m; q++) {
@@ -283,11 +263,11 @@ export class SkipLayer implements TimeLayer {
       this.runTraining();
       this.inferred = false;
     }
-    const { k, w, ws, t, b, cell } = this, h = this.hiddenSize, g = cell.gates * h, inW = this.inputSize;
+    const { k, w, ws, t, b, cell } = this, h = this.hiddenSize;
     const lstm = cell.hasCellState, wp = this.wp.value;
     const lambda = this.options.budget / b;
-    ws.whh = k.packB(false, g, h, w.whh, 0, h, ws.whh ?? undefined);
-    for (let i = 0; i < b * h; i++) { ws.dh[i] = dhN ? dhN[i] : 0; if (lstm) ws.dc[i] = dcN ? dcN[i] : 0; }
+    this.dir.packBackward();
+    this.dir.loadCarry(b, dhN, dcN, 0);
     this.dut.fill(0);
     if (this.recordGradFlow && this.gradFlow[0]?.length !== t) this.gradFlow[0] = new Float64Array(t);
     for (let step = t - 1; step >= 0; step--) {
@@ -336,16 +316,10 @@ export class SkipLayer implements TimeLayer {
       if (lstm) for (let i = 0; i < b * h; i++) ws.dc[i] += this.keepC[i];
       const swap = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = swap;
     }
-    if (dh0) for (let i = 0; i < b * h; i++) dh0[i] = ws.dh[i];
-    if (dc0 && lstm) for (let i = 0; i < b * h; i++) dc0[i] = ws.dc[i];
-    const dHid = cell.kind === 'gru' ? ws.dGh : ws.dGates;
-    k.gemm(true, false, g, inW, t * b, 1, ws.dGates, 0, g, this.x, this.xOff, inW, 1, w.gWih, 0, inW);
-    k.gemm(true, false, g, h, t * b, 1, dHid, 0, g, ws.hs, 0, h, 1, w.gWhh, 0, h);
-    k.addColumnSums(t * b, g, ws.dGates, 0, g, w.gBih, 0);
-    k.addColumnSums(t * b, g, dHid, 0, g, w.gBhh, 0);
-    const dx = this.dx.data;
-    dx.fill(0);
-    k.gemm(false, false, t * b, inW, g, 1, ws.dGates, 0, g, w.wih, 0, inW, 1, dx, 0, inW);
+    this.dir.storeCarry(b, dh0, dc0, 0);
+    this.dx.data.fill(0);
+    // the previous states of steps 0…T−1 are slots 0…T−1
+    this.dir.weightGradients(this.x, this.xOff, t * b, 0, this.dx.data);
   }
 }
 

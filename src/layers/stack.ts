@@ -7,10 +7,8 @@
 // every layer (residual.ts; in 'last' mode the top layer's term at the last real step joins its
 // final state) and Skip RNN layers (skip.ts).
 
-import type { Cell, CellKind } from '../cells/cell.js';
-import { GruCell } from '../cells/gru.js';
-import { LstmCell } from '../cells/lstm.js';
-import { RnnCell } from '../cells/rnn.js';
+import type { Cell } from '../cells/cell.js';
+import { makeCell, type CellKind } from '../cells/table.js';
 import { checkPositiveInt, fail } from '../errors.js';
 import type { Activation, Float, Kernels } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
@@ -22,9 +20,6 @@ import { Residual } from './residual.js';
 import { SkipLayer, checkSkip, type SkipOptions } from './skip.js';
 import type { TimeLayer } from './time-layer.js';
 import type { Rng } from '../tensor/rng.js';
-
-export const ACTIVATIONS: readonly Activation[] = ['tanh', 'sigmoid', 'relu', 'leaky_relu'];
-export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
 
 export interface RecurrentConfig {
   cell: CellKind;
@@ -49,21 +44,6 @@ export interface RecurrentConfig {
 }
 
 export interface RecurrentState { h: Float; c: Float | null }
-
-export function makeCell(cfg: RecurrentConfig): Cell {
-  switch (cfg.cell) {
-    case 'rnn': {
-      const act = cfg.activation ?? 'tanh';
-      if (!ACTIVATIONS.includes(act)) fail('activation', ACTIVATIONS.join(' | '), act);
-      const leak = cfg.leak ?? 0.01;
-      if (!(leak > 0 && leak < 1)) fail('leak (slope of leaky relu)', 'a number in (0, 1)', leak);
-      return new RnnCell(act, leak);
-    }
-    case 'lstm': return new LstmCell();
-    case 'gru': return new GruCell();
-    default: return fail('cell', CELL_KINDS.join(' | '), (cfg as { cell: unknown }).cell);
-  }
-}
 
 export class RecurrentStack implements Layer {
   readonly layers: TimeLayer[] = [];

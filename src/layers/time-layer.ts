@@ -7,10 +7,13 @@
 import type { Cell } from '../cells/cell.js';
 import type { Float } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
+import type { GateParam } from './direction.js';
 
 export interface TimeLayer {
   readonly directions: number;
   readonly params: Param[];
+  /** The cell's parameters with their roles (a subset of params, in their order), for the initializers. */
+  readonly gateParams: readonly GateParam[];
   readonly cell: Cell;
   readonly inputSize: number;
   readonly hiddenSize: number;

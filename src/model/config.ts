@@ -1,11 +1,13 @@
 // The model's configuration: plain data, saved as JSON beside the weights. parseModelConfig reads
-// untrusted JSON field by field into a typed object (never merging it into a live one).
+// untrusted JSON field by field into a typed object (never merging it into a live one), with the
+// readers of untrusted-json.ts (which also refuse the forbidden keys).
 
 import type { CellKind } from '../cells/cell.js';
 import { RecurError, fail } from '../errors.js';
 import type { Activation, DType } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../layers/stack.js';
+import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
+import { bool, int, number, object, oneOf } from './untrusted-json.js';
 
 export type InputConfig =
   | { kind: 'features'; size: number }
@@ -44,87 +46,55 @@ export interface ModelConfig {
   skip?: { budget: number };
 }
 
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-
-function obj(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'a JSON object', Array.isArray(v) ? 'an array' : v);
-  for (const key of Object.keys(v)) if (FORBIDDEN.has(key)) throw new RecurError(`${where}: the key "${key}" is not allowed`);
-  return v as Record<string, unknown>;
-}
-
-function int(v: unknown, where: string, min = 1, max = 1 << 20): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(where, `a whole number in [${min}, ${max}]`, v);
-  return v;
-}
-
-function num(v: unknown, where: string, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) fail(where, `a number in [${lo}, ${hi}]`, v);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, where: string, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(where, allowed.join(' | '), v);
-  return v as T;
-}
-
-function onlyKeys(o: Record<string, unknown>, where: string, keys: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new RecurError(`${where}: unknown field "${k}" (expected one of ${keys.join(', ')})`);
-}
+const F = (name: string): string => `model config field "${name}"`;
+const whole = (v: unknown, name: string, min = 1, max = 1 << 20): number => int(v, F(name), min, max);
 
 /** Validates untrusted JSON (already parsed) into a ModelConfig; errors name the field. */
 export function parseModelConfig(json: unknown): ModelConfig {
-  const o = obj(json, 'model config');
-  onlyKeys(o, 'model config', ['input', 'cell', 'activation', 'leak', 'hiddenSize', 'numLayers', 'bidirectional', 'dropout', 'outputMode', 'outputSize', 'init', 'dtype', 'dilations', 'residual', 'skip']);
-  const inp = obj(o.input, 'model config field "input"');
+  const o = object(json, 'model config', ['input', 'cell', 'hiddenSize', 'outputMode', 'outputSize'],
+    ['activation', 'leak', 'numLayers', 'bidirectional', 'dropout', 'init', 'dtype', 'dilations', 'residual', 'skip']);
+  const inp = object(o.input, F('input'), ['kind'], ['size', 'vocabSize', 'embedDim']);
   let input: InputConfig;
-  const kind = oneOf(inp.kind, 'model config field "input.kind"', ['features', 'tokens'] as const);
+  const kind = oneOf(inp.kind, F('input.kind'), ['features', 'tokens'] as const);
   if (kind === 'features') {
-    onlyKeys(inp, 'model config field "input"', ['kind', 'size']);
-    input = { kind, size: int(inp.size, 'model config field "input.size"') };
+    object(inp, F('input'), ['kind', 'size']);
+    input = { kind, size: whole(inp.size, 'input.size') };
   } else {
-    onlyKeys(inp, 'model config field "input"', ['kind', 'vocabSize', 'embedDim']);
-    input = { kind, vocabSize: int(inp.vocabSize, 'model config field "input.vocabSize"'), embedDim: int(inp.embedDim, 'model config field "input.embedDim"') };
+    object(inp, F('input'), ['kind', 'vocabSize', 'embedDim']);
+    input = { kind, vocabSize: whole(inp.vocabSize, 'input.vocabSize'), embedDim: whole(inp.embedDim, 'input.embedDim') };
   }
   const cfg: ModelConfig = {
     input,
-    cell: oneOf(o.cell, 'model config field "cell"', CELL_KINDS),
-    hiddenSize: int(o.hiddenSize, 'model config field "hiddenSize"', 1, 65536),
-    outputMode: oneOf(o.outputMode, 'model config field "outputMode"', ['last', 'every'] as const),
-    outputSize: int(o.outputSize, 'model config field "outputSize"', 1, 1 << 20),
+    cell: oneOf(o.cell, F('cell'), CELL_KINDS),
+    hiddenSize: whole(o.hiddenSize, 'hiddenSize', 1, 65536),
+    outputMode: oneOf(o.outputMode, F('outputMode'), ['last', 'every'] as const),
+    outputSize: whole(o.outputSize, 'outputSize', 1, 1 << 20),
   };
-  if (o.activation !== undefined) cfg.activation = oneOf(o.activation, 'model config field "activation"', ACTIVATIONS);
-  if (o.leak !== undefined) cfg.leak = num(o.leak, 'model config field "leak"', 1e-12, 1 - 1e-12);
-  if (o.numLayers !== undefined) cfg.numLayers = int(o.numLayers, 'model config field "numLayers"', 1, 64);
-  if (o.bidirectional !== undefined) {
-    if (typeof o.bidirectional !== 'boolean') fail('model config field "bidirectional"', 'true or false', o.bidirectional);
-    cfg.bidirectional = o.bidirectional;
-  }
-  if (o.dropout !== undefined) cfg.dropout = num(o.dropout, 'model config field "dropout"', 0, 0.99);
-  if (o.dtype !== undefined) cfg.dtype = oneOf(o.dtype, 'model config field "dtype"', ['float32', 'float64'] as const);
+  if (o.activation !== undefined) cfg.activation = oneOf(o.activation, F('activation'), ACTIVATIONS);
+  if (o.leak !== undefined) cfg.leak = number(o.leak, F('leak'), 1e-12, 1 - 1e-12);
+  if (o.numLayers !== undefined) cfg.numLayers = whole(o.numLayers, 'numLayers', 1, 64);
+  if (o.bidirectional !== undefined) cfg.bidirectional = bool(o.bidirectional, F('bidirectional'));
+  if (o.dropout !== undefined) cfg.dropout = number(o.dropout, F('dropout'), 0, 0.99);
+  if (o.dtype !== undefined) cfg.dtype = oneOf(o.dtype, F('dtype'), ['float32', 'float64'] as const);
   if (o.dilations !== undefined) {
-    if (!Array.isArray(o.dilations)) fail('model config field "dilations"', 'an array of whole numbers, one per layer', o.dilations);
     const layers = cfg.numLayers ?? 1;
-    if (o.dilations.length !== layers) fail('model config field "dilations"', `one dilation per layer (${layers})`, `${o.dilations.length}`);
-    cfg.dilations = o.dilations.map((d, i) => int(d, `model config field "dilations[${i}]"`, 1, 1 << 16));
+    if (!Array.isArray(o.dilations)) fail(F('dilations'), 'an array of whole numbers, one per layer', o.dilations);
+    if (o.dilations.length !== layers) fail(F('dilations'), `one dilation per layer (${layers})`, `${o.dilations.length}`);
+    cfg.dilations = o.dilations.map((d, i) => whole(d, `dilations[${i}]`, 1, 1 << 16));
   }
-  if (o.residual !== undefined) {
-    if (typeof o.residual !== 'boolean') fail('model config field "residual"', 'true or false', o.residual);
-    cfg.residual = o.residual;
-  }
+  if (o.residual !== undefined) cfg.residual = bool(o.residual, F('residual'));
   if (o.skip !== undefined) {
-    const sk = obj(o.skip, 'model config field "skip"');
-    onlyKeys(sk, 'model config field "skip"', ['budget']);
-    cfg.skip = { budget: num(sk.budget, 'model config field "skip.budget"', 0, 1e6) };
+    const sk = object(o.skip, F('skip'), ['budget']);
+    cfg.skip = { budget: number(sk.budget, F('skip.budget'), 0, 1e6) };
     if (cfg.bidirectional) throw new RecurError('model config: "skip" expected a unidirectional model, received "bidirectional": true');
     if (cfg.dilations?.some((d) => d > 1)) throw new RecurError('model config: "skip" expected no dilations above 1, received both');
   }
   if (o.init !== undefined) {
-    const i = obj(o.init, 'model config field "init"');
-    onlyKeys(i, 'model config field "init"', ['recurrent', 'input', 'scale', 'forgetBias']);
-    const init: InitConfig = { recurrent: oneOf(i.recurrent, 'model config field "init.recurrent"', INIT_KINDS) };
-    if (i.input !== undefined) init.input = oneOf(i.input, 'model config field "init.input"', INIT_KINDS);
-    if (i.scale !== undefined) init.scale = num(i.scale, 'model config field "init.scale"', -1e6, 1e6);
-    if (i.forgetBias !== undefined) init.forgetBias = num(i.forgetBias, 'model config field "init.forgetBias"', -1e6, 1e6);
+    const i = object(o.init, F('init'), ['recurrent'], ['input', 'scale', 'forgetBias']);
+    const init: InitConfig = { recurrent: oneOf(i.recurrent, F('init.recurrent'), INIT_KINDS) };
+    if (i.input !== undefined) init.input = oneOf(i.input, F('init.input'), INIT_KINDS);
+    if (i.scale !== undefined) init.scale = number(i.scale, F('init.scale'), -1e6, 1e6);
+    if (i.forgetBias !== undefined) init.forgetBias = number(i.forgetBias, F('init.forgetBias'), -1e6, 1e6);
     cfg.init = init;
   }
   return cfg;

@@ -20,18 +20,17 @@
 //   parameter and the index). Values are copied one parameter at a time, straight from the file
 //   into the model, so a load holds the model plus at most one parameter's copy.
 //
-// Saving is atomic: the bytes go to a temporary file in the target's directory, which is fsynced,
-// renamed over the target and the directory fsynced. A crash at any point leaves either the old
-// file or the new one under the target name, never a torn one.
+// Bytes only: files (saveModel, loadModel, loadStateDict, atomic writes) are in the Node room,
+// src/node/files.ts.
 
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { directionParams } from '../cells/cell.js';
+import { cellSpec } from '../cells/table.js';
 import { RecurError, fail } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import { parseModelConfig, type ModelConfig } from './config.js';
 import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type SafetensorsHeader, type TensorToWrite } from './safetensors.js';
 import { Sequential } from './sequential.js';
+import { numel } from '../tensor/param.js';
 
 export const RECUR_VERSION = '0.1.0';
 export const FORMAT_KEY = 'format';
@@ -51,19 +50,6 @@ export interface LoadedModel {
   /** All of the file's metadata, the recur.* keys included. */
   metadata: Record<string, string>;
 }
-
-/** The file system calls writeFileAtomic makes; node:fs by default, replaceable in tests. */
-export interface AtomicFs {
-  openSync(file: string, flags: string, mode?: number): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  fsyncSync(fd: number): void;
-  closeSync(fd: number): void;
-  renameSync(from: string, to: string): void;
-  unlinkSync(file: string): void;
-}
-
-// ---------------------------------------------------------------------------------------------
-// In memory.
 
 /** The model as safetensors bytes (see the file header for what goes in). */
 export function modelToBytes(model: Sequential, extra: Record<string, string> = {}): Uint8Array {
@@ -135,11 +121,6 @@ export function loadStateDictBytes(model: Sequential, bytes: Uint8Array): void {
   for (const p of model.params) p.value.set(staged.param(p.name).value);
 }
 
-/** Reads a state dict file into `model` (see loadStateDictBytes). */
-export function loadStateDict(model: Sequential, file: string): void {
-  loadStateDictBytes(model, readModelFile(file, 'state dict file'));
-}
-
 /** Checks the file holds exactly the model's parameter names and shapes, then copies the values in. */
 function copyTensorsInto(model: Sequential, bytes: Uint8Array, header: SafetensorsHeader, what: string, expected: string): void {
   const { tensors } = header;
@@ -168,86 +149,15 @@ function copyTensorsInto(model: Sequential, bytes: Uint8Array, header: Safetenso
 }
 
 // ---------------------------------------------------------------------------------------------
-// Files.
-
-/** Writes the model to `file` atomically (see the file header). */
-export function saveModel(model: Sequential, file: string, extra?: Record<string, string>): void {
-  writeFileAtomic(file, modelToBytes(model, extra));
-}
-
-/** Reads and validates a model file written by saveModel. */
-export function loadModel(file: string, opts: LoadOptions = {}): LoadedModel {
-  return modelFromBytes(readModelFile(file, 'model file'), opts);
-}
-
-function readModelFile(file: string, what: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new RecurError(`${what} "${file}": expected a readable file, received ${errorText(e)}`);
-  }
-}
-
-/**
- * Replaces `file` with `data` so that a crash leaves the old content or the new, never a mix:
- * temporary file in the same directory (same file system, so rename is atomic), fsync, rename,
- * fsync of the directory (so the rename itself survives a power cut). On failure the temporary
- * file is removed and the previous file is untouched.
- */
-export function writeFileAtomic(file: string, data: Uint8Array, ops: AtomicFs = fs): void {
-  const target = path.resolve(file);
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd = -1;
-  let created = false;
-  try {
-    fd = ops.openSync(tmp, 'wx', 0o644); // wx: never follow or reuse something already there
-    created = true;
-    for (let off = 0; off < data.length;) {
-      const wrote = ops.writeSync(fd, data, off, data.length - off);
-      if (!(wrote > 0)) throw new Error(`write returned ${wrote}`);
-      off += wrote;
-    }
-    ops.fsyncSync(fd);
-    const closing = fd;
-    fd = -1;
-    ops.closeSync(closing);
-    ops.renameSync(tmp, target);
-    created = false;
-  } catch (e) {
-    if (fd >= 0) try { ops.closeSync(fd); } catch { /* already failing */ }
-    if (created) try { ops.unlinkSync(tmp); } catch { /* already failing */ }
-    throw new RecurError(`saving "${file}": expected a writable file in an existing directory, received ${errorText(e)}`);
-  }
-  syncDirectory(dir, ops);
-}
-
-/** fsync of a directory, where the platform allows one (Windows cannot open directories). */
-function syncDirectory(dir: string, ops: AtomicFs): void {
-  let fd = -1;
-  try {
-    fd = ops.openSync(dir, 'r');
-    ops.fsyncSync(fd);
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (!(process.platform === 'win32' || code === 'EISDIR' || code === 'EPERM' || code === 'EINVAL' || code === 'ENOTSUP')) {
-      throw new RecurError(`saving into "${dir}": expected the directory to sync after the rename, received ${errorText(e)} (the new file is in place but may not survive a power loss)`);
-    }
-  } finally {
-    if (fd >= 0) try { ops.closeSync(fd); } catch { /* nothing more to do */ }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Helpers.
 
 /**
  * Values the parameters of `config` hold, computed from the config alone (PyTorch's layouts:
- * embedding (V, E); per layer and direction W_ih (G·H, in), W_hh (G·H, H), two biases (G·H);
+ * embedding (V, E); per layer and direction those of the cell's description (directionParams);
  * head (O, D·H) and (O)). Used only as a bound before building; the exact check is by name.
  */
 export function configValueCount(config: ModelConfig): number {
-  const g = config.cell === 'lstm' ? 4 : config.cell === 'gru' ? 3 : 1;
+  const spec = cellSpec(config.cell);
   const h = config.hiddenSize;
   const d = config.bidirectional ? 2 : 1;
   let n = 0;
@@ -259,7 +169,7 @@ export function configValueCount(config: ModelConfig): number {
     width = config.input.size;
   }
   for (let l = 0; l < (config.numLayers ?? 1); l++) {
-    n += d * (g * h * (width + h) + 2 * g * h);
+    for (const p of directionParams(spec, width, h)) n += d * numel(p.shape);
     if (config.skip) n += h + 1;
     if (config.residual && width !== d * h) n += d * h * width;
     width = d * h;
@@ -283,12 +193,4 @@ function indexText(shape: readonly number[], flat: number): string {
     rest = Math.floor(rest / shape[k]);
   }
   return `[${idx.join(', ')}] (flat index ${flat})`;
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code} (${e.message})` : e.message;
-  }
-  return String(e);
 }

@@ -23,9 +23,10 @@
 // Refused (onnxExportProblems): anything beyond plain stacked layers, such as skip connections,
 // dilations or residual connections, and any config field this exporter does not know.
 
+import type { CellSpec } from '../cells/cell.js';
+import { CELLS, cellActivation, type CellKind } from '../cells/table.js';
 import { RecurError } from '../errors.js';
 import type { Activation } from '../kernels/types.js';
-import { writeFileAtomic } from './io.js';
 import type { ModelConfig } from './config.js';
 import { ONNX_FLOAT, ONNX_INT64, encodeOnnxModel, type OnnxAttribute, type OnnxGraph, type OnnxNode } from './onnx-proto.js';
 import type { Sequential } from './sequential.js';
@@ -48,9 +49,10 @@ const PLAIN = 'expected a model of plain RNN/LSTM/GRU layers';
 
 const ONNX_ACTIVATION: Record<Activation, string> = { tanh: 'Tanh', relu: 'Relu', sigmoid: 'Sigmoid', leaky_relu: 'LeakyRelu' };
 
-/** PyTorch gate block feeding each ONNX block: LSTM i f g o → i o f c, GRU r z n → z r h. */
-const GATE_ORDER: Record<string, number[]> = { rnn: [0], lstm: [0, 3, 1, 2], gru: [1, 0, 2] };
-const ONNX_OP: Record<string, string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' };
+/** The cell's ONNX operator and gate order (LSTM i f g o → i o f c, GRU r z n → z r h), from its description; null when it has none. */
+function onnxOf(cell: unknown): NonNullable<CellSpec['onnx']> | null {
+  return typeof cell === 'string' && Object.prototype.hasOwnProperty.call(CELLS, cell) ? CELLS[cell as CellKind].onnx : null;
+}
 
 /** Off values of a feature field: absent, false, empty, or dilations all 1 (a plain layer). */
 function isOff(v: unknown): boolean {
@@ -68,9 +70,10 @@ export function onnxExportProblems(config: ModelConfig): string[] {
       problems.push(`ONNX export: the model config field "${key}" is not one the exporter knows (it knows ${PLAIN_FIELDS.join(', ')}); ${PLAIN}`);
     }
   }
-  if (!(config.cell in ONNX_OP)) problems.push(`ONNX export: cell "${String(config.cell)}" has no ONNX operator; ${PLAIN}`);
-  const act = config.activation ?? 'tanh';
-  if (config.cell === 'rnn' && !(act in ONNX_ACTIVATION)) problems.push(`ONNX export: RNN activation "${String(act)}" has no ONNX equivalent; expected one of ${Object.keys(ONNX_ACTIVATION).join(', ')}`);
+  const onnx = onnxOf(config.cell);
+  if (!onnx) problems.push(`ONNX export: cell "${String(config.cell)}" has no ONNX operator; ${PLAIN}`);
+  const act = onnx ? cellActivation(config.cell, config.activation) : undefined;
+  if (act !== undefined && !(act in ONNX_ACTIVATION)) problems.push(`ONNX export: ${onnx!.op} activation "${String(act)}" has no ONNX equivalent; expected one of ${Object.keys(ONNX_ACTIVATION).join(', ')}`);
   return problems;
 }
 
@@ -125,16 +128,16 @@ export function modelToOnnx(model: Sequential): Uint8Array {
 
   const stack = model.rnn;
   const h = stack.hiddenSize, d = stack.directions, g = stack.cell.gates;
-  const cell = config.cell;
-  const perm = GATE_ORDER[cell];
+  const onnx = onnxOf(config.cell)!;
+  const perm = [...onnx.order];
   const rnnAttrs: OnnxAttribute[] = [
     { name: 'hidden_size', int: h },
     { name: 'direction', string: d === 2 ? 'bidirectional' : 'forward' },
     { name: 'layout', int: 0 },
   ];
-  if (cell === 'gru') rnnAttrs.push({ name: 'linear_before_reset', int: 1 });
-  if (cell === 'rnn') {
-    const act = config.activation ?? 'tanh';
+  if (onnx.linearBeforeReset) rnnAttrs.push({ name: 'linear_before_reset', int: 1 });
+  const act = cellActivation(config.cell, config.activation);
+  if (act !== undefined) {
     rnnAttrs.push({ name: 'activations', strings: Array(d).fill(ONNX_ACTIVATION[act]) });
     if (act === 'leaky_relu') rnnAttrs.push({ name: 'activation_alpha', floats: Array(d).fill(config.leak ?? 0.01) });
   }
@@ -153,11 +156,11 @@ export function modelToOnnx(model: Sequential): Uint8Array {
     const name = `rnn.l${l}`;
     const inputs = [x, floats(`${name}.W`, [d, g * h, inW], W), floats(`${name}.R`, [d, g * h, h], R), floats(`${name}.B`, [d, 2 * g * h], B)];
     if (last && config.outputMode === 'last') {
-      node(ONNX_OP[cell], name, inputs, ['', `${name}.Y_h`], rnnAttrs);
+      node(onnx.op, name, inputs, ['', `${name}.Y_h`], rnnAttrs);
       node('Transpose', `${name}.batch_first`, [`${name}.Y_h`], [`${name}.Y_h.bdh`], [{ name: 'perm', ints: [1, 0, 2] }]);
       node('Reshape', `${name}.last`, [`${name}.Y_h.bdh`, int64s('shape.last_step', [1, -1, d * h])], [`${name}.out`]);
     } else {
-      node(ONNX_OP[cell], name, inputs, [`${name}.Y`], rnnAttrs);
+      node(onnx.op, name, inputs, [`${name}.Y`], rnnAttrs);
       node('Transpose', `${name}.time_batch`, [`${name}.Y`], [`${name}.Y.tbdh`], [{ name: 'perm', ints: [0, 2, 1, 3] }]);
       // the shape constant goes in once, with the first layer that reaches this branch (layer 0)
       const flatten = l === 0 ? int64s('shape.concat_directions', [0, 0, d * h]) : 'shape.concat_directions';
@@ -178,13 +181,6 @@ export function modelToOnnx(model: Sequential): Uint8Array {
     irVersion: ONNX_IR_VERSION, opset: ONNX_OPSET, producer: 'recur', producerVersion: '0.1.0',
     doc: 'A recur model exported to ONNX', metadata: { 'recur.config': JSON.stringify(config) }, graph,
   });
-}
-
-/** Writes the model as an ONNX file, atomically (see io.ts writeFileAtomic); returns its size in bytes. */
-export function saveOnnx(model: Sequential, file: string): number {
-  const bytes = modelToOnnx(model);
-  writeFileAtomic(file, bytes);
-  return bytes.length;
 }
 
 /**

@@ -35,6 +35,9 @@
 // (long strings cut, nested values summarised) so an error cannot itself blow up.
 
 import { RecurError } from '../errors.js';
+import { FORBIDDEN_KEYS, brief, scanJsonKeys } from './untrusted-json.js';
+
+export { brief, scanJsonKeys } from './untrusted-json.js';
 
 /** The reference implementation's limit on the header's length. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -67,91 +70,16 @@ const DTYPE_SIZE: Readonly<Record<ReadDType, number>> = { F64: 8, F32: 4, F16: 2
 /** Dtypes of the format that recur does not read (integers, booleans, 8-bit floats). */
 const OTHER_DTYPES = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'I64', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64']);
 const ENTRY_KEYS = ['dtype', 'shape', 'data_offsets'] as const;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const METADATA_KEY = '__metadata__';
 /** Top-level object → tensor entry → shape or data_offsets array. */
 const MAX_HEADER_DEPTH = 3;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers for messages about untrusted values.
-
-/** A short, bounded description of an untrusted value (never recurses more than one level). */
-export function brief(v: unknown, inner = false): string {
-  if (typeof v === 'string') {
-    const cut = v.length > 60 ? `${v.slice(0, 60)}…` : v;
-    return JSON.stringify(cut);
-  }
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) {
-    if (inner) return v.length === 0 ? '[]' : '[…]';
-    const items = v.slice(0, 8).map((x) => brief(x, true));
-    return `[${items.join(', ')}${v.length > 8 ? `, … (${v.length} items)` : ''}]`;
-  }
-  if (typeof v === 'object') return inner ? '{…}' : 'an object';
-  return typeof v;
-}
 
 function reject(what: string, expected: string, received: string): never {
   throw new RecurError(`${what}: expected ${expected}, received ${received}`);
 }
 
 const tensorWhere = (name: string): string => `safetensors tensor ${brief(name)}`;
-
-// ---------------------------------------------------------------------------------------------
-// JSON key scanner. JSON.parse keeps the last of duplicate keys without a word; this walks the
-// text once, iteratively, and refuses duplicate or forbidden keys and nesting deeper than
-// maxDepth. It runs before JSON.parse (so a deeply nested text is never built into objects) and
-// is exact on valid JSON; on invalid JSON it may report a different problem than JSON.parse
-// would, but always as a RecurError, and JSON.parse still has the last word on syntax.
-// Exported for other untrusted JSON (the model config).
-
-export function scanJsonKeys(text: string, where: string, maxDepth: number): void {
-  // one frame per open container: the keys seen so far (null for arrays) and what it is called
-  const keys: (Set<string> | null)[] = [];
-  const names: string[] = [];
-  let lastKey = '';
-  let expectKey = false;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === 0x5c /* \ */) j += 2;
-        else if (d === 0x22) break;
-        else j++;
-      }
-      const top = keys.length > 0 ? keys[keys.length - 1] : null;
-      if (top && expectKey) {
-        let key: unknown;
-        try { key = JSON.parse(text.slice(i, j + 1)); } catch { key = undefined; }
-        if (typeof key !== 'string') reject(where, 'valid JSON', `a malformed key at character ${i}`);
-        const inside = keys.length === 1 ? 'at the top level' : `inside ${brief(names[names.length - 1])}`;
-        if (FORBIDDEN_KEYS.has(key)) reject(where, 'no key named __proto__, constructor or prototype', `the key ${brief(key)} ${inside}`);
-        if (top.has(key)) reject(where, 'each key once per object (JSON keeps only the last of duplicates)', `the key ${brief(key)} twice ${inside}`);
-        top.add(key);
-        lastKey = key;
-        expectKey = false;
-      }
-      i = j;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (keys.length >= maxDepth) reject(where, `JSON nested at most ${maxDepth} levels deep`, `deeper nesting at character ${i}`);
-      names.push(keys.length === 0 ? '(top level)' : keys[keys.length - 1] ? lastKey : names[names.length - 1]);
-      keys.push(c === 0x7b ? new Set() : null);
-      expectKey = c === 0x7b;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      keys.pop();
-      names.pop();
-      expectKey = false;
-    } else if (c === 0x2c /* , */) {
-      expectKey = keys.length > 0 && keys[keys.length - 1] !== null;
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Writer.

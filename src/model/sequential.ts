@@ -5,11 +5,14 @@
 // Shapes: features input (T, B, I) time-major; tokens input (T, B) ids. Output (T, B, O) for
 // outputMode 'every', (1, B, O) for 'last'.
 
+import type { ParamRole } from '../cells/cell.js';
+import { DEFAULT_LEAK, cellActivation } from '../cells/table.js';
 import { RecurError, checkPositiveInt, fail, firstNonFinite } from '../errors.js';
 import { JsKernels } from '../kernels/js.js';
 import type { Float, Kernels } from '../kernels/types.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
+import type { GateParam } from '../layers/direction.js';
 import type { ForwardContext, Layer, Seq } from '../layers/layer.js';
 import { RecurrentStack, type RecurrentState } from '../layers/stack.js';
 import { gainFor, initMatrix } from '../tensor/init.js';
@@ -84,43 +87,45 @@ export class Sequential {
    */
   initialize(init?: InitConfig): void {
     const rng = this.rng;
-    const h = this.rnn.hiddenSize;
-    const g = this.rnn.cell.gates;
     if (this.embedding) { const w = this.embedding.weight.value; for (let i = 0; i < w.length; i++) w[i] = rng.normal(); }
-    const act = this.config.activation ?? 'tanh';
+    // the cell's parameters by role (layers/direction.ts), in PyTorch's order; the Skip RNN gate and residual projections are initExtras'
     for (const layer of this.rnn.layers) {
-      for (const p of layer.params) {
-        if (p.name.startsWith('skip_')) continue; // initExtras
-        const isBias = p.shape.length === 1;
-        const isInput = p.name.startsWith('weight_ih');
-        if (!init || init.recurrent === 'default' && init.input === undefined) {
-          initMatrix(p.value, 0, 1, numel(p.shape), { kind: 'default', hiddenSize: h }, rng);
-          continue;
-        }
-        if (isBias) { p.value.fill(0); continue; }
-        let kind = isInput ? init.input ?? init.recurrent : init.recurrent;
-        if (isInput && kind === 'identity') kind = 'default';
-        const gain = kind === 'he' || kind === 'he_normal'
-          ? (this.config.cell === 'rnn' && act === 'leaky_relu' ? gainFor('leaky_relu', this.config.leak ?? 0.01) : gainFor('relu'))
-          : 1;
-        const cols = p.shape[1];
-        // one gate block (H rows) at a time
-        for (let blk = 0; blk < g; blk++) {
-          initMatrix(p.value, blk * h * cols, h, cols, { kind, gain, scale: kind === 'default' ? 1 : init.scale, hiddenSize: h }, rng);
-        }
-      }
-      if (init?.forgetBias !== undefined && this.config.cell === 'lstm') {
-        for (const p of layer.params) {
-          if (!p.name.startsWith('bias_')) continue;
-          const v = p.name.startsWith('bias_ih') ? init.forgetBias : 0;
-          for (let j = h; j < 2 * h; j++) p.value[j] = v;
-        }
-      }
+      for (const { param, role } of layer.gateParams) this.initGateParam(param, role, init);
+      if (init?.forgetBias !== undefined) this.setForgetBias(layer.gateParams, init.forgetBias);
     }
     const inF = this.head.inFeatures;
     initMatrix(this.head.weight.value, 0, 1, numel(this.head.weight.shape), { kind: 'default', hiddenSize: inF }, rng);
     initMatrix(this.head.bias.value, 0, 1, this.head.outFeatures, { kind: 'default', hiddenSize: inF }, rng);
     this.rnn.initExtras(rng);
+  }
+
+  /** One parameter of a recurrent layer: PyTorch's default, or the initializer `init` names for its role, one gate block (H rows) at a time. */
+  private initGateParam(p: Param, role: ParamRole, init: InitConfig | undefined): void {
+    const h = this.rnn.hiddenSize;
+    // a vector recurrent weight (one per unit) has no matrix initializer: PyTorch's default range
+    if (!init || init.recurrent === 'default' && init.input === undefined || p.shape.length === 1 && role === 'recurrent') {
+      initMatrix(p.value, 0, 1, numel(p.shape), { kind: 'default', hiddenSize: h }, this.rng);
+      return;
+    }
+    if (role === 'input_bias' || role === 'hidden_bias') { p.value.fill(0); return; }
+    let kind = role === 'input' ? init.input ?? init.recurrent : init.recurrent;
+    if (role === 'input' && kind === 'identity') kind = 'default';
+    const act = cellActivation(this.config.cell, this.config.activation);
+    const gain = kind === 'he' || kind === 'he_normal' ? (act === 'leaky_relu' ? gainFor('leaky_relu', this.config.leak ?? DEFAULT_LEAK) : gainFor('relu')) : 1;
+    const cols = p.shape[1];
+    for (let blk = 0; blk < this.rnn.cell.gates; blk++) {
+      initMatrix(p.value, blk * h * cols, h, cols, { kind, gain, scale: kind === 'default' ? 1 : init.scale, hiddenSize: h }, this.rng);
+    }
+  }
+
+  /** The forget gate's block of b_ih to `value` and of b_hh to 0 (cells with a forget gate; the others ignore it). */
+  private setForgetBias(params: readonly GateParam[], value: number): void {
+    const block = this.rnn.cell.spec.forgetGate, h = this.rnn.hiddenSize;
+    if (block === null) return;
+    for (const { param, role } of params) {
+      if (role !== 'input_bias' && role !== 'hidden_bias') continue;
+      for (let j = block * h; j < (block + 1) * h; j++) param.value[j] = role === 'input_bias' ? value : 0;
+    }
   }
 
   /** Loss terms of the model itself for the last forward pass (the Skip RNN budget λ·Σu); their gradients are added by backward. */

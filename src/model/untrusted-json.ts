@@ -1,5 +1,7 @@
-// Reading JSON that came from a file (checkpoint metadata, saved configs): parsed only after a scan
-// for duplicate and forbidden keys and deep nesting, then read field by field into typed values.
+// Reading JSON that came from a file (checkpoint metadata, saved configs, safetensors headers):
+// parsed only after a scan for duplicate and forbidden keys and deep nesting (scanJsonKeys, the
+// one owner of that scan and of the list of forbidden keys), then read field by field into typed
+// values.
 // Nothing read here is merged into a live object. Every error is a RecurError that names the field
 // (`where`), says what was expected and quotes what came, briefly.
 //
@@ -8,7 +10,83 @@
 // or ±Infinity, so those four are written as the strings "-0", "NaN", "Infinity", "-Infinity".
 
 import { RecurError } from '../errors.js';
-import { brief, scanJsonKeys } from './safetensors.js';
+
+/** Keys refused in any JSON read from outside (prototype pollution), by the scan and by `object`/`record`. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A short, bounded description of an untrusted value (never recurses more than one level). */
+export function brief(v: unknown, inner = false): string {
+  if (typeof v === 'string') {
+    const cut = v.length > 60 ? `${v.slice(0, 60)}…` : v;
+    return JSON.stringify(cut);
+  }
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) {
+    if (inner) return v.length === 0 ? '[]' : '[…]';
+    const items = v.slice(0, 8).map((x) => brief(x, true));
+    return `[${items.join(', ')}${v.length > 8 ? `, … (${v.length} items)` : ''}]`;
+  }
+  if (typeof v === 'object') return inner ? '{…}' : 'an object';
+  return typeof v;
+}
+
+function scanReject(what: string, expected: string, received: string): never {
+  throw new RecurError(`${what}: expected ${expected}, received ${received}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON key scanner. JSON.parse keeps the last of duplicate keys without a word; this walks the
+// text once, iteratively, and refuses duplicate or forbidden keys and nesting deeper than
+// maxDepth. It runs before JSON.parse (so a deeply nested text is never built into objects) and
+// is exact on valid JSON; on invalid JSON it may report a different problem than JSON.parse
+// would, but always as a RecurError, and JSON.parse still has the last word on syntax.
+
+export function scanJsonKeys(text: string, where: string, maxDepth: number): void {
+  // one frame per open container: the keys seen so far (null for arrays) and what it is called
+  const keys: (Set<string> | null)[] = [];
+  const names: string[] = [];
+  let lastKey = '';
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c /* \ */) j += 2;
+        else if (d === 0x22) break;
+        else j++;
+      }
+      const top = keys.length > 0 ? keys[keys.length - 1] : null;
+      if (top && expectKey) {
+        let key: unknown;
+        try { key = JSON.parse(text.slice(i, j + 1)); } catch { key = undefined; }
+        if (typeof key !== 'string') scanReject(where, 'valid JSON', `a malformed key at character ${i}`);
+        const inside = keys.length === 1 ? 'at the top level' : `inside ${brief(names[names.length - 1])}`;
+        if (FORBIDDEN_KEYS.has(key)) scanReject(where, 'no key named __proto__, constructor or prototype', `the key ${brief(key)} ${inside}`);
+        if (top.has(key)) scanReject(where, 'each key once per object (JSON keeps only the last of duplicates)', `the key ${brief(key)} twice ${inside}`);
+        top.add(key);
+        lastKey = key;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (keys.length >= maxDepth) scanReject(where, `JSON nested at most ${maxDepth} levels deep`, `deeper nesting at character ${i}`);
+      names.push(keys.length === 0 ? '(top level)' : keys[keys.length - 1] ? lastKey : names[names.length - 1]);
+      keys.push(c === 0x7b ? new Set() : null);
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      keys.pop();
+      names.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = keys.length > 0 && keys[keys.length - 1] !== null;
+    }
+  }
+}
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = Record<string, unknown>;
@@ -33,6 +111,8 @@ export function object(v: unknown, where: string, required: readonly string[], o
   if (typeof v !== 'object' || v === null || Array.isArray(v)) reject(where, 'a JSON object', Array.isArray(v) ? 'an array' : v);
   const o = v as JsonObject;
   for (const k of Object.keys(o)) {
+    // JSON.parse makes "__proto__" an own key: refused here too, for values parsed elsewhere
+    if (FORBIDDEN_KEYS.has(k)) reject(where, 'no key named __proto__, constructor or prototype', k);
     if (!required.includes(k) && !optional.includes(k)) {
       throw new RecurError(`${where}: unknown field ${brief(k)} (expected ${[...required, ...optional].join(', ')})`);
     }
@@ -54,6 +134,12 @@ export function record<T>(v: unknown, where: string, maxKeys: number, read: (x: 
 export function int(v: unknown, where: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) reject(where, `a whole number in [${min}, ${max}]`, v);
   return v + 0;
+}
+
+/** A finite number in [lo, hi]. */
+export function number(v: unknown, where: string, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) reject(where, `a number in [${lo}, ${hi}]`, v);
+  return v;
 }
 
 export function bool(v: unknown, where: string): boolean {

@@ -18,9 +18,8 @@
 import { fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import { drawValidation, type ValidationSpec } from './validation.js';
-import type { Batch, Task } from './task.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 /** Var(U₁ + U₂) for independent U ~ U[0, 1): the MSE of always answering 1. */
 export const ADDING_BASELINE = 1 / 6;

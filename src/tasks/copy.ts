@@ -25,9 +25,8 @@ import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import { drawValidation, type ValidationSpec } from './validation.js';
-import type { Accuracy, Batch, Task } from './task.js';
+import type { Accuracy, Batch, LossKind, Task } from './task.js';
 
 export const COPY_SYMBOLS = 8;
 export const COPY_RECALL = 10;

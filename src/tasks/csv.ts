@@ -21,9 +21,7 @@
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
-import type { Batch, Task } from './task.js';
-import { readTextFile } from './text.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 export const DEFAULT_WINDOW = 32;
 export const DEFAULT_HORIZON = 1;
@@ -105,11 +103,6 @@ export class CsvTask implements Task {
   private readonly z: Float64Array;
   private valBatches: Batch[] | null = null;
 
-  static fromFile(file: string, opts: Omit<CsvOptions, 'source'>): CsvTask {
-    checkWindow(opts);
-    return new CsvTask(readTextFile(file, 'CSV file'), { ...opts, source: file });
-  }
-
   constructor(text: string, opts: CsvOptions) {
     const { window, horizon } = checkWindow(opts);
     this.window = window;
@@ -190,7 +183,7 @@ export class CsvTask implements Task {
   }
 }
 
-function checkWindow(opts: { window?: number; horizon?: number }): { window: number; horizon: number } {
+export function checkWindow(opts: { window?: number; horizon?: number }): { window: number; horizon: number } {
   const window = opts.window ?? DEFAULT_WINDOW;
   const horizon = opts.horizon ?? DEFAULT_HORIZON;
   if (!Number.isInteger(window) || window < 1) fail('CSV task window', 'a whole number ≥ 1', window);

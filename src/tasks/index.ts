@@ -13,17 +13,17 @@ import { RecurError, fail } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 import { AddingTask } from './adding.js';
 import { CopyTask } from './copy.js';
-import { CsvTask } from './csv.js';
+import { CsvTask, checkWindow } from './csv.js';
 import { OrderTask } from './order.js';
 import type { Task } from './task.js';
-import { TextTask } from './text.js';
+import { TextTask, checkSeq } from './text.js';
 import { IMAGE_TASKS, imageTask, type ImageTaskKind, type LoadImages } from './image-tasks.js';
 
 export { AddingTask, ADDING_BASELINE } from './adding.js';
 export { CopyTask, copyBaseline } from './copy.js';
 export { CsvTask, parseCsvColumn } from './csv.js';
 export { OrderTask, orderPositions } from './order.js';
-export { TextTask, readTextFile } from './text.js';
+export { TextTask } from './text.js';
 export type { Accuracy, Batch, Task } from './task.js';
 
 export type TaskConfig =
@@ -42,6 +42,11 @@ export interface CreateTaskOptions {
   seed: number;
   /** Validation sequences of a synthetic task; default DEFAULT_VAL_SIZE. */
   valSize?: number;
+  /**
+   * The text of a file task's `file` (the core reads no files: the Node room's createTask passes
+   * its UTF-8 file reader). `what` names the file's role for messages ("text file", "CSV file").
+   */
+  readText?: (file: string, what: string) => string;
   /** The image tasks' data (node/datasets.ts loadImages: the core reads no files). */
   loadImages?: LoadImages;
 }
@@ -79,13 +84,17 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
     case 'adding': return withinBudget(validation, (v) => new AddingTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'copy': return withinBudget(validation, (v) => new CopyTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
-    case 'text':
+    case 'text': {
       checkFile('text', config.file);
-      return TextTask.fromFile(config.file, { seq: config.seq, shuffleLines: config.shuffleLines });
-    case 'csv':
+      const o = { seq: checkSeq(config.seq), shuffleLines: config.shuffleLines };
+      return new TextTask(readText(opts, 'text', config.file, 'text file'), { ...o, source: config.file });
+    }
+    case 'csv': {
       checkFile('csv', config.file);
       if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);
-      return CsvTask.fromFile(config.file, { column: config.column, window: config.window, horizon: config.horizon });
+      const o = { column: config.column, ...checkWindow(config) };
+      return new CsvTask(readText(opts, 'csv', config.file, 'CSV file'), { ...o, source: config.file });
+    }
     case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist':
       return imageTask(config, opts.loadImages, size);
     default:
@@ -106,6 +115,13 @@ function withinBudget(spec: ValidationSpec, make: (spec: ValidationSpec) => Task
 function checkLength(kind: string, length: unknown): number {
   if (typeof length === 'number' && length > MAX_SYNTHETIC_LENGTH) fail(`${kind} task length`, `a whole number ≤ ${MAX_SYNTHETIC_LENGTH}`, length);
   return length as number;
+}
+
+function readText(opts: CreateTaskOptions, kind: string, file: string, what: string): string {
+  if (typeof opts.readText !== 'function') {
+    throw new RecurError(`${kind} task: expected the file's text (CreateTaskOptions.readText, or createTask from recur/node), received only the file name ${JSON.stringify(file)}`);
+  }
+  return opts.readText(file, what);
 }
 
 function checkFile(kind: string, file: unknown): void {

@@ -21,10 +21,9 @@ import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import { argmax } from './copy.js';
 import { drawValidation, type ValidationSpec } from './validation.js';
-import type { Accuracy, Batch, Task } from './task.js';
+import type { Accuracy, Batch, LossKind, Task } from './task.js';
 
 /** Symbol ids of the one-hot input. */
 export const ORDER_SYMBOLS = ['a', 'b', 'c', 'd', 'X', 'Y', 'E', 'B'] as const;

@@ -1,10 +1,15 @@
 // What the trainer needs of a data set: batches, a fixed validation set, the loss, the model's
 // input and output shape, the best memoryless loss (the bar a model must clear), and a verdict.
+// This contract sits below training (train/ imports it; nothing here imports train/): the
+// losses a task can name are listed here, and train/losses.ts computes them.
 
 import type { Float } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
+
+/** The losses a task can ask for (computed by train/losses.ts). */
+export type LossKind = 'mse' | 'cross_entropy' | 'bce_logits';
+export const LOSS_KINDS: readonly LossKind[] = ['mse', 'cross_entropy', 'bce_logits'];
 
 export interface Batch {
   /** (T, B, F) features, time-major; token inputs: (T, B) ids. */

@@ -1,4 +1,4 @@
-// Character-level language modelling of a UTF-8 text file, in the manner of Karpathy's char-rnn and
+// Character-level language modelling of a text (a string; src/node/tasks.ts reads it from a UTF-8 file), in the manner of Karpathy's char-rnn and
 // min-char-rnn: at every step the model reads one character and predicts the next.
 //
 // Conventions:
@@ -24,12 +24,10 @@
 //   is needed.
 // - The text must be at least 10·(seq + 1) characters long, so the held-out 10% holds one window.
 
-import { readFileSync } from 'node:fs';
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
-import type { Batch, Task } from './task.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 export const DEFAULT_SEQ = 64;
 export const VAL_CAP_CHARS = 32768;
@@ -70,24 +68,6 @@ export function shuffleLines(text: string): string {
   return lines.join('\n') + '\n';
 }
 
-/** Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file. */
-export function readTextFile(file: string, what = 'text file'): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
-    throw new RecurError(`${what}: expected a readable file, received ${JSON.stringify(file)} (${why})`);
-  }
-  if (bytes.length === 0) throw new RecurError(`${what} ${JSON.stringify(file)}: expected some text, received an empty file`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new RecurError(`${what} ${JSON.stringify(file)}: expected UTF-8 text, received bytes that are not valid UTF-8`);
-  }
-}
-
 /** −Σ p ln p of the counts (nats). */
 function entropy(counts: ArrayLike<number>, total: number): number {
   let h = 0;
@@ -116,11 +96,6 @@ export class TextTask implements Task {
   readonly valChars: number;
   private readonly index: Map<string, number>;
   private valBatches: Batch[] | null = null;
-
-  static fromFile(file: string, opts: Omit<TextOptions, 'source'> = {}): TextTask {
-    checkSeq(opts.seq);
-    return new TextTask(readTextFile(file), { ...opts, source: file });
-  }
 
   constructor(text: string, opts: TextOptions = {}) {
     const seq = checkSeq(opts.seq);
@@ -233,7 +208,7 @@ export class TextTask implements Task {
   }
 }
 
-function checkSeq(seq: number | undefined): number {
+export function checkSeq(seq: number | undefined): number {
   if (seq === undefined) return DEFAULT_SEQ;
   if (!Number.isInteger(seq) || seq < 2) fail('text task seq', 'a whole number ≥ 2', seq);
   return seq;

@@ -26,7 +26,6 @@
 // live model, and the optimizer and schedule states loaded into throwaway copies first. Nothing in
 // the trainer changes until all of that has passed.
 
-import { createHash } from 'node:crypto';
 import { RecurError, fail } from '../errors.js';
 import { parseModelConfig } from '../model/config.js';
 import { CONFIG_KEY, FORMAT_KEY, RECUR_VERSION, VERSION_KEY } from '../model/io.js';
@@ -35,6 +34,7 @@ import { array, bool, f64, finite, firstDifference, int, object, oneOf, parseJso
 import type { Param } from '../tensor/param.js';
 import { Rng, type RngState } from '../tensor/rng.js';
 import type { NanGuardState } from './nan-guard.js';
+import { Sha256 } from './sha256.js';
 import { createOptimizer, type OptimizerState, type ParamState } from './optimizers.js';
 import { createSchedule, type ScheduleState } from './schedules.js';
 import type { EvalInfo, StepInfo, Trainer, TrainConfig } from './trainer.js';
@@ -143,13 +143,13 @@ function leBytes(a: F): Uint8Array {
 
 /** SHA-256 over the metadata (but the checksum) and every tensor's name, dtype, shape and bytes, in sorted order. */
 function checksum(metadata: Record<string, string>, tensors: { name: string; dtype: string; shape: readonly number[]; bytes: Uint8Array }[]): string {
-  const h = createHash('sha256');
+  const h = new Sha256();
   for (const k of Object.keys(metadata).sort()) if (k !== CHECKSUM_KEY) h.update(`m\0${k}\0${metadata[k]}\0`);
   for (const t of [...tensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     h.update(`t\0${t.name}\0${t.dtype}\0${t.shape.join(',')}\0`);
     h.update(t.bytes);
   }
-  return h.digest('hex');
+  return h.digestHex();
 }
 
 /** The checksum a checkpoint's contents call for (what recur.checksum must hold); the file's layout is checked first. */
@@ -224,7 +224,7 @@ export function restoreCheckpoint(trainer: Trainer, bytes: Uint8Array, source?: 
 
   // everything that can still refuse, on throwaway copies
   const check = (what: string, f: () => void): void => {
-    try { f(); } catch (e) { throw e instanceof RecurError ? e : new RecurError(`${w} ${what}: ${(e as Error).message}`); }
+    try { f(); } catch (e) { throw new RecurError(`${w} ${what}: ${e instanceof Error ? e.message : String(e)}`); }
   };
   check('optimizer', () => createOptimizer(config.optimizer).loadState(optimizer));
   check('guard.optimizer', () => createOptimizer(config.optimizer).loadState(guard.snapshot.optimizer));

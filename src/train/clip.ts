@@ -7,16 +7,13 @@
 // left exactly as they were and the non-finite norm is returned, so the caller (a NaN guard) sees
 // it and decides (skip the step, roll back).
 
-import { fail as failRecur } from '../errors.js';
+import { fail as failRecur, invalid } from '../errors.js';
 import type { Param } from '../tensor/param.js';
 
-function fail(owner: string, field: string, expected: string, received: unknown): never {
-  throw new RangeError(`${owner}: ${field} must be ${expected}, received ${String(received)}`);
-}
 
 function checkNormType(owner: string, normType: number): void {
   if (typeof normType !== 'number' || !(normType === Infinity || (Number.isFinite(normType) && normType > 0))) {
-    fail(owner, 'normType', 'a number > 0 or Infinity', normType);
+    invalid(owner, 'normType', 'a number > 0 or Infinity', normType);
   }
 }
 
@@ -67,7 +64,7 @@ function scaleGrads(params: readonly Param[], coef: number): void {
  */
 export function clipGradNormInPlace(params: readonly Param[], maxNorm: number, normType = 2): number {
   if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) {
-    fail('clipGradNormInPlace', 'maxNorm', 'a finite number > 0', maxNorm);
+    invalid('clipGradNormInPlace', 'maxNorm', 'a finite number > 0', maxNorm);
   }
   checkNormType('clipGradNormInPlace', normType);
   const norm = gradNorm(params, normType);
@@ -80,7 +77,7 @@ export function clipGradNormInPlace(params: readonly Param[], maxNorm: number, n
 /** Clamps every gradient element to [−clipValue, clipValue] (NaN stays NaN); returns how many changed. */
 export function clipGradValueInPlace(params: readonly Param[], clipValue: number): number {
   if (typeof clipValue !== 'number' || !(clipValue > 0) || !Number.isFinite(clipValue)) {
-    fail('clipGradValueInPlace', 'clipValue', 'a finite number > 0', clipValue);
+    invalid('clipGradValueInPlace', 'clipValue', 'a finite number > 0', clipValue);
   }
   let changed = 0;
   for (const p of params) {
@@ -140,12 +137,12 @@ export class AdaptiveClipper {
     const W = 'AdaptiveClipper';
     this.factor = o.factor ?? 2;
     if (typeof this.factor !== 'number' || !(this.factor > 0) || !Number.isFinite(this.factor)) {
-      fail(W, 'factor', 'a finite number > 0', this.factor);
+      invalid(W, 'factor', 'a finite number > 0', this.factor);
     }
     this.decay = o.decay ?? 0.98;
-    if (typeof this.decay !== 'number' || !(this.decay >= 0 && this.decay < 1)) fail(W, 'decay', 'in [0, 1)', this.decay);
+    if (typeof this.decay !== 'number' || !(this.decay >= 0 && this.decay < 1)) invalid(W, 'decay', 'in [0, 1)', this.decay);
     this.warmupSteps = o.warmupSteps ?? 10;
-    if (!Number.isInteger(this.warmupSteps) || this.warmupSteps < 1) fail(W, 'warmupSteps', 'an integer >= 1', this.warmupSteps);
+    if (!Number.isInteger(this.warmupSteps) || this.warmupSteps < 1) invalid(W, 'warmupSteps', 'an integer >= 1', this.warmupSteps);
     this.normType = o.normType ?? 2;
     checkNormType(W, this.normType);
   }
@@ -175,8 +172,8 @@ export class AdaptiveClipper {
   }
 
   loadState(s: AdaptiveClipState): void {
-    if (typeof s.logEma !== 'number' || !Number.isFinite(s.logEma)) fail('AdaptiveClipper', 'state.logEma', 'a finite number', s.logEma);
-    if (!Number.isInteger(s.count) || s.count < 0) fail('AdaptiveClipper', 'state.count', 'an integer >= 0', s.count);
+    if (typeof s.logEma !== 'number' || !Number.isFinite(s.logEma)) invalid('AdaptiveClipper', 'state.logEma', 'a finite number', s.logEma);
+    if (!Number.isInteger(s.count) || s.count < 0) invalid('AdaptiveClipper', 'state.count', 'an integer >= 0', s.count);
     this.logEma = s.logEma;
     this.count = s.count;
   }

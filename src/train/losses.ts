@@ -5,9 +5,9 @@
 
 import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
+import { LOSS_KINDS, type LossKind } from '../tasks/task.js';
 
-export type LossKind = 'mse' | 'cross_entropy' | 'bce_logits';
-export const LOSS_KINDS: readonly LossKind[] = ['mse', 'cross_entropy', 'bce_logits'];
+export { LOSS_KINDS, type LossKind } from '../tasks/task.js';
 
 export interface LossInput {
   /** (rows, cols) predictions (logits for cross_entropy and bce_logits). */

@@ -1,7 +1,8 @@
-// What every optimizer shares: the Optimizer interface, its state as plain data, per-param state
-// slots allocated once, and hyperparameter validation. The optimizers themselves are in
-// optimizers.ts.
+// What every optimizer shares: the Optimizer interface, its state as plain data, and per-param
+// state slots allocated once (hyperparameters are checked by the validators of src/errors.ts). The
+// optimizers themselves are in optimizers.ts.
 
+import { invalid } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
 
@@ -28,37 +29,12 @@ export interface OptimizerState {
 export interface Optimizer {
   readonly kind: OptimizerKind;
   lr: number;
-  /** Updates every param's value in place from its grad. */
-  step(params: readonly Param[]): void;
+  /** Updates every param's value in place from its grad, with learning rate `lr` (default: this.lr). */
+  step(params: readonly Param[], lr?: number): void;
   /** A deep copy of the state: later steps do not change it. */
   state(): OptimizerState;
   /** Replaces the state with a copy of `s` (from the same kind of optimizer). */
   loadState(s: OptimizerState): void;
-}
-
-// ---- validation -------------------------------------------------------------------------------
-
-export function fail(owner: string, field: string, expected: string, received: unknown): never {
-  throw new RangeError(`${owner}: ${field} must be ${expected}, received ${String(received)}`);
-}
-
-/** v itself, if a finite number >= min (> min when strict). */
-export function atLeast(owner: string, field: string, v: number, min: number, strict = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
-    fail(owner, field, `a finite number ${strict ? '>' : '>='} ${min}`, v);
-  }
-  return v;
-}
-
-export function unitInterval(owner: string, field: string, v: number, closedAbove: boolean): number {
-  const ok = typeof v === 'number' && v >= 0 && (closedAbove ? v <= 1 : v < 1);
-  if (!ok) fail(owner, field, closedAbove ? 'in [0, 1]' : 'in [0, 1)', v);
-  return v;
-}
-
-export function flag(owner: string, field: string, v: boolean): boolean {
-  if (typeof v !== 'boolean') fail(owner, field, 'true or false', v);
-  return v;
 }
 
 // ---- per-param state --------------------------------------------------------------------------
@@ -105,7 +81,7 @@ export class SlotStore {
     b = p.value instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
     const saved = s.restored[name];
     if (saved !== undefined) {
-      if (saved.length !== n) fail(this.owner, `state of ${p.name}.${name}`, `${n} numbers`, saved.length);
+      if (saved.length !== n) invalid(this.owner, `state of ${p.name}.${name}`, `${n} numbers`, saved.length);
       b.set(saved);
       delete s.restored[name];
     } else {
@@ -131,11 +107,11 @@ export class SlotStore {
     const pending = new Map<string, ParamState>();
     for (const name of Object.keys(params)) {
       const r = params[name]!;
-      if (!Number.isInteger(r.step) || r.step < 0) fail(this.owner, `state of ${name}.step`, 'an integer >= 0', r.step);
+      if (!Number.isInteger(r.step) || r.step < 0) invalid(this.owner, `state of ${name}.step`, 'an integer >= 0', r.step);
       for (const [k, v] of Object.entries(r.buffers)) {
         // JSON writes NaN and ±Infinity as null, which a typed array would silently read as 0.
         if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
-          fail(this.owner, `state of ${name}.${k}`, 'an array of numbers', JSON.stringify(v).slice(0, 40));
+          invalid(this.owner, `state of ${name}.${k}`, 'an array of numbers', JSON.stringify(v).slice(0, 40));
         }
       }
       pending.set(name, copyParamState(r));
@@ -155,7 +131,7 @@ export abstract class StatefulOptimizer implements Optimizer {
     this.slots = new SlotStore(owner);
   }
 
-  abstract step(params: readonly Param[]): void;
+  abstract step(params: readonly Param[], lr?: number): void;
   /** lr and the other hyperparameters a schedule may change. */
   protected abstract hyper(): Record<string, number>;
   /** Validates saved hyperparameters and returns the function that applies them. */
@@ -166,7 +142,7 @@ export abstract class StatefulOptimizer implements Optimizer {
   }
 
   loadState(s: OptimizerState): void {
-    if (s.kind !== this.kind) fail(this.owner, 'state.kind', `'${this.kind}'`, s.kind);
+    if (s.kind !== this.kind) invalid(this.owner, 'state.kind', `'${this.kind}'`, s.kind);
     const apply = this.checkHyper(s.hyper ?? {});
     this.slots.restore(s.params);
     apply();

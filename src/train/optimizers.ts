@@ -2,8 +2,9 @@
 // test/optim.test.ts with fixtures from scripts/golden_optim.py).
 //
 // Conventions:
-// - step(params) reads each param's `grad` and updates its `value` in place. Gradients are not
-//   zeroed here (the training loop owns them).
+// - step(params, lr) reads each param's `grad` and updates its `value` in place, with learning
+//   rate `lr` (default: the optimizer's own `lr`; the trainer passes its scheduled one). Gradients
+//   are not zeroed here (the training loop owns them).
 // - State (momentum buffers, moment estimates, step counts) is kept per param *name*, allocated on
 //   the param's first step with the param's own array type, and never reallocated. Arithmetic is
 //   done in JS doubles per element and stored back into the buffer; a buffer value is read back
@@ -12,7 +13,8 @@
 //   (`w ← w·(1 − lr·λ)` before the Adam step, Loshchilov & Hutter).
 // - Hyperparameters a schedule may change (lr, momentum, betas) are public fields.
 
-import { atLeast, fail, flag, StatefulOptimizer, unitInterval } from './optimizer-base.js';
+import { atLeast, flag, invalid, unitInterval } from '../errors.js';
+import { StatefulOptimizer } from './optimizer-base.js';
 import type { Param } from '../tensor/param.js';
 
 export type { Optimizer, OptimizerKind, OptimizerState, ParamState } from './optimizer-base.js';
@@ -47,12 +49,12 @@ export class SGD extends StatefulOptimizer {
     this.dampening = atLeast('SGD', 'dampening', o.dampening ?? 0, 0);
     this.weightDecay = atLeast('SGD', 'weightDecay', o.weightDecay ?? 0, 0);
     this.nesterov = flag('SGD', 'nesterov', o.nesterov ?? false);
-    if (this.nesterov && this.momentum <= 0) fail('SGD', 'momentum', '> 0 with nesterov', this.momentum);
-    if (this.nesterov && this.dampening !== 0) fail('SGD', 'dampening', '0 with nesterov', this.dampening);
+    if (this.nesterov && this.momentum <= 0) invalid('SGD', 'momentum', '> 0 with nesterov', this.momentum);
+    if (this.nesterov && this.dampening !== 0) invalid('SGD', 'dampening', '0 with nesterov', this.dampening);
   }
 
-  step(params: readonly Param[]): void {
-    const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = this;
+  step(params: readonly Param[], lr = this.lr): void {
+    const { momentum: mu, dampening, weightDecay: wd, nesterov } = this;
     for (const p of params) {
       const w = p.value, g = p.grad, n = w.length;
       const s = this.slots.slot(p);
@@ -108,7 +110,7 @@ abstract class AdamFamily extends StatefulOptimizer {
   constructor(owner: string, o: AdamOptions, defaultDecay: number) {
     super(owner);
     const betas = o.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) fail(owner, 'betas', 'a pair [beta1, beta2]', betas);
+    if (!Array.isArray(betas) || betas.length !== 2) invalid(owner, 'betas', 'a pair [beta1, beta2]', betas);
     this.lr = atLeast(owner, 'lr', o.lr ?? 1e-3, 0);
     this.betas = [unitInterval(owner, 'betas[0]', betas[0], false), unitInterval(owner, 'betas[1]', betas[1], false)];
     this.eps = atLeast(owner, 'eps', o.eps ?? 1e-8, 0, true);
@@ -117,7 +119,7 @@ abstract class AdamFamily extends StatefulOptimizer {
   }
 
   /** The step with L2 decay `l2` folded into the gradient, after scaling w by `shrink`. */
-  protected adamStep(params: readonly Param[], l2: number, shrink: number): void {
+  protected adamStep(params: readonly Param[], lr: number, l2: number, shrink: number): void {
     const [b1, b2] = this.betas;
     for (const p of params) {
       const w = p.value, g = p.grad, n = w.length;
@@ -126,7 +128,7 @@ abstract class AdamFamily extends StatefulOptimizer {
       const m = this.slots.buffer(p, s, 'exp_avg', 0);
       const v = this.slots.buffer(p, s, 'exp_avg_sq', 0);
       const vmax = this.amsgrad ? this.slots.buffer(p, s, 'max_exp_avg_sq', 0) : undefined;
-      const stepSize = this.lr / (1 - b1 ** t);
+      const stepSize = lr / (1 - b1 ** t);
       const bc2Sqrt = Math.sqrt(1 - b2 ** t);
       for (let i = 0; i < n; i++) {
         if (shrink !== 1) w[i] = w[i]! * shrink;
@@ -161,8 +163,8 @@ export class Adam extends AdamFamily {
   constructor(o: AdamOptions = {}) {
     super('Adam', o, 0);
   }
-  step(params: readonly Param[]): void {
-    this.adamStep(params, this.weightDecay, 1);
+  step(params: readonly Param[], lr = this.lr): void {
+    this.adamStep(params, lr, this.weightDecay, 1);
   }
 }
 
@@ -172,8 +174,8 @@ export class AdamW extends AdamFamily {
   constructor(o: AdamOptions = {}) {
     super('AdamW', o, 0.01);
   }
-  step(params: readonly Param[]): void {
-    this.adamStep(params, 0, 1 - this.lr * this.weightDecay);
+  step(params: readonly Param[], lr = this.lr): void {
+    this.adamStep(params, lr, 0, 1 - lr * this.weightDecay);
   }
 }
 
@@ -213,8 +215,8 @@ export class RMSprop extends StatefulOptimizer {
     this.centered = flag('RMSprop', 'centered', o.centered ?? false);
   }
 
-  step(params: readonly Param[]): void {
-    const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
+  step(params: readonly Param[], lr = this.lr): void {
+    const { alpha, eps, weightDecay: wd, momentum: mu, centered } = this;
     for (const p of params) {
       const w = p.value, g = p.grad, n = w.length;
       const s = this.slots.slot(p);
@@ -282,14 +284,14 @@ export class Adagrad extends StatefulOptimizer {
     this.eps = atLeast('Adagrad', 'eps', o.eps ?? 1e-10, 0, true);
   }
 
-  step(params: readonly Param[]): void {
+  step(params: readonly Param[], lr = this.lr): void {
     const { weightDecay: wd, eps } = this;
     for (const p of params) {
       const w = p.value, g = p.grad, n = w.length;
       const s = this.slots.slot(p);
       const t = ++s.step;
       const sum = this.slots.buffer(p, s, 'sum', this.initialAccumulatorValue);
-      const clr = this.lr / (1 + (t - 1) * this.lrDecay);
+      const clr = lr / (1 + (t - 1) * this.lrDecay);
       for (let i = 0; i < n; i++) {
         const gi = g[i]! + wd * w[i]!;
         sum[i] = sum[i]! + gi * gi;
@@ -335,6 +337,6 @@ export function createOptimizer(config: OptimizerConfig): AnyOptimizer {
     case 'adamw': return new AdamW(o);
     case 'rmsprop': return new RMSprop(o);
     case 'adagrad': return new Adagrad(o);
-    default: return fail('createOptimizer', 'kind', 'sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad', kind);
+    default: return invalid('createOptimizer', 'kind', 'sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad', kind);
   }
 }

@@ -1,5 +1,5 @@
-// The schedule interface, configs and state as plain data, and hyperparameter validation, shared
-// by the schedules in schedules.ts.
+// The schedule interface, configs and state as plain data, shared by the schedules in
+// schedules.ts (hyperparameters are checked by the validators of src/errors.ts).
 
 export type ScheduleKind =
   | 'constant' | 'step' | 'multistep' | 'exponential' | 'cosine' | 'cosine_restarts' | 'plateau' | 'onecycle';
@@ -81,32 +81,3 @@ export interface Schedule {
   state(): ScheduleState;
   loadState(s: ScheduleState): void;
 }
-
-// ---- validation -------------------------------------------------------------------------------
-
-export function fail(owner: string, field: string, expected: string, received: unknown): never {
-  throw new RangeError(`${owner}: ${field} must be ${expected}, received ${String(received)}`);
-}
-
-export function num(owner: string, field: string, v: number, min: number, strict = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
-    fail(owner, field, `a finite number ${strict ? '>' : '>='} ${min}`, v);
-  }
-  return v;
-}
-
-export function int(owner: string, field: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) fail(owner, field, `an integer >= ${min}`, v);
-  return v;
-}
-
-export function below1(owner: string, field: string, v: number, allowOne = false): number {
-  if (typeof v !== 'number' || !(v >= 0 && (allowOne ? v <= 1 : v < 1))) fail(owner, field, allowOne ? 'in [0, 1]' : 'in [0, 1)', v);
-  return v;
-}
-
-export function oneOf<T extends string>(owner: string, field: string, v: T, options: readonly T[]): T {
-  if (!options.includes(v)) fail(owner, field, options.map((o) => `'${o}'`).join(' or '), v);
-  return v;
-}
-

@@ -18,7 +18,7 @@
 
 import type { AnyOptimizer } from './optimizers.js';
 
-import { fail, num, int, below1, oneOf } from './schedule-base.js';
+import { invalid, atLeast, wholeAtLeast, unitInterval, oneOf } from '../errors.js';
 import type { ScheduleKind, WarmupConfig, PlateauOptions, OneCycleOptions, ScheduleConfig, PlateauState, ScheduleState, Schedule } from './schedule-base.js';
 
 export type { ScheduleKind, WarmupConfig, PlateauOptions, OneCycleOptions, ScheduleConfig, PlateauState, ScheduleState, Schedule } from './schedule-base.js';
@@ -31,7 +31,7 @@ abstract class ClosedForm implements Schedule {
   private n = 0;
 
   constructor(readonly baseLr: number) {
-    num(new.target.name, 'base lr', baseLr, 0);
+    atLeast(new.target.name, 'base lr', baseLr, 0);
   }
 
   /** The learning rate before optimizer step n + 1 (n = 0 before the first). */
@@ -54,8 +54,8 @@ abstract class ClosedForm implements Schedule {
   }
 
   loadState(s: ScheduleState): void {
-    if (s.kind !== this.kind) fail(this.constructor.name, 'state.kind', `'${this.kind}'`, s.kind);
-    this.n = int(this.constructor.name, 'state.step', s.step, 0);
+    if (s.kind !== this.kind) invalid(this.constructor.name, 'state.kind', `'${this.kind}'`, s.kind);
+    this.n = wholeAtLeast(this.constructor.name, 'state.step', s.step, 0);
   }
 }
 
@@ -70,8 +70,8 @@ export class StepLR extends ClosedForm {
   readonly kind = 'step';
   constructor(baseLr: number, readonly stepSize: number, readonly gamma = 0.1) {
     super(baseLr);
-    int('StepLR', 'stepSize', stepSize, 1);
-    num('StepLR', 'gamma', gamma, 0);
+    wholeAtLeast('StepLR', 'stepSize', stepSize, 1);
+    atLeast('StepLR', 'gamma', gamma, 0);
   }
   lrAt(n: number): number { return this.baseLr * this.gamma ** Math.floor(n / this.stepSize); }
 }
@@ -82,9 +82,9 @@ export class MultiStepLR extends ClosedForm {
   readonly milestones: readonly number[];
   constructor(baseLr: number, milestones: readonly number[], readonly gamma = 0.1) {
     super(baseLr);
-    if (!Array.isArray(milestones)) fail('MultiStepLR', 'milestones', 'an array of integers', milestones);
-    milestones.forEach((m, i) => int('MultiStepLR', `milestones[${i}]`, m, 0));
-    num('MultiStepLR', 'gamma', gamma, 0);
+    if (!Array.isArray(milestones)) invalid('MultiStepLR', 'milestones', 'an array of integers', milestones);
+    milestones.forEach((m, i) => wholeAtLeast('MultiStepLR', `milestones[${i}]`, m, 0));
+    atLeast('MultiStepLR', 'gamma', gamma, 0);
     this.milestones = [...milestones].sort((a, b) => a - b);
   }
   lrAt(n: number): number {
@@ -99,7 +99,7 @@ export class ExponentialLR extends ClosedForm {
   readonly kind = 'exponential';
   constructor(baseLr: number, readonly gamma: number) {
     super(baseLr);
-    num('ExponentialLR', 'gamma', gamma, 0);
+    atLeast('ExponentialLR', 'gamma', gamma, 0);
   }
   lrAt(n: number): number { return this.baseLr * this.gamma ** n; }
 }
@@ -109,8 +109,8 @@ export class CosineAnnealingLR extends ClosedForm {
   readonly kind = 'cosine';
   constructor(baseLr: number, readonly tMax: number, readonly etaMin = 0) {
     super(baseLr);
-    int('CosineAnnealingLR', 'tMax', tMax, 1);
-    num('CosineAnnealingLR', 'etaMin', etaMin, 0);
+    wholeAtLeast('CosineAnnealingLR', 'tMax', tMax, 1);
+    atLeast('CosineAnnealingLR', 'etaMin', etaMin, 0);
   }
   lrAt(n: number): number {
     return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * n) / this.tMax))) / 2;
@@ -125,9 +125,9 @@ export class CosineAnnealingWarmRestarts extends ClosedForm {
   readonly kind = 'cosine_restarts';
   constructor(baseLr: number, readonly t0: number, readonly tMult = 1, readonly etaMin = 0) {
     super(baseLr);
-    int('CosineAnnealingWarmRestarts', 't0', t0, 1);
-    int('CosineAnnealingWarmRestarts', 'tMult', tMult, 1);
-    num('CosineAnnealingWarmRestarts', 'etaMin', etaMin, 0);
+    wholeAtLeast('CosineAnnealingWarmRestarts', 't0', t0, 1);
+    wholeAtLeast('CosineAnnealingWarmRestarts', 'tMult', tMult, 1);
+    atLeast('CosineAnnealingWarmRestarts', 'etaMin', etaMin, 0);
   }
   lrAt(n: number): number {
     let tCur = n, tI = this.t0;
@@ -156,16 +156,16 @@ export class OneCycleLR extends ClosedForm {
   constructor(o: OneCycleOptions) {
     super(0);
     const W = 'OneCycleLR';
-    const maxLr = num(W, 'maxLr', o.maxLr, 0, true);
-    const total = this.totalSteps = int(W, 'totalSteps', o.totalSteps, 1);
-    const pct = below1(W, 'pctStart', o.pctStart ?? 0.3, true);
+    const maxLr = atLeast(W, 'maxLr', o.maxLr, 0, true);
+    const total = this.totalSteps = wholeAtLeast(W, 'totalSteps', o.totalSteps, 1);
+    const pct = unitInterval(W, 'pctStart', o.pctStart ?? 0.3, true);
     const strategy = oneOf(W, 'annealStrategy', o.annealStrategy ?? 'cos', ['cos', 'linear']);
-    const initial = maxLr / num(W, 'divFactor', o.divFactor ?? 25, 0, true);
-    const min = initial / num(W, 'finalDivFactor', o.finalDivFactor ?? 1e4, 0, true);
+    const initial = maxLr / atLeast(W, 'divFactor', o.divFactor ?? 25, 0, true);
+    const min = initial / atLeast(W, 'finalDivFactor', o.finalDivFactor ?? 1e4, 0, true);
     this.cycleMomentum = o.cycleMomentum ?? true;
-    const lo = below1(W, 'baseMomentum', o.baseMomentum ?? 0.85);
-    const hi = below1(W, 'maxMomentum', o.maxMomentum ?? 0.95);
-    if (lo > hi) fail(W, 'baseMomentum', `<= maxMomentum (${hi})`, lo);
+    const lo = unitInterval(W, 'baseMomentum', o.baseMomentum ?? 0.85);
+    const hi = unitInterval(W, 'maxMomentum', o.maxMomentum ?? 0.95);
+    if (lo > hi) invalid(W, 'baseMomentum', `<= maxMomentum (${hi})`, lo);
     this.phases = o.threePhase ?? false
       ? [
         { end: pct * total - 1, lr: [initial, maxLr], momentum: [hi, lo] },
@@ -181,7 +181,7 @@ export class OneCycleLR extends ClosedForm {
       // A phase that can be reached but has no length would divide by zero in `at` (PyTorch raises
       // ZeroDivisionError there).
       if ((ph.end >= 0 || i === this.phases.length - 1) && ph.end === start) {
-        fail(W, 'totalSteps', 'large enough for every phase to have a length', total);
+        invalid(W, 'totalSteps', 'large enough for every phase to have a length', total);
       }
       start = ph.end;
     }
@@ -191,7 +191,7 @@ export class OneCycleLR extends ClosedForm {
   }
 
   private at(n: number, which: 'lr' | 'momentum'): number {
-    if (n > this.totalSteps) fail('OneCycleLR', 'step count', `<= totalSteps (${this.totalSteps})`, n);
+    if (n > this.totalSteps) invalid('OneCycleLR', 'step count', `<= totalSteps (${this.totalSteps})`, n);
     let start = 0;
     for (const [i, ph] of this.phases.entries()) {
       if (n <= ph.end || i === this.phases.length - 1) {
@@ -207,7 +207,7 @@ export class OneCycleLR extends ClosedForm {
 
   override step(): void {
     if (this.stepCount + 1 > this.totalSteps) {
-      fail('OneCycleLR', 'step count', `<= totalSteps (${this.totalSteps})`, this.stepCount + 1);
+      invalid('OneCycleLR', 'step count', `<= totalSteps (${this.totalSteps})`, this.stepCount + 1);
     }
     super.step();
   }
@@ -235,15 +235,15 @@ export class ReduceLROnPlateau implements Schedule {
 
   constructor(readonly baseLr: number, o: PlateauOptions = {}) {
     const W = 'ReduceLROnPlateau';
-    num(W, 'base lr', baseLr, 0);
+    atLeast(W, 'base lr', baseLr, 0);
     this.mode = oneOf(W, 'mode', o.mode ?? 'min', ['min', 'max']);
-    this.factor = below1(W, 'factor', o.factor ?? 0.1);
-    this.patience = int(W, 'patience', o.patience ?? 10, 0);
-    this.threshold = num(W, 'threshold', o.threshold ?? 1e-4, 0);
+    this.factor = unitInterval(W, 'factor', o.factor ?? 0.1);
+    this.patience = wholeAtLeast(W, 'patience', o.patience ?? 10, 0);
+    this.threshold = atLeast(W, 'threshold', o.threshold ?? 1e-4, 0);
     this.thresholdMode = oneOf(W, 'thresholdMode', o.thresholdMode ?? 'rel', ['rel', 'abs']);
-    this.cooldown = int(W, 'cooldown', o.cooldown ?? 0, 0);
-    this.minLr = num(W, 'minLr', o.minLr ?? 0, 0);
-    this.eps = num(W, 'eps', o.eps ?? 1e-8, 0);
+    this.cooldown = wholeAtLeast(W, 'cooldown', o.cooldown ?? 0, 0);
+    this.minLr = atLeast(W, 'minLr', o.minLr ?? 0, 0);
+    this.eps = atLeast(W, 'eps', o.eps ?? 1e-8, 0);
     this.s = { lr: baseLr, best: null, numBadEpochs: 0, cooldownCounter: 0 };
   }
 
@@ -259,7 +259,7 @@ export class ReduceLROnPlateau implements Schedule {
   }
 
   step(metric?: number): void {
-    if (typeof metric !== 'number') fail('ReduceLROnPlateau', 'metric', 'a number', metric);
+    if (typeof metric !== 'number') invalid('ReduceLROnPlateau', 'metric', 'a number', metric);
     const s = this.s;
     this.n++;
     // NaN is never better, so it counts as a bad step (as in PyTorch).
@@ -287,17 +287,17 @@ export class ReduceLROnPlateau implements Schedule {
 
   loadState(st: ScheduleState): void {
     const W = 'ReduceLROnPlateau';
-    if (st.kind !== 'plateau') fail(W, 'state.kind', "'plateau'", st.kind);
+    if (st.kind !== 'plateau') invalid(W, 'state.kind', "'plateau'", st.kind);
     const p = st.plateau;
-    if (p === undefined) fail(W, 'state.plateau', 'present', p);
-    if (p.best !== null && typeof p.best !== 'number') fail(W, 'state.plateau.best', 'a number or null', p.best);
+    if (p === undefined) invalid(W, 'state.plateau', 'present', p);
+    if (p.best !== null && typeof p.best !== 'number') invalid(W, 'state.plateau.best', 'a number or null', p.best);
     const next: PlateauState = {
-      lr: num(W, 'state.plateau.lr', p.lr, 0),
+      lr: atLeast(W, 'state.plateau.lr', p.lr, 0),
       best: p.best,
-      numBadEpochs: int(W, 'state.plateau.numBadEpochs', p.numBadEpochs, 0),
-      cooldownCounter: int(W, 'state.plateau.cooldownCounter', p.cooldownCounter, 0),
+      numBadEpochs: wholeAtLeast(W, 'state.plateau.numBadEpochs', p.numBadEpochs, 0),
+      cooldownCounter: wholeAtLeast(W, 'state.plateau.cooldownCounter', p.cooldownCounter, 0),
     };
-    this.n = int(W, 'state.step', st.step, 0);
+    this.n = wholeAtLeast(W, 'state.step', st.step, 0);
     this.s = next;
   }
 }
@@ -311,9 +311,9 @@ export class LinearWarmup implements Schedule {
   readonly iters: number;
 
   constructor(readonly baseLr: number, w: WarmupConfig, readonly inner: Schedule) {
-    this.iters = int('LinearWarmup', 'warmup.iters', w.iters, 1);
+    this.iters = wholeAtLeast('LinearWarmup', 'warmup.iters', w.iters, 1);
     const f = w.startFactor ?? 1 / 3;
-    if (typeof f !== 'number' || !(f > 0 && f <= 1)) fail('LinearWarmup', 'warmup.startFactor', 'in (0, 1]', f);
+    if (typeof f !== 'number' || !(f > 0 && f <= 1)) invalid('LinearWarmup', 'warmup.startFactor', 'in (0, 1]', f);
     this.startFactor = f;
   }
 
@@ -336,7 +336,7 @@ export class LinearWarmup implements Schedule {
   }
 
   loadState(s: ScheduleState): void {
-    const n = int('LinearWarmup', 'state.step', s.step, 0);
+    const n = wholeAtLeast('LinearWarmup', 'state.step', s.step, 0);
     this.inner.loadState({ ...s, step: Math.max(0, n - this.iters) });
     this.n = n;
   }
@@ -366,7 +366,7 @@ function createBare(c: ScheduleConfig, baseLr: number): Schedule {
     case 'onecycle': return new OneCycleLR(c);
     default: {
       const kinds = 'constant, step, multistep, exponential, cosine, cosine_restarts, plateau or onecycle';
-      return fail('createSchedule', 'kind', kinds, (c as { kind: unknown }).kind);
+      return invalid('createSchedule', 'kind', kinds, (c as { kind: unknown }).kind);
     }
   }
 }
@@ -378,11 +378,16 @@ function createBare(c: ScheduleConfig, baseLr: number): Schedule {
  */
 export function applySchedule(schedule: Schedule, opt: AnyOptimizer): void {
   opt.lr = schedule.lr;
+  cycleMomentum(schedule, opt);
+}
+
+/** Sets the momentum (or beta1) a cycling schedule (OneCycle) gives the coming step; no-op for the others. */
+export function cycleMomentum(schedule: Schedule, opt: AnyOptimizer): void {
   const m = schedule.momentum;
   if (m === undefined) return;
   switch (opt.kind) {
     case 'sgd': case 'rmsprop': opt.momentum = m; break;
     case 'adam': case 'adamw': opt.betas = [m, opt.betas[1]]; break;
-    case 'adagrad': fail('applySchedule', 'optimizer', 'one with momentum or betas to cycle', opt.kind);
+    case 'adagrad': invalid('applySchedule', 'optimizer', 'one with momentum or betas to cycle', opt.kind);
   }
 }

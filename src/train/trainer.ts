@@ -1,8 +1,9 @@
 // The training loop: batches from a task, forward, loss, backward (full or truncated BPTT),
-// clipping, the NaN guard, the optimizer and its schedule, evaluation, early stopping, callbacks
-// and a JSON-lines metrics log. Seeded: the same seed gives the same losses bit for bit.
+// clipping, the NaN guard, the optimizer and its schedule, evaluation, early stopping, and
+// callbacks (among them onRecord, one plain record per step, evaluation and NaN-guard event: the
+// Node room's metrics log writes them to a file). Seeded: the same seed gives the same losses bit
+// for bit.
 
-import { appendFileSync, writeFileSync } from 'node:fs';
 import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { Sequential } from '../model/sequential.js';
@@ -13,7 +14,7 @@ import { AdaptiveClipper, AutoClipper, clipGradAgcInPlace, clipGradNormInPlace, 
 import { computeLoss, countedRows, paddingMask } from './losses.js';
 import { NanGuard, type NanGuardEvent, type NanGuardOptions } from './nan-guard.js';
 import { createOptimizer, type AnyOptimizer, type OptimizerConfig } from './optimizers.js';
-import { applySchedule, createSchedule, type Schedule, type ScheduleConfig } from './schedules.js';
+import { createSchedule, cycleMomentum, type Schedule, type ScheduleConfig } from './schedules.js';
 
 export type ClipConfig =
   | { kind: 'none' }
@@ -41,8 +42,6 @@ export interface TrainConfig {
   /** Stop as soon as the task counts as solved on validation. */
   stopWhenSolved?: boolean;
   nanGuard?: NanGuardOptions;
-  /** Write one JSON object per step and per evaluation to this file. */
-  metricsLog?: string;
 }
 
 export interface StepInfo {
@@ -58,7 +57,12 @@ export interface TrainCallbacks {
   onNanGuard?(e: NanGuardEvent): void;
   /** Once a step is complete (evaluation and stopping decided): where a checkpoint is taken. */
   onStepEnd?(s: StepInfo): void;
+  /** Each step, evaluation and NaN-guard event as one plain record, in order (a metrics log). */
+  onRecord?(r: MetricsRecord): void;
 }
+
+/** A line of the metrics log: a step, an evaluation, or a NaN-guard event, with its type. */
+export type MetricsRecord = ({ type: 'step' } & StepInfo) | ({ type: 'eval' } & EvalInfo) | ({ type: 'nan_guard' } & NanGuardEvent);
 
 /** The training loop's own state (what a checkpoint must keep besides weights, optimizer and RNG). */
 export interface LoopState {
@@ -95,21 +99,17 @@ export interface TrainResult {
 /** Mean validation loss (weighted by rows that count) and accuracy of a model on a task. */
 export function evaluate(model: Sequential, task: Task): { loss: number; accuracy: number | null } {
   let sum = 0, n = 0, correct = 0, total = 0;
+  let grad = new Float64Array(0); // the loss's gradient, unused here; one buffer for the whole pass
   for (const batch of task.validation()) {
     const y = model.forward(batch.x, batch.t, batch.b, { lengths: batch.lengths });
     const rowWeight = rowWeightOf(task, batch);
     const rows = countedRows(task.loss, batch.rows, batch.target, rowWeight);
-    sum += computeLoss(task.loss, { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight }, scratch(y.data.length)) * rows;
+    if (grad.length < y.data.length) grad = new Float64Array(y.data.length);
+    sum += computeLoss(task.loss, { pred: y.data, rows: batch.rows, cols: task.outputSize, target: batch.target, rowWeight }, grad.subarray(0, y.data.length)) * rows;
     n += rows;
     if (task.accuracy) { const a = task.accuracy(y.data, batch); correct += a.correct; total += a.total; }
   }
   return { loss: n > 0 ? sum / n : NaN, accuracy: task.accuracy && total > 0 ? correct / total : null };
-}
-
-let scratchBuf = new Float64Array(0);
-function scratch(n: number): Float64Array {
-  if (scratchBuf.length < n) scratchBuf = new Float64Array(n);
-  return scratchBuf.subarray(0, n);
 }
 
 /** Row weights of steps t0 … t0+tc−1 of a batch: padding masked for losses on every step, else null. */
@@ -117,7 +117,10 @@ function rowWeightOf(task: Task, batch: Batch, t0 = 0, tc = batch.t): Float64Arr
   return task.outputMode === 'every' ? paddingMask(batch.lengths, t0, tc, batch.b) : null;
 }
 
-
+/** Hands the event loop a turn: setImmediate where there is one (Node), else a zero timeout. */
+const nextTurn: () => Promise<void> = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+  ? () => new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve))
+  : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class Trainer {
   readonly optimizer: AnyOptimizer;
@@ -214,68 +217,74 @@ export class Trainer {
   async trainAsync(yieldEvery = 1): Promise<TrainResult> {
     let n = 0;
     for (const _ of this.run()) {
-      if (++n % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (++n % yieldEvery === 0) await nextTurn();
     }
     return this.result();
   }
 
   /** The training loop as a generator: one value per step taken (after its callbacks ran). */
   *run(): Generator<StepInfo, void, void> {
-    const { model, task, config, optimizer, schedule, guard, loop } = this;
+    const { config, loop } = this;
     loop.startedAt = performance.now();
     const evalEvery = config.evalEvery ?? Math.min(100, config.steps);
-    const plateau = config.schedule?.kind === 'plateau';
-    const log = (o: object) => { if (config.metricsLog) appendFileSync(config.metricsLog, JSON.stringify(o) + '\n'); };
-    // a fresh run starts a fresh log; a resumed one (step > 0) goes on with the one it has
-    if (config.metricsLog && loop.step === 0 && loop.history.steps.length === 0) writeFileSync(config.metricsLog, '');
     while (!loop.done && loop.step < config.steps) {
-      const step = ++loop.step;
-      const batch = task.trainBatch(this.rng, config.batchSize);
-      const loss = this.lossAndGradients(batch);
-      let applied = false, norm = NaN, clipped = false;
-      if (schedule) applySchedule(schedule, optimizer);
-      const lr = (schedule ? schedule.lr : optimizer.lr) * guard.lrScale;
-      if (guard.gradientsOk(loss)) {
-        this.callbacks.onGradients?.(step);
-        ({ norm, clipped } = this.clip());
-        const scheduled = optimizer.lr;
-        optimizer.lr = lr;
-        guard.beforeStep();
-        optimizer.step(model.params);
-        optimizer.lr = scheduled;
-        applied = guard.afterStep(step);
-      } else {
-        guard.skip(step, loss);
-      }
-      const events = guard.events.splice(0);
-      for (const e of events) { this.callbacks.onNanGuard?.(e); log({ type: 'nan_guard', ...e }); }
-      if (schedule && !plateau) schedule.step();
-      const info: StepInfo = { step, loss, gradNorm: norm, clipped, lr, applied, seconds: this.seconds() };
-      loop.history.steps.push(info);
-      if (Number.isFinite(loss)) loop.recent.push(loss);
-      if (loop.recent.length > 50) loop.recent = loop.recent.slice(-50);
-      this.callbacks.onStep?.(info);
-      log({ type: 'step', ...info });
-      if (step % evalEvery === 0 || step === config.steps) {
-        const v = evaluate(model, task);
-        const trainLoss = loop.recent.length ? loop.recent.reduce((a, b) => a + b, 0) / loop.recent.length : NaN;
-        const last: EvalInfo = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss };
-        loop.last = last;
-        loop.history.evals.push(last);
-        this.callbacks.onEval?.(last);
-        log({ type: 'eval', ...last });
-        if (schedule && plateau) schedule.step(v.loss);
-        if (config.stopWhenSolved && last.solved) loop.done = true;
-        else if (config.earlyStopping) {
-          if (v.loss < loop.best - (config.earlyStopping.minDelta ?? 0)) { loop.best = v.loss; loop.sinceBest = 0; }
-          else if (++loop.sinceBest >= config.earlyStopping.patience) { loop.stoppedEarly = true; loop.done = true; }
-        }
-      }
+      const info = this.step();
+      if (info.step % evalEvery === 0 || info.step === config.steps) this.evaluation(info.step);
       this.callbacks.onStepEnd?.(info);
       yield info;
     }
     loop.secondsBefore = this.seconds();
     loop.startedAt = 0;
+  }
+
+  /** One training step: a batch, forward and backward, the NaN guard, clipping and the update. */
+  private step(): StepInfo {
+    const { model, task, config, optimizer, schedule, guard, loop, callbacks } = this;
+    const step = ++loop.step;
+    const loss = this.lossAndGradients(task.trainBatch(this.rng, config.batchSize));
+    const lr = (schedule ? schedule.lr : optimizer.lr) * guard.lrScale;
+    if (schedule) cycleMomentum(schedule, optimizer);
+    let applied = false, norm = NaN, clipped = false;
+    if (guard.gradientsOk(loss)) {
+      callbacks.onGradients?.(step);
+      ({ norm, clipped } = this.clip());
+      guard.beforeStep();
+      optimizer.step(model.params, lr);
+      applied = guard.afterStep(step);
+    } else {
+      guard.skip(step, loss);
+    }
+    for (const e of guard.events.splice(0)) { callbacks.onNanGuard?.(e); callbacks.onRecord?.({ type: 'nan_guard', ...e }); }
+    if (schedule && config.schedule?.kind !== 'plateau') schedule.step();
+    const info: StepInfo = { step, loss, gradNorm: norm, clipped, lr, applied, seconds: this.seconds() };
+    loop.history.steps.push(info);
+    if (Number.isFinite(loss)) loop.recent.push(loss);
+    if (loop.recent.length > 50) loop.recent = loop.recent.slice(-50);
+    callbacks.onStep?.(info);
+    callbacks.onRecord?.({ type: 'step', ...info });
+    return info;
+  }
+
+  /** Evaluates on the validation set, then steps a plateau schedule and decides whether to stop. */
+  private evaluation(step: number): void {
+    const { model, task, config, schedule, loop, callbacks } = this;
+    const v = evaluate(model, task);
+    const trainLoss = loop.recent.length ? loop.recent.reduce((a, b) => a + b, 0) / loop.recent.length : NaN;
+    const last: EvalInfo = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss };
+    loop.last = last;
+    loop.history.evals.push(last);
+    callbacks.onEval?.(last);
+    callbacks.onRecord?.({ type: 'eval', ...last });
+    if (schedule && config.schedule?.kind === 'plateau') schedule.step(v.loss);
+    if (config.stopWhenSolved && last.solved) loop.done = true;
+    else if (config.earlyStopping) this.earlyStop(v.loss, config.earlyStopping);
+  }
+
+  /** Early stopping: done once the validation loss has not improved by minDelta for `patience` evaluations. */
+  private earlyStop(valLoss: number, o: { patience: number; minDelta?: number }): void {
+    const { loop } = this;
+    if (valLoss < loop.best - (o.minDelta ?? 0)) { loop.best = valLoss; loop.sinceBest = 0; }
+    else if (++loop.sinceBest >= o.patience) { loop.stoppedEarly = true; loop.done = true; }
   }
 
   /** Seconds spent training, over every run() of this trainer. */
@@ -285,16 +294,26 @@ export class Trainer {
 
   /** The result of the steps taken so far (evaluates once more if the last step was not evaluated). */
   result(): TrainResult {
-    const { model, task, guard, loop } = this;
+    const { model, task, loop } = this;
     if (!loop.last || loop.last.step !== loop.step) {
       const v = evaluate(model, task);
       loop.last = { step: loop.step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss: loop.recent.at(-1) ?? NaN };
       loop.history.evals.push(loop.last);
     }
-    const last = loop.last;
+    return this.resultOf(loop.last, loop.last.trainLoss);
+  }
+
+  /** The run as it stands, without evaluating: the last evaluation's figures, the running train loss (a live view). */
+  progress(): TrainResult {
+    const recent = this.loop.recent;
+    return this.resultOf(this.loop.last, recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN);
+  }
+
+  private resultOf(last: EvalInfo | null, trainLoss: number): TrainResult {
+    const { task, guard, loop } = this;
     return {
-      steps: loop.step, seconds: this.seconds(), trainLoss: last.trainLoss, valLoss: last.valLoss,
-      accuracy: last.accuracy, baselineLoss: task.baselineLoss, solved: last.solved,
+      steps: loop.step, seconds: this.seconds(), trainLoss, valLoss: last?.valLoss ?? NaN,
+      accuracy: last?.accuracy ?? null, baselineLoss: task.baselineLoss, solved: last?.solved ?? false,
       nanSkipped: guard.skipped, rollbacks: guard.rollbacks, stoppedEarly: loop.stoppedEarly, history: loop.history,
     };
   }

@@ -9,10 +9,10 @@
 // of step N is opened, `wrote N` after its rename, `done` after the final weights are in OUT.
 
 import * as fs from 'node:fs';
-import { saveModel, type AtomicFs } from '../../src/model/io.js';
+import { saveModel, type AtomicFs } from '../../src/node/files.js';
 import { Sequential } from '../../src/model/sequential.js';
 import { createTask } from '../../src/tasks/index.js';
-import { Checkpointer } from '../../src/train/checkpoint-dir.js';
+import { Checkpointer } from '../../src/node/checkpoint-dir.js';
 import { Trainer, type TrainConfig } from '../../src/train/trainer.js';
 
 const CHILD_CONFIG: TrainConfig = {

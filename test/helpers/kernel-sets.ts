@@ -18,7 +18,7 @@ export async function kernelSets(): Promise<KernelSet[]> {
 
 async function loadWasm(): Promise<Kernels | null> {
   try {
-    const path = '../../src/kernels/index.js';
+    const path = '../../src/node/kernels.js';
     const mod = (await import(path)) as { createKernels?: (o: { kind: string; dtype: string }) => Kernels };
     return mod.createKernels ? mod.createKernels({ kind: 'wasm', dtype: 'float32' }) : null;
   } catch {

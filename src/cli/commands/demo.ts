@@ -1,12 +1,13 @@
 // recur demo: the main job. A tanh RNN, an LSTM and a GRU on the adding problem, same budget,
 // side by side: a results table and an HTML report with the loss curves, gradient flow and vital signs.
 
+import { describeKernels, kernelsText } from '../../kernels/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CellKind } from '../../cells/cell.js';
 import { measureGradFlow } from '../../diagnostics/measure.js';
 import { Sequential } from '../../model/sequential.js';
-import { createTask } from '../../tasks/index.js';
+import { createTask } from '../../node/tasks.js';
 import { RUNTIME_OPTIONS, int, parse, str } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor, type ReportRun } from '../report-data.js';
@@ -34,7 +35,7 @@ export function demoCommand(argv: string[]): number {
   const models: { name: string; cell: CellKind }[] = [
     { name: 'tanh RNN', cell: 'rnn' }, { name: 'LSTM', cell: 'lstm' }, { name: 'GRU', cell: 'gru' },
   ];
-  process.stderr.write(`adding problem, T = ${length}: ${models.map((m) => m.name).join(', ')}, ${steps} steps each, batch 32, Adam lr 1e-2 with clip-norm 1, LSTM forget bias 1 (${kernels.name} kernels)\n`);
+  process.stderr.write(`adding problem, T = ${length}: ${models.map((m) => m.name).join(', ')}, ${steps} steps each, batch 32, Adam lr 1e-2 with clip-norm 1, LSTM forget bias 1 (kernels ${kernelsText(describeKernels(kernels))})\n`);
   for (const m of models) {
     // LSTM: forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015), the usual remedy for
     // the plateau an LSTM can sit on at the start of a long-dependency task.

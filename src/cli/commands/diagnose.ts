@@ -3,10 +3,10 @@
 
 import { measureGradFlow, remedies, type GradFlowReport } from '../../diagnostics/measure.js';
 import { RecurError } from '../../errors.js';
-import { loadModel } from '../../model/io.js';
+import { loadModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
-import { createTask } from '../../tasks/index.js';
-import { loadImages } from '../../node/datasets.js';
+import { createTask } from '../../node/tasks.js';
+import { metricsLog } from '../../node/metrics-log.js';
 import { Trainer } from '../../train/trainer.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
 import { formatNumber } from '../progress.js';
@@ -34,7 +34,7 @@ export function diagnoseCommand(argv: string[]): number {
   const steps = int(v, 'trained-steps', 100, 0, 1e7);
   const irnn = str(v, 'preset') === 'irnn';
   const cfg = trainConfig({ ...v, steps: String(Math.max(1, steps)) }, { steps: Math.max(1, steps), lr: irnn ? 1e-4 : 1e-2, irnn });
-  const task = createTask(tc, { seed: cfg.seed, loadImages });
+  const task = createTask(tc, { seed: cfg.seed });
   const kernels = kernelsFrom(v);
   let model: Sequential;
   const file = str(v, 'model');
@@ -49,7 +49,7 @@ export function diagnoseCommand(argv: string[]): number {
   const atInit = measureGradFlow(model, task);
   let trained: GradFlowReport | null = null;
   if (steps > 0) {
-    new Trainer(model, task, { ...cfg, steps, stopWhenSolved: false, evalEvery: steps }).train();
+    new Trainer(model, task, { ...cfg, steps, stopWhenSolved: false, evalEvery: steps }, cfg.metricsLog ? metricsLog(cfg.metricsLog) : {}).train();
     trained = measureGradFlow(model, task);
   }
   const final = trained ?? atInit;

@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RecurError } from '../../errors.js';
 import { Sequential } from '../../model/sequential.js';
-import { FASHION_INSTALL, FASHION_MNIST_DIR, loadImages } from '../../node/datasets.js';
-import { createTask } from '../../tasks/index.js';
+import { FASHION_INSTALL, FASHION_MNIST_DIR } from '../../node/datasets.js';
+import { createTask } from '../../node/tasks.js';
 import { NamesTask, namesOf, parseIndexList } from '../../tasks/names.js';
 import type { Task } from '../../tasks/task.js';
-import { TextTask, readTextFile } from '../../tasks/text.js';
+import { TextTask } from '../../tasks/text.js';
+import { readTextFile } from '../../node/files.js';
 import { RUNTIME_OPTIONS, UsageError, int, num, parse, str, type Values } from '../args.js';
 import { LONG_CELLS, LONG_TASKS, availableCells, longArms, type LongArm, type LongCell, type LongTaskKind, type LongTaskSpec } from '../experiment-long.js';
 import { formatNumber, table } from '../progress.js';
@@ -122,7 +123,7 @@ function buildTask(spec: LongTaskSpec, o: { seed: number; valSize?: number; data
       const dir = o.fashionDir ?? FASHION_MNIST_DIR;
       if (fashion && !existsSync(join(dir, 'train-images-idx3-ubyte.gz')) && !existsSync(join(dir, 'train-images-idx3-ubyte'))) return `Fashion-MNIST not in ${dir}: ${FASHION_INSTALL}`;
       try {
-        return createTask(fashion ? { kind: spec.kind, dir } : { kind: spec.kind }, { seed: o.seed, valSize: o.valSize ?? 1000, loadImages });
+        return createTask(fashion ? { kind: spec.kind, dir } : { kind: spec.kind }, { seed: o.seed, valSize: o.valSize ?? 1000 });
       } catch (e) {
         if (e instanceof RecurError) return e.message;
         throw e;

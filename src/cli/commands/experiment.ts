@@ -3,11 +3,12 @@
 // gradient ratio first/last step at initialization, updates used by Skip RNN models) and writes
 // OUT/NAME/report.html; `all` runs every experiment in turn.
 
+import { describeKernels, kernelsText } from '../../kernels/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { measureGradFlow } from '../../diagnostics/measure.js';
 import { Sequential } from '../../model/sequential.js';
-import { createTask } from '../../tasks/index.js';
+import { createTask } from '../../node/tasks.js';
 import { RUNTIME_OPTIONS, UsageError, int, parse, str } from '../args.js';
 import { EXPERIMENT_NAMES, experiment, type Experiment, type ExperimentName } from '../experiments.js';
 import { formatNumber, table } from '../progress.js';
@@ -79,7 +80,7 @@ function runExperiment(exp: Experiment, v: Record<string, string | boolean | und
   const kernels = kernelsFrom(v);
   const rows: ExperimentRow[] = [];
   const runs: ReportRun[] = [];
-  process.stderr.write(`${exp.title}: ${exp.arms.length} models, ${exp.steps} steps each, batch ${exp.batchSize} (${kernels.name} kernels)\n`);
+  process.stderr.write(`${exp.title}: ${exp.arms.length} models, ${exp.steps} steps each, batch ${exp.batchSize} (kernels ${kernelsText(describeKernels(kernels))})\n`);
   for (const arm of exp.arms) {
     const task = createTask({ kind: 'adding', length: arm.length }, { seed, valSize });
     const model = new Sequential(modelConfigFor(task, arm.model), { kernels, seed });

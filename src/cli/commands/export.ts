@@ -1,7 +1,7 @@
 // recur export: a saved model as an ONNX file (src/model/onnx.ts), for ONNX Runtime and friends.
 
-import { loadModel } from '../../model/io.js';
-import { ONNX_OPSET, onnxSignature, saveOnnx } from '../../model/onnx.js';
+import { loadModel, saveOnnx } from '../../node/files.js';
+import { ONNX_OPSET, onnxSignature } from '../../model/onnx.js';
 import { RUNTIME_OPTIONS, UsageError, parse, str } from '../args.js';
 
 export const EXPORT_HELP = `recur export --model FILE --onnx OUT.onnx [--json]

@@ -1,18 +1,17 @@
 // recur train: one model on one task, from flags (see `recur train --help`).
 
 import { writeFileSync } from 'node:fs';
-import { saveModel } from '../../model/io.js';
+import { saveModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
 import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
 import { TextTask } from '../../tasks/text.js';
-import { createTask } from '../../tasks/index.js';
-import { loadImages } from '../../node/datasets.js';
+import { createTask } from '../../node/tasks.js';
 import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor } from '../report-data.js';
 import { kernelsFrom, modelConfigFor, type CheckpointSetting } from '../session.js';
-import { dashboardPort, reportRunOf, trainWithViews } from '../views.js';
+import { dashboardPort, trainWithViews } from '../views.js';
 
 export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIONS [--save FILE] [--report FILE.html]
             [--dashboard [--port N]] [--checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N]]
@@ -88,16 +87,18 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const irnn = str(v, 'preset') === 'irnn';
   const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn };
   const cfg = trainConfig(v, defaults);
-  const task = createTask(tc, { seed: cfg.seed, loadImages, valSize: v['val-size'] !== undefined ? int(v, 'val-size', 1000, 1, 1e6) : undefined });
+  const task = createTask(tc, { seed: cfg.seed, valSize: v['val-size'] !== undefined ? int(v, 'val-size', 1000, 1, 1e6) : undefined });
   if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
   const kernels = kernelsFrom(v);
   const model = new Sequential(modelConfigFor(task, mo), { kernels, seed: cfg.seed });
   const json = v.json === true;
   const reportPath = str(v, 'report');
-  const { result, summary, vitals, gradFlow } = await trainWithViews(task, model, cfg, {
+  const title = `recur train: ${task.name}`, command = 'recur ' + ['train', ...argv].join(' ');
+  const run = await trainWithViews(task, model, cfg, {
     dashboard: v.dashboard === true, port: dashboardPort(v), report: reportPath !== undefined,
-    title: `recur train: ${task.name}`, command: 'recur ' + ['train', ...argv].join(' '), name: mo.cell, checkpoint,
+    title, command, name: mo.cell, checkpoint, metricsLog: cfg.metricsLog, announceKernels: true,
   });
+  const summary = run.summary;
   if (str(v, 'save')) {
     const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
     if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
@@ -105,7 +106,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     saveModel(model, str(v, 'save')!, extra);
   }
   if (reportPath !== undefined) {
-    writeFileSync(reportPath, reportFor(`recur train: ${task.name}`, 'recur ' + ['train', ...argv].join(' '), [{ ...reportRunOf(mo.cell, model, cfg, gradFlow), result, summary, vitals }]));
+    writeFileSync(reportPath, reportFor(title, command, [run]));
     process.stderr.write(`report: ${reportPath}\n`);
   }
   if (json) {

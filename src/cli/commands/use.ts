@@ -2,14 +2,12 @@
 
 import { RecurError } from '../../errors.js';
 import type { Sequential } from '../../model/sequential.js';
-import { loadModel } from '../../model/io.js';
+import { loadModel, readTextFile } from '../../node/files.js';
 import { finite, int as intField, object, parseJsonText } from '../../model/untrusted-json.js';
 import { rollForecast, sampleTokens } from '../../model/sample.js';
-import { CsvTask, parseCsvColumn } from '../../tasks/csv.js';
-import { createTask } from '../../tasks/index.js';
-import { loadImages } from '../../node/datasets.js';
+import { parseCsvColumn } from '../../tasks/csv.js';
+import { createTask, csvTaskFromFile, textTaskFromFile } from '../../node/tasks.js';
 import type { Task } from '../../tasks/task.js';
-import { TextTask, readTextFile } from '../../tasks/text.js';
 import { Rng } from '../../tensor/rng.js';
 import { evaluate } from '../../train/trainer.js';
 import { RUNTIME_OPTIONS, TASK_OPTIONS, UsageError, int, num, parse, str, taskConfig } from '../args.js';
@@ -111,7 +109,7 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
   if (tc.kind === 'text') {
     const vocab = modelVocab(metadata, model);
     if (!vocab) throw new RecurError('--task text: expected a model trained with --task text (one with a vocabulary), received one without');
-    return TextTask.fromFile(tc.file, { seq: tc.seq, shuffleLines: tc.shuffleLines, vocab });
+    return textTaskFromFile(tc.file, { seq: tc.seq, shuffleLines: tc.shuffleLines, vocab });
   }
   if (tc.kind === 'csv') {
     const norm = modelNorm(metadata);
@@ -119,9 +117,9 @@ function evalTask(v: Record<string, string | boolean | undefined>, model: Sequen
     for (const f of ['window', 'horizon'] as const) {
       if (v[f] !== undefined && tc[f] !== norm[f]) throw new UsageError(`--${f}: expected ${norm[f]} (the model's), received ${tc[f]}`);
     }
-    return CsvTask.fromFile(tc.file, { column: tc.column, window: norm.window, horizon: norm.horizon, norm });
+    return csvTaskFromFile(tc.file, { column: tc.column, window: norm.window, horizon: norm.horizon, norm });
   }
-  return createTask(tc, { seed, loadImages });
+  return createTask(tc, { seed });
 }
 
 export function forecastCommand(argv: string[]): number {

@@ -18,9 +18,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { escapeXml as esc } from './escape.js';
-import { renderPage, reportSections, reportSubtitle } from './html.js';
-import type { ReportData } from './types.js';
+import { escapeXml as esc } from '../report/escape.js';
+import { renderPage, reportSections, reportSubtitle } from '../report/html.js';
+import type { ReportData } from '../report/types.js';
 
 export interface DashboardOptions {
   /** 0 chooses a free port. */

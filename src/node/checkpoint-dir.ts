@@ -16,9 +16,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecurError, fail } from '../errors.js';
-import { writeFileAtomic, type AtomicFs } from '../model/io.js';
-import { CheckpointMismatch, checkpointToBytes, restoreCheckpoint, type CheckpointInfo } from './checkpoint.js';
-import type { Trainer } from './trainer.js';
+import { writeFileAtomic, type AtomicFs } from './files.js';
+import { CheckpointMismatch, checkpointToBytes, restoreCheckpoint, type CheckpointInfo } from '../train/checkpoint.js';
+import type { Trainer } from '../train/trainer.js';
+import { trimMetricsLog } from './metrics-log.js';
 
 const NAME = /^ckpt-(\d{6,})\.safetensors$/;
 /** Temporary files of writeFileAtomic for a checkpoint: .ckpt-000500.safetensors.<pid>.<hex>.tmp */
@@ -34,6 +35,8 @@ export interface CheckpointOptions {
   fs?: AtomicFs;
   /** Told of each checkpoint skipped on resume, with the reason. Default: a line on standard error. */
   onSkip?: (file: string, reason: string) => void;
+  /** The run's metrics log: on resume, its lines after the checkpoint's step are dropped. */
+  metricsLog?: string;
 }
 
 export interface CheckpointFile { file: string; step: number }
@@ -75,6 +78,7 @@ export class Checkpointer {
   readonly keep: number;
   private readonly ops: AtomicFs | undefined;
   private readonly onSkip: (file: string, reason: string) => void;
+  private readonly metricsLog: string | undefined;
   /** The step of the last checkpoint written or restored (0: none). */
   lastStep = 0;
 
@@ -86,6 +90,7 @@ export class Checkpointer {
     if (!Number.isSafeInteger(this.every) || this.every < 1) fail('checkpoint interval', 'a whole number of steps ≥ 1', this.every);
     if (!Number.isSafeInteger(this.keep) || this.keep < 1) fail('checkpoints kept', 'a whole number ≥ 1', this.keep);
     this.ops = o.fs;
+    this.metricsLog = o.metricsLog;
     this.onSkip = o.onSkip ?? ((file, reason) => process.stderr.write(`recur: skipping checkpoint ${file}: ${reason}\n`));
   }
 
@@ -101,8 +106,7 @@ export class Checkpointer {
       try {
         const info = restoreCheckpoint(this.trainer, fs.readFileSync(file), path.basename(file));
         this.lastStep = info.step;
-        const log = this.trainer.config.metricsLog;
-        if (log) trimMetricsLog(log, info.step);
+        if (this.metricsLog) trimMetricsLog(this.metricsLog, info.step);
         return { ...info, file };
       } catch (e) {
         if (e instanceof CheckpointMismatch) throw e;
@@ -142,19 +146,4 @@ export class Checkpointer {
       try { fs.unlinkSync(f); } catch { /* already gone: nothing to prune */ }
     }
   }
-}
-
-/** Drops the lines of a JSON-lines metrics log written after `step` (and a line torn by a kill). */
-function trimMetricsLog(file: string, step: number): void {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return; }
-  const keep = text.split('\n').filter((line) => {
-    try {
-      const o = JSON.parse(line) as { step?: unknown };
-      return typeof o.step === 'number' && o.step <= step;
-    } catch {
-      return false;
-    }
-  });
-  fs.writeFileSync(file, keep.map((l) => l + '\n').join(''));
 }
