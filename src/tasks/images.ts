@@ -20,9 +20,8 @@ import { fail } from '../errors.js';
 import type { Float } from '../kernels/types.js';
 import type { InputConfig } from '../model/config.js';
 import { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
 import { argmax } from './copy.js';
-import type { Accuracy, Batch, Task } from './task.js';
+import type { Accuracy, Batch, LossKind, Task } from './task.js';
 
 export const IMAGE_SIDE = 28;
 export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;

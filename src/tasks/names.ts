@@ -23,8 +23,7 @@
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import type { Rng } from '../tensor/rng.js';
-import type { LossKind } from '../train/losses.js';
-import type { Batch, Task } from './task.js';
+import type { Batch, LossKind, Task } from './task.js';
 
 export const NAMES_TARGET = 1.93;
 const VAL_BATCH = 250;
