@@ -67,7 +67,7 @@ export function experiment(name: ExperimentName, full: boolean): Experiment {
         model: rnn('relu', kind === 'default' ? {} : { init: { recurrent: kind } }),
       });
       return {
-        name, title: `initialization: a ReLU RNN on the adding problem at T = ${T}`, steps: full ? 10000 : 1500, batchSize: 32,
+        name, title: `initialization: a ReLU RNN on the adding problem at T = ${T}`, steps: full ? 10000 : 5000, batchSize: 32,
         description: 'The same ReLU RNN, Adam 1e-4 with clip-norm 1, under five initializations of W_hh: the gradient ratio at initialization says how much signal reaches the first step; the validation loss says whether it learned.',
         arms: [arm('PyTorch default', 'default'), arm('Xavier', 'xavier'), arm('He', 'he'), arm('orthogonal', 'orthogonal'), arm('identity', 'identity')],
       };
