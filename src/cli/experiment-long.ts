@@ -67,16 +67,18 @@ function cellModel(cell: LongCell, h: number): ModelOptions {
     case 'irnn': return { cell: 'rnn', activation: 'relu', hiddenSize: h, init: { recurrent: 'identity', scale: 1 } };
     case 'dilated-gru': return { cell: 'gru', hiddenSize: Math.max(8, h >> 1), numLayers: 4, dilations: [1, 2, 4, 8] };
     case 'skip-gru': return { cell: 'gru', hiddenSize: h, skip: { budget: 1e-6 } };
-    default: return { cell: cell as CellKind, hiddenSize: h, ...(cell === 'indrnn' ? {} : { numLayers: 2, residual: true }) };
+    // IndRNN: two layers as Li et al. 2018 for the adding problem; min cells: two residual layers (Feng et al. 2024 stack them)
+    default: return { cell: cell as CellKind, hiddenSize: h, numLayers: 2, ...(cell === 'indrnn' ? {} : { residual: true }) };
   }
 }
 
 /** Per task: hidden size, batch, optimizer for gated and for IRNN-like cells, evaluation interval. */
 function taskTraining(task: LongTaskSpec, cell: LongCell): { hidden: number; batch: number; train: LongArm['train']; evalEvery: number; stop: boolean } {
-  const plainRelu = cell === 'irnn';
+  // ReLU recurrences without gates take small steps (Le et al. 2015: IRNN 1e-4 and below; Li et al. 2018: IndRNN 2e-4)
+  const plainRelu = cell === 'irnn' || cell === 'indrnn';
   switch (task.kind) {
     case 'adding':
-      return { hidden: 64, batch: 32, evalEvery: 100, stop: true, train: { optimizer: { kind: 'adam', lr: plainRelu ? 1e-4 : 1e-2 }, clip: CLIP1 } };
+      return { hidden: 64, batch: 32, evalEvery: 100, stop: true, train: { optimizer: { kind: 'adam', lr: cell === 'indrnn' ? 2e-4 : plainRelu ? 1e-4 : 1e-2 }, clip: CLIP1 } };
     case 'copy':
       return { hidden: 64, batch: 32, evalEvery: 100, stop: true, train: { optimizer: { kind: plainRelu ? 'adam' : 'rmsprop', lr: plainRelu ? 1e-4 : 1e-3 }, clip: CLIP1 } };
     case 'names':
