@@ -46,8 +46,11 @@ export function modelConfigFor(task: Task, o: ModelOptions): ModelConfig {
   const input = task.input.kind === 'tokens' && embedDim !== undefined ? { ...task.input, embedDim } : task.input;
   const config: ModelConfig = { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
   // IndRNN: |u| ≤ 2^{1/T} for the task's sequences of T steps (Li et al.), unless given
-  const t = task.validation()[0]?.t;
-  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined && t) config.recurrentMax = 2 ** (1 / t);
+  // (the validation set is drawn only for IndRNN: for a huge T it is what the memory check refuses)
+  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined) {
+    const t = task.validation()[0]?.t;
+    if (t) config.recurrentMax = 2 ** (1 / t);
+  }
   return config;
 }
 
