@@ -22,7 +22,7 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
-  'shuffle-lines': { type: 'boolean' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  'shuffle-lines': { type: 'boolean' }, 'data-dir': { type: 'string' }, 'val-size': { type: 'string' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
   'max-input-mb': { type: 'string' },
 };
 export const MODEL_OPTIONS: Options = {
@@ -35,7 +35,7 @@ export const MODEL_OPTIONS: Options = {
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
   warmup: { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' }, 'clip-adaptive': { type: 'string' },
-  steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
+  'clip-agc': { type: 'string' }, 'clip-auto': { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
   'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'metrics-log': { type: 'string' },
 };
 export const RUNTIME_OPTIONS: Options = {
@@ -115,21 +115,27 @@ export function choice<T extends string>(v: Values, name: string, allowed: reado
 export function taskConfig(v: Values, required = true): TaskConfig | null {
   const kind = str(v, 'task');
   if (kind === undefined) {
-    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv (see recur train --help)');
+    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv, smnist, pmnist, sfmnist, pfmnist (see recur train --help)');
     return null;
   }
-  if (!['adding', 'copy', 'order', 'text', 'csv'].includes(kind)) throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+  const kinds = ['adding', 'copy', 'order', 'text', 'csv', 'smnist', 'pmnist', 'sfmnist', 'pfmnist'] as const;
+  if (!(kinds as readonly string[]).includes(kind)) throw new UsageError(`--task: expected one of ${kinds.join(', ')}, received "${kind}"`);
   for (const [flags, tasks] of TASK_FLAGS) {
     for (const f of flags) if (v[f] !== undefined && !tasks.includes(kind)) throw new UsageError(`--${f}: only for --task ${tasks.join(' or ')}, received --task ${kind}`);
   }
   const maxBytes = int(v, 'max-input-mb', DEFAULT_MAX_INPUT_MB, 1, 1 << 20) * 2 ** 20;
-  switch (kind) {
+  const k = kind as (typeof kinds)[number];
+  switch (k) {
     case 'adding': case 'copy': case 'order':
-      return { kind, length: int(v, 'length', kind === 'adding' ? 100 : kind === 'copy' ? 50 : 100, 2, 100000) };
+      return { kind: k, length: int(v, 'length', k === 'adding' ? 100 : k === 'copy' ? 50 : 100, 2, 100000) };
     case 'text': {
       const file = str(v, 'text');
       if (!file) throw new UsageError('--task text: expected --text FILE');
-      return { kind, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+      return { kind: k, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+    }
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist': {
+      const dir = str(v, 'data-dir');
+      return dir === undefined ? { kind: k } : { kind: k, dir };
     }
     default: {
       const file = str(v, 'csv');
@@ -146,6 +152,8 @@ const TASK_FLAGS: readonly [readonly string[], readonly string[]][] = [
   [['text', 'seq', 'shuffle-lines'], ['text']],
   [['csv', 'column', 'window', 'horizon'], ['csv']],
   [['max-input-mb'], ['text', 'csv']],
+  [['data-dir'], ['sfmnist', 'pfmnist']],
+  [['val-size'], ['adding', 'copy', 'order', 'smnist', 'pmnist', 'sfmnist', 'pfmnist']],
 ];
 
 /** Model flags that depend on the task: refused where they would do nothing, or do harm. */
@@ -223,12 +231,14 @@ export function trainConfig(v: Values, defaults: { steps: number; lr: number; ir
   const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
   const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);
   const optimizer = { kind, lr, ...(weightDecay !== undefined ? { weightDecay } : {}) } as OptimizerConfig;
-  const clips = ['clip-norm', 'clip-value', 'clip-adaptive'].filter((f) => v[f] !== undefined);
+  const clips = ['clip-norm', 'clip-value', 'clip-adaptive', 'clip-agc', 'clip-auto'].filter((f) => v[f] !== undefined);
   if (clips.length > 1) throw new UsageError(`--${clips[0]} and --${clips[1]}: expected at most one clipping flag`);
   let clip: ClipConfig = defaults.irnn ? { kind: 'norm', maxNorm: 1 } : { kind: 'none' };
   if (v['clip-norm'] !== undefined) clip = { kind: 'norm', maxNorm: num(v, 'clip-norm', 1, 0, Infinity, true)! };
   if (v['clip-value'] !== undefined) clip = { kind: 'value', value: num(v, 'clip-value', 1, 0, Infinity, true)! };
   if (v['clip-adaptive'] !== undefined) clip = { kind: 'adaptive', factor: num(v, 'clip-adaptive', 2, 0, Infinity, true)! };
+  if (v['clip-agc'] !== undefined) clip = { kind: 'agc', factor: num(v, 'clip-agc', 0.01, 0, Infinity, true)! };
+  if (v['clip-auto'] !== undefined) clip = { kind: 'autoclip', percentile: num(v, 'clip-auto', 10, 0, 100, true)! };
   if (v.steps !== undefined && v.epochs !== undefined) throw new UsageError('--steps and --epochs: expected one of them, not both');
   const steps = int(v, 'steps', defaults.steps, 1, 1e9);
   const batchSize = int(v, 'batch', 32, 1, 1e6);

@@ -17,6 +17,7 @@ import { CsvTask, checkWindow } from './csv.js';
 import { OrderTask } from './order.js';
 import type { Task } from './task.js';
 import { TextTask, checkSeq } from './text.js';
+import { IMAGE_TASKS, imageTask, type ImageTaskKind, type LoadImages } from './image-tasks.js';
 
 export { AddingTask, ADDING_BASELINE } from './adding.js';
 export { CopyTask, copyBaseline } from './copy.js';
@@ -31,10 +32,11 @@ export type TaskConfig =
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
   | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; maxBytes?: number }
-  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number; maxBytes?: number };
+  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number; maxBytes?: number }
+  | { kind: ImageTaskKind; dir?: string };
 
 export type TaskKind = TaskConfig['kind'];
-export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv', ...IMAGE_TASKS];
 
 export interface CreateTaskOptions {
   /** The run's seed; synthetic validation sets are drawn from validationSeed(seed). */
@@ -46,6 +48,8 @@ export interface CreateTaskOptions {
    * its UTF-8 file reader). `what` names the file's role for messages ("text file", "CSV file").
    */
   readText?: (file: string, what: string) => string;
+  /** The image tasks' data (node/datasets.ts loadImages: the core reads no files). */
+  loadImages?: LoadImages;
 }
 
 /** How a synthetic task draws its fixed validation set. */
@@ -92,6 +96,8 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
       const o = { column: config.column, ...checkWindow(config) };
       return new CsvTask(readText(opts, 'csv', config.file, 'CSV file'), { ...o, source: config.file });
     }
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist':
+      return imageTask(config, opts.loadImages, size);
     default:
       throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
   }
