@@ -158,7 +158,7 @@ test('recur --version, recur list, and the flags of data tasks refused with one 
   const l = recur('list', '--json');
   assert.equal(l.code, 0, l.err);
   const lists = lastJson(l.out);
-  assert.deepEqual(lists.tasks, ['adding', 'copy', 'order', 'text', 'csv']);
+  assert.deepEqual((lists.tasks as string[]).slice(0, 5), ['adding', 'copy', 'order', 'text', 'csv']);
   assert.ok((lists.cells as string[]).includes('gru') && (lists.optimizers as string[]).includes('adamw') && (lists.presets as string[]).includes('irnn'));
   assert.match(recur('list').out, /schedules \(--schedule\)\s+constant, step/);
   const cases: [string[], RegExp][] = [

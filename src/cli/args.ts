@@ -23,8 +23,8 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
-  'shuffle-lines': { type: 'boolean' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
-  lines: { type: 'boolean' }, 'val-text': { type: 'string' }, columns: { type: 'string' }, target: { type: 'string' }, fill: { type: 'string' },
+  'shuffle-lines': { type: 'boolean' }, 'data-dir': { type: 'string' }, 'val-size': { type: 'string' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  lines: { type: 'boolean' }, 'val-text': { type: 'string' }, 'val-indices': { type: 'string' }, columns: { type: 'string' }, target: { type: 'string' }, fill: { type: 'string' },
   delimiter: { type: 'string' }, 'max-input-mb': { type: 'string' },
 };
 export const MODEL_OPTIONS: Options = {
@@ -37,7 +37,7 @@ export const MODEL_OPTIONS: Options = {
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
   warmup: { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' }, 'clip-adaptive': { type: 'string' },
-  steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
+  'clip-agc': { type: 'string' }, 'clip-auto': { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
   'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'stop-when-solved': { type: 'boolean' }, 'metrics-log': { type: 'string' },
 };
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
@@ -123,27 +123,34 @@ export function choice<T extends string>(v: Values, name: string, allowed: reado
 export function taskConfig(v: Values, required = true, modelColumns = false): TaskConfig | null {
   const kind = str(v, 'task');
   if (kind === undefined) {
-    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv (see recur train --help)');
+    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv, smnist, pmnist, sfmnist, pfmnist (see recur train --help)');
     return null;
   }
-  if (!['adding', 'copy', 'order', 'text', 'csv'].includes(kind)) throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+  const kinds = ['adding', 'copy', 'order', 'text', 'csv', 'smnist', 'pmnist', 'sfmnist', 'pfmnist'] as const;
+  if (!(kinds as readonly string[]).includes(kind)) throw new UsageError(`--task: expected one of ${kinds.join(', ')}, received "${kind}"`);
   for (const [flags, tasks] of TASK_FLAGS) {
     for (const f of flags) if (v[f] !== undefined && !tasks.includes(kind)) throw new UsageError(`--${f}: only for --task ${tasks.join(' or ')}, received --task ${kind}`);
   }
   const maxBytes = int(v, 'max-input-mb', DEFAULT_MAX_INPUT_MB, 1, 1 << 20) * 2 ** 20;
-  switch (kind) {
+  const k = kind as (typeof kinds)[number];
+  switch (k) {
     case 'adding': case 'copy': case 'order':
-      return { kind, length: int(v, 'length', kind === 'adding' ? 100 : kind === 'copy' ? 50 : 100, 2, 100000) };
+      return { kind: k, length: int(v, 'length', k === 'adding' ? 100 : k === 'copy' ? 50 : 100, 2, 100000) };
     case 'text': {
       const file = str(v, 'text');
       if (!file) throw new UsageError('--task text: expected --text FILE');
       if (v.lines === true) {
         for (const f of ['seq', 'shuffle-lines']) if (v[f] !== undefined) throw new UsageError(`--${f}: not with --lines (each line is its own sequence, the held-out lines are drawn at random)`);
-        const valFile = str(v, 'val-text');
-        return { kind, file, lines: true, ...(valFile ? { valFile } : {}), maxBytes };
+        const valFile = str(v, 'val-text'), valIndices = str(v, 'val-indices');
+        if (valFile !== undefined && valIndices !== undefined) throw new UsageError('--val-text and --val-indices: expected one of them');
+        return { kind: k, file, lines: true, ...(valFile ? { valFile } : {}), ...(valIndices ? { valIndices } : {}), maxBytes };
       }
-      if (v['val-text'] !== undefined) throw new UsageError('--val-text: expected --lines with it (held-out items of a file of one item per line)');
-      return { kind, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+      for (const f of ['val-text', 'val-indices']) if (v[f] !== undefined) throw new UsageError(`--${f}: expected --lines with it (held-out items of a file of one item per line)`);
+      return { kind: k, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+    }
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist': {
+      const dir = str(v, 'data-dir');
+      return dir === undefined ? { kind: k } : { kind: k, dir };
     }
     default: {
       const file = str(v, 'csv');
@@ -171,9 +178,11 @@ export function taskConfig(v: Values, required = true, modelColumns = false): Ta
 /** Task flags and the tasks they mean something for. */
 const TASK_FLAGS: readonly [readonly string[], readonly string[]][] = [
   [['length'], ['adding', 'copy', 'order']],
-  [['text', 'seq', 'shuffle-lines', 'lines', 'val-text'], ['text']],
+  [['text', 'seq', 'shuffle-lines', 'lines', 'val-text', 'val-indices'], ['text']],
   [['csv', 'column', 'columns', 'target', 'fill', 'delimiter', 'window', 'horizon'], ['csv']],
   [['max-input-mb'], ['text', 'csv']],
+  [['data-dir'], ['sfmnist', 'pfmnist']],
+  [['val-size'], ['adding', 'copy', 'order', 'smnist', 'pmnist', 'sfmnist', 'pfmnist']],
 ];
 
 /** Model flags that depend on the task: refused where they would do nothing, or do harm. */
@@ -251,12 +260,14 @@ export function trainConfig(v: Values, defaults: { steps: number; lr: number; ir
   const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
   const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);
   const optimizer = { kind, lr, ...(weightDecay !== undefined ? { weightDecay } : {}) } as OptimizerConfig;
-  const clips = ['clip-norm', 'clip-value', 'clip-adaptive'].filter((f) => v[f] !== undefined);
+  const clips = ['clip-norm', 'clip-value', 'clip-adaptive', 'clip-agc', 'clip-auto'].filter((f) => v[f] !== undefined);
   if (clips.length > 1) throw new UsageError(`--${clips[0]} and --${clips[1]}: expected at most one clipping flag`);
   let clip: ClipConfig = defaults.irnn ? { kind: 'norm', maxNorm: 1 } : { kind: 'none' };
   if (v['clip-norm'] !== undefined) clip = { kind: 'norm', maxNorm: num(v, 'clip-norm', 1, 0, Infinity, true)! };
   if (v['clip-value'] !== undefined) clip = { kind: 'value', value: num(v, 'clip-value', 1, 0, Infinity, true)! };
   if (v['clip-adaptive'] !== undefined) clip = { kind: 'adaptive', factor: num(v, 'clip-adaptive', 2, 0, Infinity, true)! };
+  if (v['clip-agc'] !== undefined) clip = { kind: 'agc', factor: num(v, 'clip-agc', 0.01, 0, Infinity, true)! };
+  if (v['clip-auto'] !== undefined) clip = { kind: 'autoclip', percentile: num(v, 'clip-auto', 10, 0, 100, true)! };
   if (v.steps !== undefined && v.epochs !== undefined) throw new UsageError('--steps and --epochs: expected one of them, not both');
   const steps = int(v, 'steps', defaults.steps, 1, 1e9);
   const batchSize = int(v, 'batch', 32, 1, 1e6);

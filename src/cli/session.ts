@@ -1,6 +1,7 @@
 // Shared by the commands that train: build the kernels, the task and a model shaped for the task,
 // run the trainer with progress, and summarise the result as the --json fields CLI.md lists.
 
+import { Rng } from '../tensor/rng.js';
 import { cellSpec } from '../cells/table.js';
 import { describeKernels, kernelsText } from '../kernels/index.js';
 import { createKernels } from '../node/kernels.js';
@@ -46,8 +47,11 @@ export function modelConfigFor(task: Task, o: ModelOptions): ModelConfig {
   const input = task.input.kind === 'tokens' && embedDim !== undefined ? { ...task.input, embedDim } : task.input;
   const config: ModelConfig = { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
   // IndRNN: |u| ≤ 2^{1/T} for the task's sequences of T steps (Li et al.), unless given
-  const t = task.validation()[0]?.t;
-  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined && t) config.recurrentMax = 2 ** (1 / t);
+  // (T read off one sequence, not the validation set: that may be far larger than the memory check allows)
+  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined) {
+    const t = task.trainBatch(new Rng(0), 1).t;
+    if (t) config.recurrentMax = 2 ** (1 / t);
+  }
   return config;
 }
 
@@ -67,6 +71,8 @@ export interface TrainingOptions {
   checkpoint?: CheckpointSetting;
   /** Record vital signs and the gradient heatmap during training (diagnostics/vitals.ts); default true. */
   vitals?: boolean;
+  /** Stop after the step during which this many seconds of training have passed. */
+  deadlineSeconds?: number;
   /** Say on standard error which kernels ran (when the run has finished). */
   announceKernels?: boolean;
   /** Write the trainer's records to this JSON-lines file (--metrics-log). */
@@ -129,7 +135,9 @@ function liveOutcome(p: Prepared, task: Task, model: Sequential, config: TrainCo
 
 export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions = {}): TrainingOutcome {
   const p = prepare(label, task, model, config, quiet, o);
-  return finish(p, task, model, config, p.trainer.train());
+  if (o.deadlineSeconds === undefined) return finish(p, task, model, config, p.trainer.train());
+  for (const s of p.trainer.run()) if (s.seconds >= o.deadlineSeconds) break;
+  return finish(p, task, model, config, p.trainer.result());
 }
 
 /** As runTraining, handing the event loop a turn after every step (so a server keeps answering). */

@@ -8,8 +8,10 @@
 //   empty lines skipped: makemore's reading of names.txt). Characters are Unicode code points.
 // - Vocabulary: "\n" and the characters of the training items, sorted by code point; id = position
 //   (for names.txt: "\n", a … z, as makemore's "." and a … z).
-// - Split: the given validation items, or a held-out set chosen by a seeded shuffle of the items:
-//   min(1000, ⌊10%⌋) items by default (makemore's test-set size), or a `validationSplit` share.
+// - Split: the given validation items, or the items at given positions (makemore's own test split
+//   is data/names-makemore-test.txt, made by scripts/makemore_split.py), or a held-out set chosen by
+//   a seeded shuffle of the items: min(1000, ⌊10%⌋) items by default (makemore's test-set size), or a
+//   `validationSplit` share.
 // - A batch of B items is padded to its longest item + 1 steps: x (T, B) ids, target (T·B) ids,
 //   row t·B + b, −1 on padding; `lengths` gives each item's length + 1.
 // - Loss: cross-entropy on every real step: the negative log-likelihood per character, counting
@@ -39,6 +41,8 @@ export function splitLines(text: string): string[] {
 export interface LinesOptions {
   /** Held-out items (or a split of `items`). */
   validation?: readonly string[];
+  /** The positions in `items` of the held-out ones (makemore's test split: data/names-makemore-test.txt). */
+  validationIndices?: readonly number[];
   /** Share of the items held out, in [0, 1); default min(1000, 10%) items. */
   validationSplit?: number;
   /** Seed of the held-out choice; default 0. */
@@ -76,9 +80,19 @@ export class LinesTask implements Task {
     const what = `text items ${JSON.stringify(this.source)}`;
     const all = checkItems(items, what);
     let train = all, val: string[] = [];
+    const given = [opts.validation, opts.validationIndices, opts.validationSplit || undefined].filter((x) => x !== undefined).length;
+    if (given > 1) throw new RecurError('validation: expected one of validationSplit, validation items or validation indices, received more');
     if (opts.validation !== undefined) {
-      if (opts.validationSplit) throw new RecurError('validation: expected validationSplit or validation items, received both');
       val = checkItems(opts.validation, `validation items`);
+    } else if (opts.validationIndices !== undefined) {
+      const held = new Uint8Array(all.length);
+      for (const i of opts.validationIndices) {
+        if (!Number.isInteger(i) || i < 0 || i >= all.length) fail('validation index', `a whole number in [0, ${all.length})`, i);
+        held[i] = 1;
+      }
+      if (opts.validationIndices.length >= all.length) fail('validation indices', `fewer than the ${all.length} items (some must train)`, opts.validationIndices.length);
+      val = opts.validationIndices.map((i) => all[i]);
+      train = all.filter((_, i) => !held[i]);
     } else {
       const n = all.length;
       let nVal: number;

@@ -12,6 +12,8 @@ const TASKS: Record<string, string> = {
   order: 'the order of two marked symbols among T (Hochreiter & Schmidhuber 1997)',
   text: 'character-level model of a UTF-8 file (--lines: one item a line)',
   csv: 'forecasting columns of a CSV file',
+  smnist: 'pixel-by-pixel MNIST (T = 784)', pmnist: 'pixel-by-pixel MNIST, pixels in a fixed random order',
+  sfmnist: 'pixel-by-pixel Fashion-MNIST', pfmnist: 'pixel-by-pixel Fashion-MNIST, permuted',
 };
 
 export function listCommand(argv: string[]): number {

