@@ -1,7 +1,8 @@
 // Bundles recur for pages with esbuild (a devDependency; nothing is fetched):
 //   dist/web/     recur.js (the `recur/web` entry as one module), train-worker.js, wasm-thread.js,
 //                 wasm/kernels-{simd,relaxed}.wasm
-//   dist/studio/  recur studio as static files: index.html, studio.css, studio.js, the two workers, wasm/
+//   dist/studio/  recur studio as static files: index.html, studio.css, studio.js, the two workers, wasm/,
+//                 data/names.txt (the names task)
 // The bundles keep the wasm in ./wasm/ beside them: the wasm-url module's '../../wasm/' (right for
 // the unbundled dist/src/web/) is rewritten on load. Run with `npm run build:web` / `build:studio`
 // (both need `npm run build` first for dist/wasm/).
@@ -43,5 +44,7 @@ if (which === 'studio' || which === 'all') {
   const out = join(root, 'dist', 'studio');
   await bundle(out, { studio: join(web, 'studio', 'main.ts'), ...workers });
   for (const f of ['index.html', 'studio.css']) copyFileSync(join(web, 'studio', f), join(out, f));
+  mkdirSync(join(out, 'data'), { recursive: true });
+  copyFileSync(join(root, 'data', 'names.txt'), join(out, 'data', 'names.txt'));
   console.log('built dist/studio/');
 }

@@ -61,6 +61,11 @@ export class StaticServer {
     return `http://127.0.0.1:${this.port}/`;
   }
 
+  /** The file behind a served path, or undefined. */
+  fileOf(path: string): string | undefined {
+    return this.files.get(path.endsWith('/') ? `${path}index.html` : path);
+  }
+
   /** The paths served (for tests). */
   get paths(): string[] {
     return [...this.files.keys()].sort();
