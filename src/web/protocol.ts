@@ -39,6 +39,8 @@ export interface RunInfo {
   params: number;
   config: ModelConfig;
   task: Record<string, unknown>;
+  /** The task's trivial predictor's loss (null where it has none). */
+  baselineLoss: number | null;
   steps: number;
   /** Milliseconds from the worker's start to the end of the first training step. */
   firstStepMs?: number;

@@ -99,7 +99,7 @@ export class WebSession {
     const own = { onEval: (e: import('../train/trainer.js').EvalInfo) => this.emit({ type: 'eval', eval: e }) };
     const trainer = new Trainer(model, task, spec.train, mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own));
     this.trainer = trainer;
-    this.emit({ type: 'ready', info: { kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), steps: spec.train.steps } });
+    this.emit({ type: 'ready', info: { kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), baselineLoss: task.baselineLoss, steps: spec.train.steps } });
     if (probe) this.emit({ type: 'gradflow', atInit, atEnd: [], step: 0 });
 
     const reportMs = spec.reportMs ?? 100;

@@ -82,7 +82,7 @@ export class StudioRun {
       summary: {
         cell: this.spec.model.cell + (this.spec.model.activation ? ` (${this.spec.model.activation})` : ''),
         steps: this.step, seconds: r?.seconds, trainLoss: r?.trainLoss ?? this.steps.at(-1)?.trainLoss, valLoss: r?.valLoss ?? last?.valLoss,
-        baselineLoss: r?.baselineLoss, solved: r?.solved,
+        baselineLoss: r?.baselineLoss ?? this.info?.baselineLoss, solved: r?.solved,
         extra: { parameters: this.info?.params ?? null, kernels: this.info?.kernelsText ?? null },
       },
     };
