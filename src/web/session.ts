@@ -37,7 +37,8 @@ export function errorMessage(e: unknown): string {
 
 const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function taskOf(spec: TrainingSpec): Task {
+/** The spec's task; `valSize` 1 makes a synthetic task cheap to build (for the size check). */
+function taskOf(spec: TrainingSpec, valSize?: number): Task {
   const t = spec.task;
   const seed = spec.train.seed;
   if (typeof t !== 'object' || t === null) throw new RecurError(`task: expected { kind, … }, received ${String(t)}`);
@@ -48,7 +49,7 @@ function taskOf(spec: TrainingSpec): Task {
       : { kind: 'csv', file: name, column: t.column, window: t.window, horizon: t.horizon };
     return createTask(config, { seed, readText: () => t.text });
   }
-  return createTask(t as TaskConfig, { seed });
+  return createTask(t as TaskConfig, { seed, valSize });
 }
 
 export class WebSession {
@@ -83,9 +84,12 @@ export class WebSession {
   private async start(spec: TrainingSpec): Promise<void> {
     if (this.trainer) throw new RecurError('start: this worker already has a run; start a new worker for another');
     const t0 = performance.now();
-    const task = taskOf(spec);
-    const config: ModelConfig = modelConfigFor(task, spec);
-    checkMemory(task, config, spec.train.batchSize);
+    const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv';
+    // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy first
+    const probeTask = taskOf(spec, synthetic ? 1 : undefined);
+    const config: ModelConfig = modelConfigFor(probeTask, spec);
+    checkMemory(probeTask, config, spec.train.batchSize);
+    const task = synthetic ? taskOf(spec) : probeTask;
     this.kernels = await loadWebKernels({
       kind: spec.kernels ?? 'auto', threads: spec.threads ?? 'auto',
       wasm: spec.wasmUrl ? { simd: spec.wasmUrl.simd, relaxed: spec.wasmUrl.relaxed } : undefined,
