@@ -36,7 +36,7 @@ test('train --skip reports updateFraction; --dilations and --residual train and 
 
 test('skip-connection flags: exit code 2 and one line that says what was expected', () => {
   const cases: [string[], RegExp][] = [
-    [['--dilations', '1,x'], /--dilations: expected whole numbers ≥ 1 separated by commas/],
+    [['--dilations', '1,x'], /--dilations: expected whole numbers from 1 to 4096 separated by commas/],
     [['--dilations', '1,2', '--layers', '3'], /--dilations: expected one per layer \(--layers 3\), received 2/],
     [['--budget', '0.1'], /--budget: expected --skip as well/],
     [['--skip', '--bidirectional'], /--skip: expected a unidirectional model/],

@@ -4,8 +4,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CellKind } from '../cells/cell.js';
 import type { Activation } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
-import type { InitConfig, ModelConfig } from '../model/config.js';
+import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
+import { MAX_DILATION, type InitConfig, type ModelConfig } from '../model/config.js';
+import { DEFAULT_MAX_INPUT_MB } from '../node/read-limited.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 import type { TaskConfig } from '../tasks/index.js';
 import type { ClipConfig, TrainConfig } from '../train/trainer.js';
@@ -22,12 +23,14 @@ export type Values = Record<string, string | boolean | undefined>;
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
   'shuffle-lines': { type: 'boolean' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  'max-input-mb': { type: 'string' },
 };
 export const MODEL_OPTIONS: Options = {
   cell: { type: 'string' }, activation: { type: 'string' }, leak: { type: 'string' }, hidden: { type: 'string' },
   layers: { type: 'string' }, bidirectional: { type: 'boolean' }, dropout: { type: 'string' }, init: { type: 'string' },
   'init-scale': { type: 'string' }, 'forget-bias': { type: 'string' }, preset: { type: 'string' }, embed: { type: 'string' },
   dilations: { type: 'string' }, residual: { type: 'boolean' }, skip: { type: 'boolean' }, budget: { type: 'string' },
+  'recurrent-max': { type: 'string' },
 };
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
@@ -40,14 +43,43 @@ export const RUNTIME_OPTIONS: Options = {
 };
 
 export function parse(argv: string[], options: Options, positionals = false): { values: Values; positionals: string[] } {
+  let r: ReturnType<typeof parseArgs>;
   try {
-    const r = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
-    return { values: r.values as Values, positionals: r.positionals };
+    r = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: positionals, tokens: true });
   } catch (e) {
     // node's messages can run over several lines; the CLI promises one
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
     throw new UsageError(msg);
   }
+  // parseArgs keeps the last of a flag given twice: two different values are a mistake to name
+  const seen = new Map<string, string>();
+  for (const t of r.tokens ?? []) {
+    if (t.kind !== 'option' || t.value === undefined) continue;
+    const before = seen.get(t.name);
+    if (before !== undefined && before !== t.value) throw new UsageError(`--${t.name}: expected one value, received "${before}" and "${t.value}"`);
+    seen.set(t.name, t.value);
+  }
+  return { values: r.values as Values, positionals: r.positionals };
+}
+
+/**
+ * `--lr -0.1` as `--lr=-0.1`: parseArgs reads a value that starts with a dash as a flag and calls
+ * the option "ambiguous"; a number (or -Infinity, -NaN) after a flag that takes a value is its value,
+ * so the range check can say what was expected.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity|NaN)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 export function str(v: Values, name: string): string | undefined {
@@ -86,22 +118,41 @@ export function taskConfig(v: Values, required = true): TaskConfig | null {
     if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv (see recur train --help)');
     return null;
   }
+  if (!['adding', 'copy', 'order', 'text', 'csv'].includes(kind)) throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+  for (const [flags, tasks] of TASK_FLAGS) {
+    for (const f of flags) if (v[f] !== undefined && !tasks.includes(kind)) throw new UsageError(`--${f}: only for --task ${tasks.join(' or ')}, received --task ${kind}`);
+  }
+  const maxBytes = int(v, 'max-input-mb', DEFAULT_MAX_INPUT_MB, 1, 1 << 20) * 2 ** 20;
   switch (kind) {
     case 'adding': case 'copy': case 'order':
       return { kind, length: int(v, 'length', kind === 'adding' ? 100 : kind === 'copy' ? 50 : 100, 2, 100000) };
     case 'text': {
       const file = str(v, 'text');
       if (!file) throw new UsageError('--task text: expected --text FILE');
-      return { kind, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true };
+      return { kind, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
     }
-    case 'csv': {
+    default: {
       const file = str(v, 'csv');
       const column = str(v, 'column');
       if (!file || !column) throw new UsageError('--task csv: expected --csv FILE and --column NAME');
-      return { kind, file, column, window: int(v, 'window', 32, 1, 100000), horizon: int(v, 'horizon', 1, 1, 100000) };
+      return { kind: 'csv', file, column, window: int(v, 'window', 32, 1, 100000), horizon: int(v, 'horizon', 1, 1, 100000), maxBytes };
     }
-    default:
-      throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+  }
+}
+
+/** Task flags and the tasks they mean something for. */
+const TASK_FLAGS: readonly [readonly string[], readonly string[]][] = [
+  [['length'], ['adding', 'copy', 'order']],
+  [['text', 'seq', 'shuffle-lines'], ['text']],
+  [['csv', 'column', 'window', 'horizon'], ['csv']],
+  [['max-input-mb'], ['text', 'csv']],
+];
+
+/** Model flags that depend on the task: refused where they would do nothing, or do harm. */
+export function checkModelForTask(v: Values, task: TaskConfig): void {
+  if (v.embed !== undefined && task.kind !== 'text') throw new UsageError(`--embed: only for --task text (token inputs), received --task ${task.kind}`);
+  if (v.bidirectional === true && task.kind === 'text') {
+    throw new UsageError('--bidirectional: not for --task text (a next-character model that reads the future learns to copy it, and cannot sample)');
   }
 }
 
@@ -113,15 +164,17 @@ export function modelOptions(v: Values): ModelOptions {
   if (preset !== undefined && preset !== 'irnn') throw new UsageError(`--preset: expected irnn, received "${preset}"`);
   const irnn = preset === 'irnn';
   const cell: CellKind = choice(v, 'cell', CELL_KINDS, irnn ? 'rnn' : 'lstm');
+  if (irnn && cell !== 'rnn') throw new UsageError(`--preset irnn: only for --cell rnn (IRNN is a relu RNN with identity init), received --cell ${cell}`);
   const activation: Activation = choice(v, 'activation', ACTIVATIONS, irnn ? 'relu' : 'tanh');
   if (cell !== 'rnn' && v.activation !== undefined) throw new UsageError(`--activation: only for --cell rnn (an ${cell} has its own gate activations)`);
+  if (v.leak !== undefined && (cell !== 'rnn' || activation !== 'leaky_relu')) throw new UsageError(`--leak: only for --cell rnn --activation leaky_relu, received --cell ${cell}${cell === 'rnn' ? ` --activation ${activation}` : ''}`);
   const initKind: InitKind = choice(v, 'init', INIT_KINDS, irnn ? 'identity' : 'default');
   const init: InitConfig = { recurrent: initKind };
   const scale = num(v, 'init-scale', irnn ? 1 : undefined, -100, 100);
   if (scale !== undefined) init.scale = scale;
   const fb = num(v, 'forget-bias', undefined, -100, 100);
   if (fb !== undefined) {
-    if (cell !== 'lstm') throw new UsageError('--forget-bias: only for --cell lstm');
+    if (cellSpec(cell).forgetGate === null) throw new UsageError(`--forget-bias: only for cells with a forget gate (${CELL_KINDS.filter((c) => cellSpec(c).forgetGate !== null).join(', ')})`);
     init.forgetBias = fb;
   }
   const o: ModelOptions = {
@@ -130,6 +183,12 @@ export function modelOptions(v: Values): ModelOptions {
     init: initKind === 'default' && fb === undefined && scale === undefined ? undefined : init,
   };
   skipOptions(v, o);
+  if (v.dropout !== undefined && (o.numLayers ?? 1) < 2) throw new UsageError('--dropout: only for --layers 2 or more (dropout acts between stacked layers)');
+  const rmax = num(v, 'recurrent-max', undefined, 0, 1e6, true);
+  if (rmax !== undefined) {
+    if (cellSpec(cell).recurrent !== 'vector') throw new UsageError('--recurrent-max: only for --cell indrnn (the bound on its recurrent weights u)');
+    o.recurrentMax = rmax;
+  }
   if (cell === 'rnn') {
     o.activation = activation;
     if (activation === 'leaky_relu') o.leak = num(v, 'leak', 0.01, 0, 1, true);
@@ -144,7 +203,8 @@ function skipOptions(v: Values, o: ModelOptions): void {
   const dil = str(v, 'dilations');
   if (dil !== undefined) {
     const ds = dil.split(',').map((d) => d.trim());
-    if (!ds.every((d) => /^\d+$/.test(d) && Number(d) >= 1 && Number(d) <= 65536)) throw new UsageError(`--dilations: expected whole numbers ≥ 1 separated by commas (one per layer, e.g. 1,2,4,8), received "${dil}"`);
+    if (!ds.every((d) => /^\d+$/.test(d) && Number(d) >= 1 && Number(d) <= MAX_DILATION)) throw new UsageError(`--dilations: expected whole numbers from 1 to ${MAX_DILATION} separated by commas (one per layer, e.g. 1,2,4,8), received "${dil}"`);
+    if (ds.length > 64) throw new UsageError(`--dilations: expected at most 64 layers, received ${ds.length}`);
     if (v.layers !== undefined && Number(str(v, 'layers')) !== ds.length) throw new UsageError(`--dilations: expected one per layer (--layers ${str(v, 'layers')}), received ${ds.length}`);
     o.dilations = ds.map(Number);
     o.numLayers = ds.length;

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The recur command: dispatch, and the one place where errors become exit codes.
-//   exit 0 success, 1 an unexpected failure, 2 bad flags or data (one line saying what was expected)
+//   exit 0 success, 1 an unexpected failure, 2 bad flags or data (one line saying what was expected),
+//   or a size that did not fit in memory after all (the same one line)
 
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
+import { allocationFailure } from './memory.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { diagnoseCommand } from './commands/diagnose.js';
@@ -47,8 +49,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    if (e instanceof UsageError || e instanceof RecurError) {
-      process.stderr.write(`recur: ${e.message}\n`);
+    const memory = allocationFailure(e);
+    if (e instanceof UsageError || e instanceof RecurError || memory !== null) {
+      process.stderr.write(`recur: ${memory ?? (e as Error).message}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`recur: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);

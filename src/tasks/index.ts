@@ -25,12 +25,13 @@ export { OrderTask, orderPositions } from './order.js';
 export { TextTask } from './text.js';
 export type { Accuracy, Batch, Task } from './task.js';
 
+/** File tasks' `maxBytes`: the largest file the reader accepts (the Node room's: default 64 MiB). */
 export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }
-  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; maxBytes?: number }
+  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number; maxBytes?: number };
 
 export type TaskKind = TaskConfig['kind'];
 export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
@@ -66,8 +67,8 @@ export function validationSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }, opts: CreateTaskOptions): TextTask;
-export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'text' }>, opts: CreateTaskOptions): TextTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
   if (typeof config !== 'object' || config === null) fail('task config', 'an object with a "kind"', config);

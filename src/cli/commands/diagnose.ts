@@ -3,12 +3,14 @@
 
 import { measureGradFlow, remedies, type GradFlowReport } from '../../diagnostics/measure.js';
 import { RecurError } from '../../errors.js';
+import type { ModelConfig } from '../../model/config.js';
 import { loadModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
 import { createTask } from '../../node/tasks.js';
 import { metricsLog } from '../../node/metrics-log.js';
 import { Trainer } from '../../train/trainer.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { checkMemory, checkTrainingMemory } from '../memory.js';
 import { formatNumber } from '../progress.js';
 import { kernelsFrom, modelConfigFor } from '../session.js';
 
@@ -23,7 +25,11 @@ Training options (--optimizer, --lr, --clip-norm, ...) apply to the short traini
 function describeFlow(r: GradFlowReport): string {
   const t = r.gradNormByStep.length;
   const ratio = r.ratioFirstToLast;
-  return `${r.verdict}: the gradient reaching t=0 is ${formatNumber(ratio, 3)} of the one at t=${t - 1} (spectral radius of W_hh ${formatNumber(r.spectralRadius, 3)})`;
+  const mem = r.memory?.map((m) => formatNumber(m.memorySteps, 3)).join(', ');
+  const how = r.memory?.[0]?.a ? `mean decay a_t of layer 0 ${formatNumber(r.memory[0].a.mean, 3)}; memory ${mem} steps by layer`
+    : r.memory ? `largest |u| ${formatNumber(r.spectralRadius, 3)}; memory ${mem} steps by layer`
+    : `spectral radius of W_hh ${formatNumber(r.spectralRadius, 3)}`;
+  return `${r.verdict}: the gradient reaching t=0 is ${formatNumber(ratio, 3)} of the one at t=${t - 1} (${how})`;
 }
 
 export function diagnoseCommand(argv: string[]): number {
@@ -31,6 +37,7 @@ export function diagnoseCommand(argv: string[]): number {
     model: { type: 'string' }, 'trained-steps': { type: 'string' } });
   if (v.help) { console.log(DIAGNOSE_HELP); return 0; }
   const tc = taskConfig(v)!;
+  if (v.model === undefined) checkModelForTask(v, tc);
   const steps = int(v, 'trained-steps', 100, 0, 1e7);
   const irnn = str(v, 'preset') === 'irnn';
   const cfg = trainConfig({ ...v, steps: String(Math.max(1, steps)) }, { steps: Math.max(1, steps), lr: irnn ? 1e-4 : 1e-2, irnn });
@@ -38,13 +45,17 @@ export function diagnoseCommand(argv: string[]): number {
   const kernels = kernelsFrom(v);
   let model: Sequential;
   const file = str(v, 'model');
+  const fits = (config: ModelConfig): void => checkTrainingMemory(config, task, { batch: cfg.batchSize, bptt: cfg.bptt, kernels, task: tc.kind });
   if (file) {
-    model = loadModel(file, { kernels }).model;
+    model = loadModel(file, { kernels, check: (config) => checkMemory(config, [], { kernels, training: true, flags: 'model' }) }).model;
     if (model.config.outputSize !== task.outputSize || model.config.outputMode !== task.outputMode) {
       throw new RecurError(`the model does not fit task ${task.name}: it has ${model.config.outputSize} outputs on the ${model.config.outputMode} step(s), the task needs ${task.outputSize} on ${task.outputMode}`);
     }
+    fits(model.config);
   } else {
-    model = new Sequential(modelConfigFor(task, modelOptions(v)), { kernels, seed: cfg.seed });
+    const config = modelConfigFor(task, modelOptions(v));
+    fits(config);
+    model = new Sequential(config, { kernels, seed: cfg.seed });
   }
   const atInit = measureGradFlow(model, task);
   let trained: GradFlowReport | null = null;
@@ -55,7 +66,7 @@ export function diagnoseCommand(argv: string[]): number {
   const final = trained ?? atInit;
   const fixes = remedies(final.verdict, model.config.cell, model.config.activation, model.config.init?.forgetBias);
   if (v.json) {
-    const strip = (r: GradFlowReport) => ({ verdict: r.verdict, ratioFirstToLast: r.ratioFirstToLast, spectralRadius: r.spectralRadius, gradNormByStep: r.gradNormByStep });
+    const strip = (r: GradFlowReport) => ({ verdict: r.verdict, ratioFirstToLast: r.ratioFirstToLast, spectralRadius: r.spectralRadius, memory: r.memory, gradNormByStep: r.gradNormByStep });
     console.log(JSON.stringify({
       task: task.name, cell: model.config.cell, trainedSteps: steps, ...strip(final),
       atInit: strip(atInit), remedies: fixes,

@@ -5,7 +5,8 @@
 
 import { describeKernels, kernelsText } from '../../kernels/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { checkOutputDir, writeWithFallback } from '../outputs.js';
+import { dirname, join, resolve } from 'node:path';
 import { measureGradFlow } from '../../diagnostics/measure.js';
 import { Sequential } from '../../model/sequential.js';
 import { createTask } from '../../node/tasks.js';
@@ -49,19 +50,21 @@ export function experimentCommand(argv: string[]): number {
   const names: ExperimentName[] = positionals[0] === 'all' ? [...EXPERIMENT_NAMES] : [positionals[0] as ExperimentName];
   const full = v.full === true;
   const out = resolve(str(v, 'out') ?? 'recur-experiments');
+  checkOutputDir('out', out);
   const seed = int(v, 'seed', 1, 0, 2 ** 32 - 1);
   const stepsOverride = v.steps !== undefined ? int(v, 'steps', 1, 1, 1e9) : undefined;
   const valSize = v['val-size'] !== undefined ? int(v, 'val-size', 1, 1, 1e6) : undefined;
   const json = v.json === true;
   const results: { name: string; title: string; report: string; rows: ExperimentRow[] }[] = [];
+  let failedWrites = 0;
   for (const name of names) {
     const exp = experiment(name, full);
     if (stepsOverride !== undefined) { exp.steps = stepsOverride; for (const arm of exp.arms) arm.steps = stepsOverride; }
     const { rows, runs } = runExperiment(exp, v, seed, valSize, json);
-    const dir = join(out, name);
-    mkdirSync(dir, { recursive: true });
-    const report = join(dir, 'report.html');
-    writeFileSync(report, reportFor(`recur experiment ${name}: ${exp.title}`, `recur experiment ${argv.join(' ')}`.trim(), runs, exp.description));
+    const html = reportFor(`recur experiment ${name}: ${exp.title}`, `recur experiment ${argv.join(' ')}`.trim(), runs, exp.description);
+    const written = writeWithFallback('out', join(out, name, 'report.html'), (to) => { mkdirSync(dirname(to), { recursive: true }); writeFileSync(to, html); });
+    if (written.warning) { process.stderr.write(`recur: ${written.warning}\n`); failedWrites++; }
+    const report = written.file;
     results.push({ name, title: exp.title, report, rows });
     if (!json) {
       console.log(`\n${exp.title}\n`);
@@ -70,7 +73,7 @@ export function experimentCommand(argv: string[]): number {
     }
   }
   if (json) console.log(JSON.stringify(names.length === 1 ? { experiment: results[0].name, ...results[0] } : { experiments: results }));
-  return 0;
+  return failedWrites ? 1 : 0;
 }
 
 function runExperiment(exp: Experiment, v: Record<string, string | boolean | undefined>, seed: number, valSize: number | undefined, quiet: boolean): { rows: ExperimentRow[]; runs: ReportRun[] } {
