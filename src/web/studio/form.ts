@@ -3,7 +3,7 @@
 // and the form read into a run's spec (protocol.ts). Nothing here trains.
 
 import { RecurError } from '../../errors.js';
-import { ACTIVATIONS } from '../../cells/table.js';
+import { CELL_KINDS, cellSpec } from '../../cells/table.js';
 import { INIT_KINDS } from '../../tensor/init.js';
 import type { ClipConfig, TrainConfig } from '../../train/trainer.js';
 import type { OptimizerConfig } from '../../train/optimizers.js';
@@ -20,7 +20,7 @@ export class StudioForm {
   private names: string | null = null;
 
   constructor(readonly form: HTMLFormElement, private readonly message: HTMLElement) {
-    fill(this.select('activation'), ACTIVATIONS, 'tanh');
+    fill(this.select('cell'), CELL_KINDS, 'lstm');
     fill(this.select('init'), INIT_KINDS, 'default');
     form.addEventListener('change', (e) => {
       if ((e.target as HTMLElement).getAttribute('name') === 'file') void this.readFile();
@@ -46,6 +46,11 @@ export class StudioForm {
     const task = this.value('task'), cell = this.value('cell');
     for (const el of Array.from(this.form.querySelectorAll<HTMLElement>('[data-for]'))) el.hidden = !el.dataset.for!.split(' ').includes(task);
     for (const el of Array.from(this.form.querySelectorAll<HTMLElement>('[data-cell]'))) el.hidden = el.dataset.cell !== cell;
+    // the activation choice of the cell (RNN, IndRNN); hidden for cells with fixed activations
+    const acts = cellSpec(cell as ModelSpec['cell']).activations ?? [];
+    const act = this.select('activation');
+    if (act.dataset.filledFor !== cell) { fill(act, acts, acts.includes('tanh') ? 'tanh' : acts[0] ?? ''); act.dataset.filledFor = cell; }
+    (act.closest('label') as HTMLElement).hidden = acts.length === 0;
   }
 
   /** Reads the chosen file as UTF-8 text; a CSV offers its columns. Problems go to the message line. */
@@ -133,7 +138,7 @@ export class StudioForm {
     const cell = this.value('cell') as ModelSpec['cell'];
     const layers = this.int('layers', 1, 8);
     const m: ModelSpec = { cell, hiddenSize: this.int('hidden', 1, 4096), numLayers: layers };
-    if (cell === 'rnn') m.activation = this.value('activation') as ModelSpec['activation'];
+    if ((cellSpec(cell).activations ?? []).length > 0) m.activation = this.value('activation') as ModelSpec['activation'];
     const init = this.value('init') as NonNullable<ModelSpec['init']>['recurrent'];
     const fb = this.value('forgetBias');
     if (init !== 'default' || (cell === 'lstm' && fb !== '')) {
