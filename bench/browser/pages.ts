@@ -20,7 +20,9 @@ import { normal, time } from './timing.js';
 onmessage = async (e) => {
   const { w, threads, minMs } = e.data;
   try {
+    const kernelsAt = performance.timeOrigin + performance.now();
     const kernels = await loadWebKernels({ kind: 'wasm', threads });
+    const readyAt = performance.timeOrigin + performance.now();
     const model = new Sequential({ input: { kind: 'features', size: w.inputSize }, cell: 'lstm', hiddenSize: w.hiddenSize, outputMode: 'last', outputSize: 1, dtype: 'float32' }, { kernels, seed: 1 });
     const x = Float64Array.from(normal(w.length * w.batch * w.inputSize, 1));
     const target = Float64Array.from(normal(w.batch, 2));
@@ -36,7 +38,7 @@ onmessage = async (e) => {
     step();
     const first = performance.timeOrigin + performance.now();
     const ms = await time(step, minMs, 5, 3);
-    postMessage({ ms, first, notes: webKernelsText(kernels) });
+    postMessage({ ms, first, notes: webKernelsText(kernels) + '; worker up ' + (kernelsAt - e.data.origin).toFixed(0) + ' ms, kernels ready ' + (readyAt - e.data.origin).toFixed(0) + ' ms after load' });
   } catch (err) { postMessage({ error: String(err && err.message || err) }); }
 };
 `;
@@ -45,7 +47,7 @@ export const RECUR_PAGE = `import {} from './timing.js';
 const q = new URLSearchParams(location.search);
 const worker = new Worker('./recur-worker.js', { type: 'module' });
 window.benchResult = new Promise((resolve) => { worker.onmessage = (e) => resolve({ ...e.data, origin: performance.timeOrigin }); worker.onerror = (e) => resolve({ error: e.message }); });
-worker.postMessage({ w: JSON.parse(q.get('w')), threads: Number(q.get('threads')), minMs: Number(q.get('ms')) });
+worker.postMessage({ w: JSON.parse(q.get('w')), threads: Number(q.get('threads')), minMs: Number(q.get('ms')), origin: performance.timeOrigin });
 `;
 
 export const TFJS_PAGE = `import { normal, time } from './timing.js';

@@ -6,7 +6,7 @@
 // and the gzipped bytes of everything the page loaded. Not a test: figures for bench/README.md.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -77,6 +77,7 @@ function print(rows: Row[]): void {
   const recur = rows.find((r) => r.system.startsWith('recur') && r.ms.length)?.ms;
   const best = Math.min(...rows.filter((r) => r.system.startsWith('recur') && r.ms.length).map((r) => median(r.ms)));
   console.log(`\nWorkload A in ${process.env.CHROMIUM_VERSION ?? 'Debian chromium'} (LSTM I 32, H 128, B 32, T 100; Adam; MSE), ${new Date().toISOString().slice(0, 16)}Z`);
+  console.log(`${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end (other work on the machine slows every row)`);
   console.log('| system | ms/step median (min–max) | steps timed | × recur (best) | load → first step | gzipped bytes loaded | notes |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
