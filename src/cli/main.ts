@@ -11,12 +11,14 @@ import { demoCommand } from './commands/demo.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { experimentCommand } from './commands/experiment.js';
 import { exportCommand } from './commands/export.js';
+import { studioCommand } from './commands/studio.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
 
 const HELP = `recur: recurrent networks that stay trainable on long sequences
 
   recur demo [--out DIR] [--json]      tanh RNN vs LSTM vs GRU on the adding problem, with a report
+  recur studio [--port N]              a page on 127.0.0.1 that trains in the browser: tasks, remedies, live charts
   recur train ...                      train one model (recur train --help)
   recur eval --model FILE TASK-OPTIONS evaluate a saved model
   recur sample --model FILE [--prefix TEXT] [--count N] [--length N] [--temperature X] [--seed N]
@@ -33,7 +35,7 @@ Every command has --help. Bad flags or data exit with code 2 and one line saying
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
-  export: exportCommand, bench: benchCommand, experiment: experimentCommand,
+  export: exportCommand, bench: benchCommand, experiment: experimentCommand, studio: studioCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
