@@ -11,7 +11,6 @@ import { demoCommand } from './commands/demo.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { experimentCommand } from './commands/experiment.js';
 import { exportCommand } from './commands/export.js';
-import { studioCommand } from './commands/studio.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
 
@@ -35,7 +34,7 @@ Every command has --help. Bad flags or data exit with code 2 and one line saying
 
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
-  export: exportCommand, bench: benchCommand, experiment: experimentCommand, studio: studioCommand,
+  export: exportCommand, bench: benchCommand, experiment: experimentCommand, studio: async (argv) => (await import('./commands/studio.js')).studioCommand(argv), // loaded only when asked: the server is no other command's weight
 };
 
 async function main(argv: string[]): Promise<number> {
