@@ -23,7 +23,7 @@ export function csvTaskFromFile(file: string, opts: Omit<CsvOptions, 'source'> &
 }
 
 /** createTask (tasks/index.ts) that reads a text or CSV task's file (at most its maxBytes), or an image task's data set, from disk. */
-export function createTask(config: Extract<TaskConfig, { kind: 'text' }>, opts: CreateTaskOptions): TextTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'text'; lines?: false }>, opts: CreateTaskOptions): TextTask;
 export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {

@@ -26,6 +26,7 @@
 
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
+import { textRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
 import type { Batch, LossKind, Task } from './task.js';
 
@@ -164,6 +165,11 @@ export class TextTask implements Task {
     return s;
   }
 
+  /** Batches of `batchSize` windows that cover the training part once. */
+  stepsPerEpoch(batchSize: number): number {
+    return Math.max(1, Math.ceil(this.valStart / (this.seq * batchSize)));
+  }
+
   trainBatch(rng: Rng, batchSize: number): Batch {
     const offsets = new Array<number>(batchSize);
     // offset + seq ≤ valStart − 1: the last target is still a training character
@@ -198,6 +204,10 @@ export class TextTask implements Task {
 
   solved(valLoss: number, _accuracy: number | null): boolean {
     return valLoss < TEXT_SOLVED_RATIO * this.baselineLoss;
+  }
+
+  modelRecords(): Record<string, string> {
+    return textRecords(this.vocab, 'stream');
   }
 
   describe(): Record<string, string | number | boolean> {
