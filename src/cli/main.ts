@@ -19,6 +19,7 @@ import { evalCommand, forecastCommand, sampleCommand } from './commands/use.js';
 const HELP = `recur: recurrent networks that stay trainable on long sequences
 
   recur demo [--out DIR] [--json]      tanh RNN vs LSTM vs GRU on the adding problem, with a report
+  recur studio [--port N]              a page on 127.0.0.1 that trains in the browser: tasks, remedies, live charts
   recur train ...                      train one model (recur train --help)
   recur eval --model FILE TASK-OPTIONS evaluate a saved model
   recur sample --model FILE [--prefix TEXT] [--count N] [--length N] [--temperature X] [--seed N]
@@ -39,6 +40,7 @@ Every command has --help. Bad flags or data exit with code 2 and one line saying
 const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   demo: demoCommand, train: trainCommand, eval: evalCommand, sample: sampleCommand, forecast: forecastCommand, diagnose: diagnoseCommand,
   export: exportCommand, bench: benchCommand, experiment: experimentCommand, list: listCommand,
+  studio: async (argv) => (await import('./commands/studio.js')).studioCommand(argv), // loaded only when asked: the server is no other command's weight
 };
 
 async function main(argv: string[]): Promise<number> {
