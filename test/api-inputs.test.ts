@@ -25,6 +25,7 @@ const cases: [string, () => unknown, RegExp][] = [
   ['kernels', () => new Forecaster(any({ kernels: 'gpu' })), /Forecaster options kernels: expected a kernel set or 'auto', 'wasm', 'js', received "gpu"/],
   ['seed', () => new TextModel({ seed: -1 }), /TextModel options seed: expected a whole number in \[0, 4294967295\], received -1/],
   ['seq', () => new TextModel({ seq: 1 }), /TextModel option seq: expected a whole number ≥ 2, received 1/],
+  ['bidirectional text', () => new TextModel({ bidirectional: true }), /TextModel option bidirectional: expected false \(a next-character model that reads the future/],
   ['dilations vs layers', () => new Forecaster({ dilations: [1, 2], numLayers: 3 }), /dilations.*expected one dilation per layer \(3\)/],
   // fit options
   ['unknown fit option', () => new Forecaster().fit(series, any({ epoch: 3 })), /fit options: unknown option "epoch"/],
@@ -34,7 +35,7 @@ const cases: [string, () => unknown, RegExp][] = [
   ['lr', () => new Forecaster().fit(series, { lr: -1 }), /fit option lr: expected a number > 0, received -1/],
   ['validationSplit range', () => new Forecaster().fit(series, { validationSplit: 1.5 }), /fit option validationSplit: expected a fraction in \[0, 1\), received 1\.5/],
   ['split and data', () => new Forecaster().fit(series, { validationSplit: 0.2, validationData: series }), /validationSplit and validationData: expected one of them, received both/],
-  ['split leaving no training rows', () => new Forecaster({ window: 8 }).fit(series, { validationSplit: 0.95 }), /expected at least 180 rows for window 8 and horizon 1 \(the training part, 5% of the rows/],
+  ['split leaving no training rows', () => new Forecaster({ window: 8 }).fit(series, { validationSplit: 0.95 }), /expected at least 180 rows for window 8 and horizon 1 \(the training part, 5% of the rows with validationSplit 0\.95/],
   ['split leaving no training samples', () => new SequenceClassifier().fit(seqs, ['a', 'b', 'a'], { validationSplit: 0.9 }), /validationSplit: expected a share that leaves at least one of the 3 samples to train on, received 0\.9/],
   ['early stopping without validation', () => new SequenceClassifier().fit(seqs, ['a', 'b', 'a'], { earlyStopping: true }), /fit option earlyStopping: expected validation data to watch/],
   ['patience', () => new Forecaster().fit(series, { earlyStopping: { patience: 0 } }), /earlyStopping\.patience: expected a whole number ≥ 1, received 0/],

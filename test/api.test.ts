@@ -186,6 +186,20 @@ test('every remedy of the engine is reachable from the options, and vital signs 
   }
 });
 
+test('report(): the last fit as a self-contained page, with its vital signs; refused before a fit', () => {
+  const f = new Forecaster({ window: 8, hiddenSize: 8, cell: 'gru' });
+  assert.throws(() => f.report(), /Forecaster\.report: expected a model fitted in this session/);
+  f.fit(sine, { epochs: 3, vitals: true, clip: { kind: 'norm', maxNorm: 0.5 } });
+  const html = f.report();
+  assert.match(html, /^<!DOCTYPE html>/i);
+  assert.match(html, /<svg/);
+  assert.match(html, /Forecaster/);
+  assert.match(html, /reads value → predicts value, window 8/);
+  assert.match(html, /update/i, 'the vital signs are on the page');
+  assert.doesNotMatch(html, /<script/i);
+  assert.throws(() => Forecaster.fromBytes(f.toBytes()).report(), /received a loaded one/);
+});
+
 test('the Node classes run on wasm, and load and save files', async () => {
   const f = new node.Forecaster({ window: 8, hiddenSize: 8 });
   const r = f.fit(sine, { steps: 3 });

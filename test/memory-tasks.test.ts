@@ -178,5 +178,7 @@ test('lines: the errors name the item and character', () => {
   throwsRecur(() => new LinesTask(['ab', 3 as unknown as string]), /\[1\]: expected a string, received 3/);
   throwsRecur(() => new LinesTask(['ab'], { validation: ['az'] }), /validation item 1, character 2: expected a character of the vocabulary.*received "z" \(U\+007A\)/);
   throwsRecur(() => new LinesTask(['ab'], { vocab: ['a', 'b'] }), /expected one that holds "\\n"/);
-  throwsRecur(() => new LinesTask(['a', 'b'], { validationSplit: 0.5, validation: ['a'] }), /expected validationSplit or validation items, received both/);
+  throwsRecur(() => new LinesTask(['a', 'b'], { validationSplit: 0.5, validation: ['a'] }), /expected one of validationSplit, validation items or validation indices, received more/);
+  throwsRecur(() => new LinesTask(['a', 'b'], { validationIndices: [2] }), /validation index: expected a whole number in \[0, 2\), received 2/);
+  assert.deepEqual(new LinesTask(['ab', 'ba', 'aa'], { validationIndices: [1] }).validationItems, 1);
 });

@@ -11,6 +11,7 @@ import { KIND_KEY, readKind, type Metadata, type ModelKind } from '../model/reco
 import { Sequential } from '../model/sequential.js';
 import { numel } from '../tensor/param.js';
 import { FitRun } from './fit.js';
+import { fitReport, type FitRecord } from './report.js';
 import { checkNetwork, coreKernels, kernelsFor, networkConfig, type CheckedFit, type EpochTask, type FitResult, type KernelMaker, type NetworkOptions } from './options.js';
 
 export const DEFAULT_SEED = 1;
@@ -31,6 +32,8 @@ export abstract class RecurrentModel {
   private kernelSet: Kernels | null = null;
   /** The outcome of the last fit (null before one). */
   lastFit: FitResult | null = null;
+  private current: FitRun | null = null;
+  private record: FitRecord | null = null;
   /** Description of the data the model was fitted on (saved as recur.task). */
   protected taskInfo: Record<string, string | number | boolean> | null = null;
 
@@ -84,12 +87,25 @@ export abstract class RecurrentModel {
 
   protected run(task: EpochTask, c: CheckedFit<unknown>, lr: number, validated: boolean): FitRun {
     const net = this.prepare(task);
-    return new FitRun(net, task, c, { seed: this.seed, lr, validated });
+    this.current = new FitRun(net, task, c, { seed: this.seed, lr, validated });
+    return this.current;
   }
 
   protected finish(r: FitResult): FitResult {
     this.lastFit = r;
+    if (this.current) this.record = { result: r, history: this.current.trainer.loop.history, training: this.current.trainer.config };
+    this.current = null;
     return r;
+  }
+
+  /**
+   * The last fit as a self-contained HTML page: losses against the baseline, learning rate,
+   * gradient norm and clipping, and (with fit option `vitals`) the vital signs and the gradient
+   * heatmap; the model's and the training's settings.
+   */
+  report(): string {
+    if (!this.record) throw new RecurError(`${this.title}.report: expected a model fitted in this session (the report draws the fit's history), received ${this.net ? 'a loaded one' : 'one that has not been fitted'}`);
+    return fitReport(this.title, this.model, this.record, this.dataLines());
   }
 
   /** What the model is and holds: its layers with their output shapes and parameter counts, its data. */

@@ -55,6 +55,7 @@ export class TextModel extends RecurrentModel {
   constructor(options: TextModelOptions = {}) {
     super('text', 'TextModel', { hiddenSize: HIDDEN, ...options }, ['seq', 'embedDim']);
     this.opts = { ...options };
+    if (options.bidirectional) fail('TextModel option bidirectional', 'false (a next-character model that reads the future learns to copy it, and cannot generate)', options.bidirectional);
     if (options.seq !== undefined && (!Number.isInteger(options.seq) || options.seq < 2)) fail('TextModel option seq', 'a whole number ≥ 2', options.seq);
     if (options.embedDim !== undefined && (!Number.isInteger(options.embedDim) || options.embedDim < 1)) fail('TextModel option embedDim', 'a whole number ≥ 1', options.embedDim);
     this.rng = new Rng(this.seed);

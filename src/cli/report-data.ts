@@ -3,7 +3,8 @@
 import type { VitalsSummary } from '../diagnostics/vitals-summary.js';
 import type { ModelConfig } from '../model/config.js';
 import { renderReport } from '../report/html.js';
-import type { ConfigValue, HistoryPoint, ReportData, RunHistory } from '../report/types.js';
+import { flatConfig, historyPoints } from '../report/history-points.js';
+import type { ConfigValue, ReportData, RunHistory } from '../report/types.js';
 import type { TrainResult } from '../train/trainer.js';
 import type { RunSummary } from './session.js';
 
@@ -19,38 +20,12 @@ export interface ReportRun {
   extra?: Record<string, ConfigValue>;
 }
 
-/** At most ~600 points per curve: every k-th step, evaluations always kept. */
-function points(r: TrainResult): HistoryPoint[] {
-  const every = Math.max(1, Math.ceil(r.history.steps.length / 600));
-  const byStep = new Map<number, HistoryPoint>();
-  r.history.steps.forEach((s, i) => {
-    if (i % every !== 0 && !s.clipped) return;
-    byStep.set(s.step, { step: s.step, trainLoss: s.loss, lr: s.lr, gradNorm: s.gradNorm, clipped: s.clipped });
-  });
-  for (const e of r.history.evals) {
-    const p = byStep.get(e.step) ?? { step: e.step };
-    p.valLoss = e.valLoss;
-    if (e.accuracy !== null) p.accuracy = e.accuracy;
-    byStep.set(e.step, p);
-  }
-  return [...byStep.values()].sort((a, b) => a.step - b.step);
-}
-
-function flatConfig(c: object, prefix = ''): Record<string, ConfigValue> {
-  const out: Record<string, ConfigValue> = {};
-  for (const [k, v] of Object.entries(c)) {
-    if (v === undefined) continue;
-    out[prefix + k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as ConfigValue);
-  }
-  return out;
-}
-
 export function runHistory(r: ReportRun): RunHistory {
   const v = r.vitals;
   return {
     name: r.name,
     config: { ...flatConfig(r.config), ...(r.training ? flatConfig(r.training, 'training.') : {}) },
-    points: points(r.result),
+    points: historyPoints(r.result.history),
     clipThreshold: r.clipThreshold,
     gradFlow: r.gradFlow ? { ...r.gradFlow, endStep: r.summary.steps } : undefined,
     heatmap: v?.heatmap ?? undefined,

@@ -103,7 +103,7 @@ export class SeriesTask implements Task {
     this.trainEnd = opts.validationColumns ? n : Math.floor(n * (1 - split));
     if (this.trainEnd < window + horizon) {
       const need = Math.ceil((window + horizon) / (1 - split) - 1e-9);
-      throw new RecurError(`${what}: expected at least ${need} rows for window ${window} and horizon ${horizon} (the training part, ${Math.round((1 - split) * 100)}% of the rows, must hold one window and its target), received ${n}`);
+      throw new RecurError(`${what}: expected at least ${need} rows for window ${window} and horizon ${horizon} (the training part, ${Math.round((1 - split) * 100)}% of the rows with validationSplit ${Math.round(split * 1000) / 1000}, must hold one window and its target), received ${n}`);
     }
     this.norm = opts.norm ? checkNorm(opts.norm, c, what) : columnNorm(cols, this.trainEnd, this.targets, this.names, what);
     this.z = cols.map((col, k) => normalized(col, this.norm.mean[k], this.norm.std[k]));
