@@ -35,6 +35,7 @@ import { chooseBuild, resolveWasm, type StartWorker, type WasmInput } from './wa
 import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, LoopKernels } from './types.js';
 import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
 import { ACT, MR, NR, STALL_MS, type PackedB, type ThreadStats, type WasmKernelOptions } from './wasm-defs.js';
+import { WasmGates } from './wasm-gates.js';
 import { WasmLoops } from './wasm-loop.js';
 import { WasmScans } from './wasm-scan.js';
 import type { ScanKernels } from './scan-types.js';
@@ -79,6 +80,7 @@ export class WasmKernels implements Kernels, LoopKernels {
   private stalls = 0; // recent calls that waited long for a worker
   private soloUntil = 0; // performance.now() before which calls run on this thread alone
   private readonly loops: WasmLoops;
+  private readonly gates: WasmGates;
   private readonly scans: WasmScans;
 
   constructor(opts: WasmKernelOptions & WasmSetup) {
@@ -116,6 +118,7 @@ export class WasmKernels implements Kernels, LoopKernels {
       },
     };
     this.loops = new WasmLoops(host);
+    this.gates = new WasmGates(host);
     this.scans = new WasmScans(host);
   }
 
@@ -370,68 +373,11 @@ export class WasmKernels implements Kernels, LoopKernels {
       this.ptr(dy, dyOff, 1, n, n, 'activation dy'), this.ptr(dx, dxOff, 1, n, n, 'activation dx'));
   }
 
-  lstmForward(b: number, h: number, gates: Float, gOff: number, cPrev: Float, cPrevOff: number,
-    c: Float, cOff: number, hOut: Float, hOff: number): void {
-    const n = b * h;
-    const pg = this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates');
-    const pcp = this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), pc = this.ptr(c, cOff, 1, n, 0, 'lstm c');
-    const ph = this.ptr(hOut, hOff, 1, n, 0, 'lstm h');
-    const parts = this.parts(n, this.parallelMinElements, b, 1);
-    if (parts === 0) {
-      this.x.lstmForward(b, h, pg, pcp, pc, ph);
-      return;
-    }
-    this.setArgs(b, h, pg, pcp, pc, ph);
-    this.launch(OP.LSTM_FORWARD, parts, b, 1);
-  }
-
-  lstmBackward(b: number, h: number, gates: Float, gOff: number, cPrev: Float, cPrevOff: number,
-    c: Float, cOff: number, dh: Float, dhOff: number, dc: Float, dcOff: number,
-    dGates: Float, dgOff: number): void {
-    const n = b * h;
-    const pg = this.ptr(gates, gOff, 1, 4 * n, 0, 'lstm gates');
-    const pcp = this.ptr(cPrev, cPrevOff, 1, n, 0, 'lstm cPrev'), pc = this.ptr(c, cOff, 1, n, 0, 'lstm c');
-    const pdh = this.ptr(dh, dhOff, 1, n, 0, 'lstm dh'), pdc = this.ptr(dc, dcOff, 1, n, 0, 'lstm dc');
-    const pdg = this.ptr(dGates, dgOff, 1, 4 * n, 0, 'lstm dGates');
-    const parts = this.parts(n, 2 * this.parallelMinElements, b, 1);
-    if (parts === 0) {
-      this.x.lstmBackward(b, h, pg, pcp, pc, pdh, pdc, pdg);
-      return;
-    }
-    this.setArgs(b, h, pg, pcp, pc, pdh, pdc, pdg);
-    this.launch(OP.LSTM_BACKWARD, parts, b, 1);
-  }
-
-  gruForward(b: number, h: number, gx: Float, gxOff: number, gh: Float, ghOff: number,
-    hPrev: Float, hPrevOff: number, hOut: Float, hOff: number): void {
-    const n = b * h;
-    const pgx = this.ptr(gx, gxOff, 1, 3 * n, 0, 'gru gx'), pgh = this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh');
-    const php = this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), ph = this.ptr(hOut, hOff, 1, n, 0, 'gru h');
-    const parts = this.parts(n, this.parallelMinElements, b, 1);
-    if (parts === 0) {
-      this.x.gruForward(b, h, pgx, pgh, php, ph);
-      return;
-    }
-    this.setArgs(b, h, pgx, pgh, php, ph);
-    this.launch(OP.GRU_FORWARD, parts, b, 1);
-  }
-
-  gruBackward(b: number, h: number, gates: Float, gOff: number, gh: Float, ghOff: number,
-    hPrev: Float, hPrevOff: number, dh: Float, dhOff: number,
-    dGx: Float, dGxOff: number, dGh: Float, dGhOff: number, dhPrev: Float, dhPrevOff: number): void {
-    const n = b * h;
-    const pg = this.ptr(gates, gOff, 1, 3 * n, 0, 'gru gates'), pgh = this.ptr(gh, ghOff, 1, 3 * n, 0, 'gru gh');
-    const php = this.ptr(hPrev, hPrevOff, 1, n, 0, 'gru hPrev'), pdh = this.ptr(dh, dhOff, 1, n, 0, 'gru dh');
-    const pdx = this.ptr(dGx, dGxOff, 1, 3 * n, 0, 'gru dGx'), pdy = this.ptr(dGh, dGhOff, 1, 3 * n, 0, 'gru dGh');
-    const pdp = this.ptr(dhPrev, dhPrevOff, 1, n, 0, 'gru dhPrev');
-    const parts = this.parts(n, 2 * this.parallelMinElements, b, 1);
-    if (parts === 0) {
-      this.x.gruBackward(b, h, pg, pgh, php, pdh, pdx, pdy, pdp);
-      return;
-    }
-    this.setArgs(b, h, pg, pgh, php, pdh, pdx, pdy, pdp);
-    this.launch(OP.GRU_BACKWARD, parts, b, 1);
-  }
+  // The fused LSTM and GRU gate kernels (wasm-gates.ts).
+  lstmForward(...a: Parameters<Kernels['lstmForward']>): void { this.gates.lstmForward(...a); }
+  lstmBackward(...a: Parameters<Kernels['lstmBackward']>): void { this.gates.lstmBackward(...a); }
+  gruForward(...a: Parameters<Kernels['gruForward']>): void { this.gates.gruForward(...a); }
+  gruBackward(...a: Parameters<Kernels['gruBackward']>): void { this.gates.gruBackward(...a); }
 
   /**
    * A direction's whole forward time loop in one call (wasm-loop.ts): with threads, each thread
