@@ -37,3 +37,15 @@ export class EpochOrder {
     return out;
   }
 }
+
+/** Indices of a training batch of `size` among `count` items: the epoch order's next ones, or drawn uniformly. */
+export function pickItems(order: EpochOrder | null, rng: Rng, size: number, count: number): number[] {
+  return order ? order.next(rng, size) : Array.from({ length: size }, () => rng.int(count));
+}
+
+/** Items cut into consecutive batches of at most `size` (validation sets, in their fixed order). */
+export function inBatches<T, B>(items: readonly T[], size: number, batch: (part: T[]) => B): B[] {
+  const out: B[] = [];
+  for (let k = 0; k < items.length; k += size) out.push(batch(items.slice(k, k + size)));
+  return out;
+}

@@ -23,7 +23,7 @@ import { RecurError, fail, failWith } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { textRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
-import { EpochOrder } from './epochs.js';
+import { EpochOrder, inBatches, pickItems } from './epochs.js';
 import type { Batch, LossKind, Task } from './task.js';
 
 export const BOUNDARY = '\n';
@@ -158,24 +158,19 @@ export class LinesTask implements Task {
   }
 
   trainBatch(rng: Rng, batchSize: number): Batch {
-    const picks = this.order ? this.order.next(rng, batchSize) : Array.from({ length: batchSize }, () => rng.int(this.train.length));
+    const picks = pickItems(this.order, rng, batchSize, this.train.length);
     return this.batch(picks.map((i) => this.train[i]));
   }
 
   validation(): readonly Batch[] {
-    if (!this.valBatches) {
-      this.valBatches = [];
-      for (let k = 0; k < this.val.length; k += VAL_BATCH) this.valBatches.push(this.batch(this.val.slice(k, k + VAL_BATCH)));
-    }
+    if (!this.valBatches) this.valBatches = inBatches(this.val, VAL_BATCH, (part) => this.batch(part));
     return this.valBatches;
   }
 
   /** Batches of other items under this vocabulary (for measuring a loss on them). */
   batchesOf(items: readonly string[], what = 'items'): Batch[] {
     const ids = checkItems(items, what).map((s, i) => this.encodeItem(s, `${what}, item ${i + 1}`));
-    const out: Batch[] = [];
-    for (let k = 0; k < ids.length; k += VAL_BATCH) out.push(this.batch(ids.slice(k, k + VAL_BATCH)));
-    return out;
+    return inBatches(ids, VAL_BATCH, (part) => this.batch(part));
   }
 
   /** x (T, B): ids[0 … n]; target (T·B): ids[1 … n+1], −1 after each item's end. */

@@ -25,7 +25,7 @@ import type { InputConfig } from '../model/config.js';
 import { sequenceRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
 import type { ColumnNorm } from './arrays.js';
-import { EpochOrder } from './epochs.js';
+import { EpochOrder, inBatches, pickItems } from './epochs.js';
 import type { Accuracy, Batch, LossKind, Task } from './task.js';
 
 const VAL_BATCH = 256;
@@ -201,15 +201,12 @@ export class SequenceTask implements Task {
   }
 
   trainBatch(rng: Rng, batchSize: number): Batch {
-    const picks = this.order ? this.order.next(rng, batchSize) : Array.from({ length: batchSize }, () => rng.int(this.train.length));
+    const picks = pickItems(this.order, rng, batchSize, this.train.length);
     return this.batch(picks.map((i) => this.train[i]));
   }
 
   validation(): readonly Batch[] {
-    if (!this.valBatches) {
-      this.valBatches = [];
-      for (let k = 0; k < this.val.length; k += VAL_BATCH) this.valBatches.push(this.batch(this.val.slice(k, k + VAL_BATCH)));
-    }
+    if (!this.valBatches) this.valBatches = inBatches(this.val, VAL_BATCH, (part) => this.batch(part));
     return this.valBatches;
   }
 
