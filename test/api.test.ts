@@ -91,10 +91,11 @@ test('fitAsync trains the same weights as fit, and the event loop runs meanwhile
   const a = new SequenceClassifier({ cell: 'gru', hiddenSize: 8, seed: 5 });
   const b = new SequenceClassifier({ cell: 'gru', hiddenSize: 8, seed: 5 });
   const data = waves(200, 1);
-  const ra = a.fit(data.x, data.y, { epochs: 3 });
+  // long enough (about 0.1 s) for several of fitAsync's turns of the event loop, each at most 15 ms apart
+  const ra = a.fit(data.x, data.y, { epochs: 12 });
   let ticks = 0;
   const timer = setInterval(() => { ticks++; }, 1);
-  const rb = await b.fitAsync(data, { epochs: 3 });
+  const rb = await b.fitAsync(data, { epochs: 12 });
   clearInterval(timer);
   assert.ok(ticks > 0, 'a timer fired during fitAsync');
   assert.equal(ra.trainLoss, rb.trainLoss);

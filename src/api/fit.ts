@@ -10,7 +10,7 @@ import { RecurError } from '../errors.js';
 import { describeKernels, kernelsText } from '../kernels/index.js';
 import type { Float } from '../kernels/types.js';
 import type { Sequential } from '../model/sequential.js';
-import { Trainer, type TrainCallbacks } from '../train/trainer.js';
+import { Trainer, nextTurn, type TrainCallbacks } from '../train/trainer.js';
 import { trainConfigFor, type CheckedFit, type EpochInfo, type EpochTask, type FitResult } from './options.js';
 
 const YIELD_MS = 15;
@@ -119,10 +119,4 @@ export class FitRun {
     }
     return this.result();
   }
-}
-
-/** A turn of the event loop: setImmediate where there is one (Node), else a zero timeout (browsers). */
-function nextTurn(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
-  return new Promise<void>((resolve) => { if (typeof g.setImmediate === 'function') g.setImmediate(resolve); else setTimeout(resolve, 0); });
 }

@@ -118,7 +118,7 @@ function rowWeightOf(task: Task, batch: Batch, t0 = 0, tc = batch.t): Float64Arr
 }
 
 /** Hands the event loop a turn: setImmediate where there is one (Node), else a zero timeout. */
-const nextTurn: () => Promise<void> = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+export const nextTurn: () => Promise<void> = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
   ? () => new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve))
   : () => new Promise((resolve) => setTimeout(resolve, 0));
 
