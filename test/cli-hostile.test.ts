@@ -6,7 +6,8 @@
 //   65536) and sizes that cannot fit, each in a process killed past a memory limit or a timeout,
 //   refused with peak memory under 300 MB;
 // - a finished run whose --save target vanished during training ends with the model in the
-//   temporary folder, named on standard error.
+//   temporary folder, named on standard error;
+// - a diverged run (--lr 1e6) says so on standard error and in --json.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -154,4 +155,14 @@ test('a finished run is not lost to a failed write: the model goes to the tempor
   fs.rmSync(saved);
   assert.equal(ev.code, 0, ev.err);
   assert.ok(Number.isFinite(JSON.parse(ev.out.trim().split('\n').at(-1)!).valLoss));
+});
+
+test('a run whose loss grows by orders of magnitude ends with a warning that it diverged, and "diverged": true', async () => {
+  const bad = await recurLimited(['train', '--task', 'adding', '--length', '10', '--hidden', '8', '--lr', '1e6', '--steps', '30', '--kernels', 'js', '--json']);
+  assert.equal(bad.code, 0, bad.err);
+  assert.match(bad.err, /recur: warning: training diverged \(the training loss went from [\d.]+ to [\d.e+]+\): try --lr 10000 or lower, --clip-norm 1, or --warmup 10\n/);
+  assert.equal(JSON.parse(bad.out.trim().split('\n').at(-1)!).diverged, true);
+  const good = await recurLimited(['train', '--task', 'adding', '--length', '10', '--hidden', '8', '--steps', '30', '--kernels', 'js', '--json']);
+  assert.doesNotMatch(good.err, /diverged/);
+  assert.equal(JSON.parse(good.out.trim().split('\n').at(-1)!).diverged, false);
 });
