@@ -6,6 +6,10 @@
 export { gemm, gemmWorkspaceBytes, gemmPacked, packBWhole, packedBBytes } from './gemm';
 export { loopForward, loopBackward } from './loop';
 export {
+  indrnnForward, indrnnBackward, scanForward, scanForwardCombine, scanBackward, scanBackwardCombine,
+  minGruGates, minGruGatesBackward, minLstmGates, minLstmGatesBackward, addColumnProductSums,
+} from './scan';
+export {
   fillRows, addColumnSums, activationForward, activationBackward,
   lstmForward, lstmBackward, gruForward, gruBackward,
 } from './pointwise';

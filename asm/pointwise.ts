@@ -9,13 +9,13 @@ import { k, ONE, sigmoidv, tanhv } from './math';
 
 // @ts-ignore: decorator
 @inline
-function ld(p: usize, full: bool): v128 {
+export function ld(p: usize, full: bool): v128 {
   return full ? v128.load(p) : f32x4.splat(load<f32>(p));
 }
 
 // @ts-ignore: decorator
 @inline
-function st(p: usize, v: v128, full: bool): void {
+export function st(p: usize, v: v128, full: bool): void {
   if (full) v128.store(p, v);
   else store<f32>(p, f32x4.extract_lane(v, 0));
 }
@@ -37,13 +37,13 @@ function ftzMin(): v128 {
  */
 // @ts-ignore: decorator
 @inline
-function ftz(v: v128): v128 {
+export function ftz(v: v128): v128 {
   return v128.andnot(v, f32x4.lt(f32x4.abs(v), ftzMin()));
 }
 
 // @ts-ignore: decorator
 @inline
-function one(): v128 {
+export function one(): v128 {
   return k(ONE);
 }
 

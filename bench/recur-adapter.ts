@@ -3,7 +3,8 @@
 //
 //  Contract (see bench/workloads.ts for `Workload`, bench/README.md for the rules):
 //  - Build, once, what one timed step needs for workload `w`: a model with one recurrent layer
-//    (`w.cell`: 'lstm' | 'gru' | 'rnn' with tanh; input `w.inputSize`, hidden `w.hiddenSize`),
+//    (`w.cell`: 'lstm' | 'gru' | 'rnn' with tanh | 'indrnn' | 'mingru' | 'minlstm'; input
+//    `w.inputSize`, hidden `w.hiddenSize`),
 //    then a dense head: 1 output with MSE loss, or `w.classes` outputs with softmax
 //    cross-entropy when `w.classes` is set; Adam, lr 1e-3; float32; kernels `opts.kernels`
 //    ('auto' = the fastest available), `opts.threads` worker threads.
@@ -49,6 +50,8 @@ export async function recurStep(w: Workload, opts: RecurStepOptions): Promise<Re
   const model = new Sequential({
     input: { kind: 'features', size: w.inputSize }, cell: w.cell, hiddenSize: w.hiddenSize,
     ...(w.cell === 'rnn' ? { activation: 'tanh' as const } : {}),
+    // IndRNN as a run would set it: |u| ≤ 2^{1/T} (Li et al.), clamped after every update
+    ...(w.cell === 'indrnn' ? { recurrentMax: 2 ** (1 / w.length) } : {}),
     outputMode: 'last', outputSize: classes ?? 1, dtype: 'float32',
   }, { kernels, seed: 1 });
   const { length: t, batch: b, inputSize: i } = w;

@@ -16,9 +16,9 @@ import { existsSync, realpathSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getWorkload, isWorkloadId, stepFlops, describeShape, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
+import { getWorkload, isWorkloadId, stepFlops, describeShape, WORKLOAD_GROUPS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
 import { DEFAULT_MEASURE, lastJsonLine, stats, type Stats } from './measure.js';
-import { isSystemName, systemInfo, SYSTEMS, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
+import { isSystemName, systemHasCell, systemInfo, SYSTEMS, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
 import { openblasOpenmpDir, repoRoot } from './paths.js';
 
 export interface BenchOptions {
@@ -131,9 +131,10 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
       case '--no-setup': o.setup = false; break;
       case '--verbose': o.verbose = true; break;
       case '--configs': {
-        const ids = value(a, v).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+        const ids = value(a, v).split(',').map((s) => s.trim()).filter(Boolean)
+          .flatMap((s) => WORKLOAD_GROUPS[s.toUpperCase()] ?? [/^[a-z]$/.test(s) ? s.toUpperCase() : s]);
         const bad = ids.filter((s) => !isWorkloadId(s));
-        if (bad.length || ids.length === 0) throw new UsageError(`--configs expects a list of ${WORKLOAD_IDS.join(',')}, got '${v}'`);
+        if (bad.length || ids.length === 0) throw new UsageError(`--configs expects a list of ${WORKLOAD_IDS.join(',')} (G: all four G-*), got '${v}'`);
         o.configs = [...new Set(ids)] as WorkloadId[];
         i++; break;
       }
@@ -174,7 +175,7 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
 export const HELP = `usage: npm run bench -- [flags]      (or: node dist/bench/run.js [flags])
 
 Runs the workloads of shared/bench-spec.md on recur and its peers, one child process per system.
-  --configs A,B,...       workloads (default ${WORKLOAD_IDS.join(',')})
+  --configs A,B,...       workloads (default ${WORKLOAD_IDS.join(',')}; G: the four G-*)
   --systems a,b,...       systems (default ${DEFAULT_OPTIONS.systems.join(',')});
                           also: ${SYSTEM_NAMES.filter((s) => !DEFAULT_OPTIONS.systems.includes(s)).join(', ')}
   --no-peers              recur only
@@ -293,7 +294,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const order = o.systems.map((_, i) => o.systems[(i + round) % o.systems.length]!);
       for (const s of order) {
         const a = acc.get(key(s, w))!;
-        if (a.skip || unavailable.has(s)) continue;
+        if (a.skip || unavailable.has(s) || !systemHasCell(s, getWorkload(w).cell)) continue;
         const t = Date.now();
         const r = await runChild(s, w, o);
         a.results.push(r);
@@ -330,6 +331,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       for (const r of a.results) Object.assign(report.versions, r.versions);
       const torchBlas = a.results.find((r) => r.blas)?.blas;
       if (torchBlas && !report.blas) report.blas = torchBlas;
+      if (ok.length === 0 && !systemHasCell(s, w.cell)) {
+        wr.systems[s] = {
+          status: 'not run', msPerStep: null, steps: 0, rounds: 0, roundMedians: [], seqPerSec: null, gflops: null,
+          peakRssMB: null, perSequence: info.perSequence, notes, error: `${s} has no ${w.cell} cell`,
+        };
+        continue;
+      }
       if (ok.length === 0) {
         const last = a.results[a.results.length - 1];
         wr.systems[s] = {
@@ -426,6 +434,7 @@ export function formatTable(r: BenchReport): string {
     out.push(...extra);
     out.push('');
   }
+  out.push(...gTargets(r));
   out.push('* per sequence (brain.js has no batches): ms per sequence; speedup compares sequences per second.');
   out.push('speedup = peer median / recur median (recur seq/s over peer seq/s).');
   const sysNotes = [...common].filter(([, n]) => n.size > 0);
@@ -437,6 +446,28 @@ export function formatTable(r: BenchReport): string {
   if (v) out.push(`versions: ${v}`);
   out.push(`took ${r.seconds.toFixed(0)} s`);
   return out.join('\n');
+}
+
+/**
+ * Workload G's targets (shared/bench-spec.md, issue 14), from this run: recur's IndRNN, minGRU and
+ * minLSTM against recur's own LSTM on the same shape, and against PyTorch (2 threads) running the
+ * same cell.
+ */
+export function gTargets(r: BenchReport): string[] {
+  const median = (id: string, s: SystemName): number | null => r.results.find((x) => x.workload === id)?.systems[s]?.msPerStep?.median ?? null;
+  const lstm = median('G-lstm', 'recur');
+  const lines: string[] = [];
+  for (const cell of ['indrnn', 'mingru', 'minlstm']) {
+    const own = median(`G-${cell}`, 'recur');
+    if (own === null) continue;
+    const torch = median(`G-${cell}`, 'torch2');
+    const parts = [
+      lstm !== null ? `${(lstm / own).toFixed(1)}x recur's LSTM (target >= 5x)` : null,
+      torch !== null ? `${(torch / own).toFixed(1)}x PyTorch's ${cell}, 2 threads (target >= 2x)` : null,
+    ].filter(Boolean);
+    if (parts.length) lines.push(`  recur ${cell} ${fmt(own)} ms: ${parts.join(', ')}`);
+  }
+  return lines.length ? ['G targets (medians of this run):', ...lines, ''] : [];
 }
 
 async function main(): Promise<void> {

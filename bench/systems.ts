@@ -1,5 +1,7 @@
 // The systems the harness can run, and what each one is.
 
+import type { CellKind } from './workloads.js';
+
 export type SystemName =
   | 'recur' | 'recur-1t' | 'recur-js'
   | 'tfjs-cpu' | 'tfjs-wasm' | 'brainjs' | 'torch1' | 'torch2';
@@ -13,15 +15,19 @@ export interface SystemInfo {
   /** Figures are per sequence (brain.js) rather than per batch step. */
   perSequence: boolean;
   description: string;
+  /** The cells it has (absent: every cell); workloads of other cells are not run on it. */
+  cells?: readonly CellKind[];
 }
+
+const CLASSIC: readonly CellKind[] = ['lstm', 'gru', 'rnn'];
 
 export const SYSTEMS: readonly SystemInfo[] = [
   { name: 'recur', kind: 'recur', byDefault: true, perSequence: false, description: 'recur, kernels auto, threads = cores (or --kernels/--threads)' },
   { name: 'recur-1t', kind: 'recur', byDefault: false, perSequence: false, description: 'recur, kernels auto, 1 thread' },
   { name: 'recur-js', kind: 'recur', byDefault: false, perSequence: false, description: 'recur, js reference kernels, 1 thread' },
-  { name: 'tfjs-cpu', kind: 'peer', byDefault: true, perSequence: false, description: 'TensorFlow.js CPU backend (pure JS)' },
-  { name: 'tfjs-wasm', kind: 'peer', byDefault: true, perSequence: false, description: 'TensorFlow.js wasm backend, SIMD, 1 thread' },
-  { name: 'brainjs', kind: 'peer', byDefault: true, perSequence: true, description: 'brain.js 1.6.1 *TimeStep, one sequence per step' },
+  { name: 'tfjs-cpu', kind: 'peer', byDefault: true, perSequence: false, description: 'TensorFlow.js CPU backend (pure JS)', cells: CLASSIC },
+  { name: 'tfjs-wasm', kind: 'peer', byDefault: true, perSequence: false, description: 'TensorFlow.js wasm backend, SIMD, 1 thread', cells: CLASSIC },
+  { name: 'brainjs', kind: 'peer', byDefault: true, perSequence: true, description: 'brain.js 1.6.1 *TimeStep, one sequence per step', cells: CLASSIC },
   { name: 'torch1', kind: 'peer', byDefault: true, perSequence: false, description: 'PyTorch CPU + OpenBLAS (OpenMP), 1 thread' },
   { name: 'torch2', kind: 'peer', byDefault: true, perSequence: false, description: 'PyTorch CPU + OpenBLAS (OpenMP), 2 threads' },
 ];
@@ -34,6 +40,11 @@ export function isSystemName(s: string): s is SystemName {
 
 export function systemInfo(name: SystemName): SystemInfo {
   return SYSTEMS.find((s) => s.name === name)!;
+}
+
+/** Whether a system has the cell (PyTorch runs the new cells as scripts/recur_cells_torch.py's modules). */
+export function systemHasCell(name: SystemName, cell: CellKind): boolean {
+  return systemInfo(name).cells?.includes(cell) ?? true;
 }
 
 /** What a system child process prints (one JSON line on stdout). */

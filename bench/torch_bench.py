@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """PyTorch CPU peer for recur's benchmark (bench/README.md). Run by bench/system.ts.
 
-nn.LSTM / nn.GRU / nn.RNN (tanh), time-major (T, B, I), then nn.Linear on the last hidden state:
+nn.LSTM / nn.GRU / nn.RNN (tanh), or the reference modules of IndRNN, minGRU and minLSTM
+(scripts/recur_cells_torch.py: IndRNN as its loop over time, the min cells in the paper's
+log-space parallel form), time-major (T, B, I), then nn.Linear on the last hidden state:
 1 output with MSE, or `classes` outputs with cross-entropy; Adam lr 1e-3; float32.
 A training step = zero_grad + forward + loss + backward + optimizer step; inference (mode infer)
 = forward under torch.inference_mode().
@@ -124,7 +126,7 @@ def loaded_blas():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--threads', type=int, required=True)
-    ap.add_argument('--cell', choices=['lstm', 'gru', 'rnn'], required=True)
+    ap.add_argument('--cell', choices=['lstm', 'gru', 'rnn', 'indrnn', 'mingru', 'minlstm'], required=True)
     ap.add_argument('--input', type=int, required=True)
     ap.add_argument('--hidden', type=int, required=True)
     ap.add_argument('--batch', type=int, required=True)
@@ -137,6 +139,8 @@ def main():
     ap.add_argument('--warmup-max-seconds', type=float, default=10.0)
     ap.add_argument('--min-steps', type=int, default=3)
     ap.add_argument('--max-steps', type=int, default=100000)
+    ap.add_argument('--flush-denormal', action='store_true',
+                    help='torch.set_flush_denormal(True): subnormal floats become 0, as recur\'s wasm kernels flush gradients below 2^-100')
     a = ap.parse_args()
 
     notes = []
@@ -151,13 +155,28 @@ def main():
         return
 
     torch.set_num_threads(a.threads)  # after import it used 1 thread here, whatever the cores
+    if a.flush_denormal:
+        # Gradients that decay over 1000 steps (IndRNN's u < 1, the min cells' a_t < 1, and the
+        # exp() of the log-space scan) reach float32 subnormals, where x86 arithmetic is slow.
+        notes.append('flush denormal: %s' % torch.set_flush_denormal(True))
     torch.manual_seed(0)
     blas = loaded_blas()
 
     T, B, I, H = a.length, a.batch, a.input, a.hidden
-    cls = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[a.cell]
-    kw = {'nonlinearity': 'tanh'} if a.cell == 'rnn' else {}
-    rnn = cls(I, H, num_layers=1, **kw)
+    if a.cell in ('indrnn', 'mingru', 'minlstm'):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
+        from recur_cells_torch import RecurStack
+        rnn = RecurStack(a.cell, I, H)
+        rnn.reset_parameters(seq_len=T)
+        if a.cell != 'indrnn':
+            rnn.forward = rnn.forward_parallel  # the paper's log-space parallel form
+            notes.append('%s: the paper\'s log-space parallel form (scripts/recur_cells_torch.py)' % a.cell)
+        else:
+            notes.append('indrnn: reference loop over time (scripts/recur_cells_torch.py)')
+    else:
+        cls = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[a.cell]
+        kw = {'nonlinearity': 'tanh'} if a.cell == 'rnn' else {}
+        rnn = cls(I, H, num_layers=1, **kw)
     head = nn.Linear(H, a.classes if a.classes else 1)
     params = list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=1e-3)

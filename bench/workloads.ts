@@ -1,11 +1,12 @@
-// The six benchmark workloads of shared/bench-spec.md, as data, and their effective FLOP counts.
+// The benchmark workloads of shared/bench-spec.md, as data, and their effective FLOP counts. G is
+// one shape run with four cells (G-lstm, G-indrnn, G-mingru, G-minlstm; `--configs G` runs all four).
 //
 // Every system (recur and each peer) runs exactly these shapes: one recurrent layer over a
 // (T, B, I) batch of standard-normal inputs, a dense head (1 output with MSE, or `classes` outputs
 // with softmax cross-entropy), Adam with lr 1e-3, float32.
 
-export type CellKind = 'lstm' | 'gru' | 'rnn';
-export type WorkloadId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export type CellKind = 'lstm' | 'gru' | 'rnn' | 'indrnn' | 'mingru' | 'minlstm';
+export type WorkloadId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G-lstm' | 'G-indrnn' | 'G-mingru' | 'G-minlstm';
 export type Mode = 'train' | 'infer';
 
 export interface Workload {
@@ -29,7 +30,14 @@ export const WORKLOADS: readonly Workload[] = Object.freeze([
   { id: 'D', cell: 'lstm', inputSize: 64, hiddenSize: 256, batch: 64, length: 100, mode: 'train', description: 'large LSTM training step' },
   { id: 'E', cell: 'lstm', inputSize: 32, hiddenSize: 128, batch: 32, length: 100, mode: 'infer', description: 'LSTM forward only (inference)' },
   { id: 'F', cell: 'lstm', inputSize: 1, hiddenSize: 128, batch: 16, length: 784, mode: 'train', classes: 10, description: 'sequential-MNIST-shaped LSTM training step, 10 classes' },
+  ...(['lstm', 'indrnn', 'mingru', 'minlstm'] as const).map((cell) => ({
+    id: `G-${cell}` as const, cell, inputSize: 1, hiddenSize: 128, batch: 16, length: 1000, mode: 'train' as const, classes: 10,
+    description: `long-sequence ${cell} training step, 10 classes`,
+  })),
 ] satisfies Workload[]);
+
+/** Workload groups `--configs` accepts besides the ids: G is the same shape with four cells. */
+export const WORKLOAD_GROUPS: Readonly<Record<string, readonly WorkloadId[]>> = { G: ['G-lstm', 'G-indrnn', 'G-mingru', 'G-minlstm'] };
 
 export const WORKLOAD_IDS: readonly WorkloadId[] = WORKLOADS.map((w) => w.id);
 
@@ -43,17 +51,24 @@ export function getWorkload(id: string): Workload {
   return w;
 }
 
-/** Gate count G: 4 for LSTM, 3 for GRU, 1 for the plain RNN. */
+/** Gate count G: 4 for LSTM, 3 for GRU and minLSTM, 2 for minGRU, 1 for the plain RNN and IndRNN. */
 export function gateCount(cell: CellKind): number {
-  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  return { lstm: 4, gru: 3, rnn: 1, indrnn: 1, mingru: 2, minlstm: 3 }[cell];
+}
+
+/** Whether the cell multiplies the state by a matrix W_hh every step (IndRNN and the min cells do not). */
+export function hasRecurrentMatrix(cell: CellKind): boolean {
+  return cell === 'lstm' || cell === 'gru' || cell === 'rnn';
 }
 
 /**
  * Effective FLOPs of one forward pass, counting only the recurrent layer's matrix products:
- * 2·B·T·(I+H)·G·H. `batch` overrides B (brain.js runs one sequence at a time).
+ * 2·B·T·(I+H)·G·H, or 2·B·T·I·G·H for the cells without W_hh. `batch` overrides B (brain.js runs
+ * one sequence at a time).
  */
 export function forwardFlops(w: Workload, batch: number = w.batch): number {
-  return 2 * batch * w.length * (w.inputSize + w.hiddenSize) * gateCount(w.cell) * w.hiddenSize;
+  const k = w.inputSize + (hasRecurrentMatrix(w.cell) ? w.hiddenSize : 0);
+  return 2 * batch * w.length * k * gateCount(w.cell) * w.hiddenSize;
 }
 
 /** Effective FLOPs of one timed step: a training step counts 3 × forward, inference 1 × forward. */

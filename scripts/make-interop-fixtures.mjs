@@ -24,6 +24,9 @@ const CASES = {
   gru_l1_bi_every: { input: features, cell: 'gru', hiddenSize: H, bidirectional: true, outputMode: 'every', outputSize: O },
   gru_tokens_every: { input: { kind: 'tokens', vocabSize: V, embedDim: 3 }, cell: 'gru', hiddenSize: H, outputMode: 'every', outputSize: V },
   lstm_l1_every_f32: { input: features, cell: 'lstm', hiddenSize: H, outputMode: 'every', outputSize: O },
+  indrnn_l2_bi_last: { input: features, cell: 'indrnn', hiddenSize: H, numLayers: 2, bidirectional: true, outputMode: 'last', outputSize: O, recurrentMax: 1.1 },
+  mingru_l2_every: { input: features, cell: 'mingru', hiddenSize: H, numLayers: 2, outputMode: 'every', outputSize: O },
+  minlstm_l1_bi_every: { input: features, cell: 'minlstm', hiddenSize: H, bidirectional: true, outputMode: 'every', outputSize: O },
 };
 
 function inputFor(config) {

@@ -14,7 +14,8 @@
     npm run build && node scripts/make-interop-fixtures.mjs && /usr/bin/python3 scripts/torch_roundtrip.py
 
 The twin: submodules `embed` (nn.Embedding, text models only), `rnn` (nn.RNN / nn.LSTM / nn.GRU,
-time-major) and `head` (nn.Linear), so its state_dict names are recur's (rnn.weight_ih_l0,
+time-major; for IndRNN, minGRU and minLSTM the reference modules of scripts/recur_cells_torch.py)
+and `head` (nn.Linear), so its state_dict names are recur's (rnn.weight_ih_l0,
 rnn.bias_hh_l1_reverse, head.weight, embed.weight). The head reads every step, (T, B, D*H), or,
 for outputMode 'last', the top layer's final states of both directions side by side, (1, B, D*H).
 nn.RNN has tanh and relu only; recur's sigmoid and leaky relu RNNs have no nn.RNN twin.
@@ -28,6 +29,9 @@ import sys
 
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from recur_cells_torch import GATES as NEW_CELLS, RecurStack  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "test", "fixtures", "interop")
@@ -99,6 +103,8 @@ class Twin(nn.Module):
             if act not in ("tanh", "relu"):
                 raise ValueError(f"nn.RNN has tanh and relu only, not {act}")
             self.rnn = nn.RNN(nonlinearity=act, **kw)
+        elif self.cell in NEW_CELLS:
+            self.rnn = RecurStack(self.cell, width, cfg["hiddenSize"], num_layers=kw["num_layers"], bidirectional=kw["bidirectional"])
         elif self.cell == "lstm":
             self.rnn = nn.LSTM(**kw)
         else:
@@ -166,6 +172,9 @@ TORCH_CASES = {
     "lstm_l2_bi_every": dict(input=FEATURES, cell="lstm", hiddenSize=H, numLayers=2, bidirectional=True, outputMode="every", outputSize=O),
     "gru_l2_bi_last": dict(input=FEATURES, cell="gru", hiddenSize=H, numLayers=2, bidirectional=True, outputMode="last", outputSize=O),
     "lstm_tokens_last": dict(input={"kind": "tokens", "vocabSize": V, "embedDim": 3}, cell="lstm", hiddenSize=H, outputMode="last", outputSize=V),
+    "indrnn_l2_bi_last": dict(input=FEATURES, cell="indrnn", hiddenSize=H, numLayers=2, bidirectional=True, outputMode="last", outputSize=O),
+    "mingru_l1_every": dict(input=FEATURES, cell="mingru", hiddenSize=H, outputMode="every", outputSize=O),
+    "minlstm_l2_bi_every": dict(input=FEATURES, cell="minlstm", hiddenSize=H, numLayers=2, bidirectional=True, outputMode="every", outputSize=O),
 }
 
 

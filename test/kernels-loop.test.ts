@@ -49,7 +49,7 @@ function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy
   } else {
     const none = k.alloc(0);
     const w: DirectionWeights = { wih: none, whh, bih: none, bhh, gWih: none, gWhh: none, gBih: none, gBhh: none };
-    const ws: DirectionWorkspace = { gates, hs, cs, gh, dGates, dGh, dh, dhPrev, dc, whhT, whh: whhP };
+    const ws: DirectionWorkspace = { gates, hs, cs, gh, dGates, dGh, dh, dhPrev, dc, whhT, whh: whhP, scan: null };
     const slots = (t: number) => (reverse ? [t + 1, t] : [t, t + 1]);
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s, [prev, cur] = slots(t);

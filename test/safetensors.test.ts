@@ -436,7 +436,7 @@ test('loading rejects configs and parameters that do not match, naming what is w
   rejects(() => modelFromBytes(rewrite(good, (_, m) => { m[CONFIG_KEY] = m[CONFIG_KEY].replace('{', '{"__proto__":{"polluted":1},'); })), /"recur.config": expected no key named __proto__.*received the key "__proto__" at the top level/);
   rejects(() => modelFromBytes(rewrite(good, (_, m) => { m[CONFIG_KEY] = m[CONFIG_KEY].replace('{', '{"hiddenSize":999,'); })), /"recur.config": expected each key once.*"hiddenSize" twice/);
   rejects(() => modelFromBytes(rewrite(good, (_, m) => { m[CONFIG_KEY] = '{"a":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}'; })), /"recur.config": expected JSON nested at most 4 levels deep/);
-  rejects(() => modelFromBytes(rewrite(good, (_, m) => { m[CONFIG_KEY] = m[CONFIG_KEY].replace('"lstm"', '"transformer"'); })), /model config field "cell": expected rnn \| lstm \| gru, received "transformer"/);
+  rejects(() => modelFromBytes(rewrite(good, (_, m) => { m[CONFIG_KEY] = m[CONFIG_KEY].replace('"lstm"', '"transformer"'); })), /model config field "cell": expected rnn \| lstm \| gru \| indrnn \| mingru \| minlstm, received "transformer"/);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 
   // a config that asks for far more than the file holds is refused before anything is built

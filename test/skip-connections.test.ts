@@ -45,7 +45,7 @@ function checkCase(c: Case): number {
   return checkModelGradients({ name: c.name, model, x, t, b, lengths: c.lengths, state, training: true }, rng);
 }
 
-const CELLS: Case['config'][] = [{ cell: 'rnn', activation: 'tanh' }, { cell: 'lstm' }, { cell: 'gru' }];
+const CELLS: Case['config'][] = [{ cell: 'rnn', activation: 'tanh' }, { cell: 'lstm' }, { cell: 'gru' }, { cell: 'indrnn' }, { cell: 'mingru' }, { cell: 'minlstm' }];
 
 test('gradient check: dilated layers (T not a multiple of d, variable lengths, bidirectional, last step)', () => {
   for (const cell of CELLS) {

@@ -50,6 +50,8 @@ export async function runTorch(w: Workload, threads: number, m: MeasureOptions):
     '--mode', w.mode, '--classes', String(w.classes ?? 0), '--min-seconds', String(m.minSeconds),
     '--warmup', String(m.warmup), '--warmup-min-seconds', String(m.warmupMinSeconds), '--warmup-max-seconds', String(m.warmupMaxSeconds),
     '--min-steps', String(m.minSteps), '--max-steps', String(m.maxSteps),
+    // G's long sequences take decaying gradients into subnormals: PyTorch flushes them, as recur does
+    ...(w.id.startsWith('G') ? ['--flush-denormal'] : []),
   ];
   const child = spawn(PYTHON, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

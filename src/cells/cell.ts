@@ -24,8 +24,11 @@ export type { CellKind };
 export interface GateSpec {
   /** Its letter in the cell's equations (PyTorch's gate order). */
   readonly name: string;
-  /** Its nonlinearity; 'configured' is the activation the model config chose (RNN). */
-  readonly act: 'sigmoid' | 'tanh' | 'configured';
+  /**
+   * Its nonlinearity; 'configured' is the activation the model config chose (RNN); 'g' the min
+   * cells' x + 0.5 (x ≥ 0), σ(x) (x < 0).
+   */
+  readonly act: 'sigmoid' | 'tanh' | 'relu' | 'g' | 'configured';
   /** Whether the buffer keeps the value after the nonlinearity or the pre-activation. */
   readonly stored: 'activated' | 'pre';
 }
@@ -94,7 +97,15 @@ export interface DirectionWorkspace {
   /** W_hhᵀ packed for the forward steps, W_hh for the backward steps (recurrent 'matrix' only; constant over a pass). */
   whhT: PackedB | null;
   whh: PackedB | null;
+  /** The linear recurrence's buffers (recurrent 'none': minGRU, minLSTM), else null. */
+  scan: ScanWorkspace | null;
 }
+
+/**
+ * The buffers of a linear recurrence h_t = a_t ⊙ h_{t−1} + v_t (cells/linear-scan.ts): a, v and
+ * their gradients, (T, B, H) each, and the chunked scan's scratch (kernels/scan-types.ts).
+ */
+export interface ScanWorkspace { a: Float; v: Float; dA: Float; dV: Float; scratch: Float }
 
 export interface Cell {
   readonly spec: CellSpec;
@@ -114,6 +125,19 @@ export interface Cell {
    * through this step (dc becomes ∂L/∂c_{t−1}).
    */
   stepBackward(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void;
+  /**
+   * Cells whose recurrence is elementwise (IndRNN, minGRU, minLSTM): the whole direction's
+   * forward in one pass, on every kernel set (their scan kernels split the units, or chunks of
+   * time, over threads). Reads the input projection of all steps in gates and the initial state in
+   * its slot. The layer uses it where it would use `loop` (full lengths).
+   */
+  forwardAll?(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, t: number, b: number, h: number, reverse: boolean): void;
+  /**
+   * Its backward in one pass: dy (step t, row r at dy[dyOff + (t·B + r)·dyLd]) or null, ws.dh the
+   * gradient reaching the final state on entry and the initial state on exit; writes dGates.
+   */
+  backwardAll?(k: Kernels, w: DirectionWeights, ws: DirectionWorkspace, t: number, b: number, h: number, reverse: boolean,
+    dy: Float | null, dyOff: number, dyLd: number): void;
 }
 
 /** The fields of a Cell that follow from its spec. */

@@ -8,13 +8,16 @@ import { fail } from '../errors.js';
 import type { Activation } from '../kernels/types.js';
 import type { Cell, CellSpec } from './cell.js';
 import { GRU } from './gru.js';
+import { INDRNN } from './indrnn.js';
 import { LSTM } from './lstm.js';
+import { MINGRU } from './mingru.js';
+import { MINLSTM } from './minlstm.js';
 import { RNN } from './rnn.js';
 
-export const CELL_KINDS = ['rnn', 'lstm', 'gru'] as const;
+export const CELL_KINDS = ['rnn', 'lstm', 'gru', 'indrnn', 'mingru', 'minlstm'] as const;
 export type CellKind = (typeof CELL_KINDS)[number];
 
-export const CELLS: Readonly<Record<CellKind, CellSpec>> = { rnn: RNN, lstm: LSTM, gru: GRU };
+export const CELLS: Readonly<Record<CellKind, CellSpec>> = { rnn: RNN, lstm: LSTM, gru: GRU, indrnn: INDRNN, mingru: MINGRU, minlstm: MINLSTM };
 
 /** Every activation some cell accepts (the config's "activation" field). */
 export const ACTIVATIONS: readonly Activation[] = [...new Set(CELL_KINDS.flatMap((k) => CELLS[k].activations ?? []))];

@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CellKind } from '../cells/cell.js';
 import type { Activation } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
+import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
 import { MAX_DILATION, type InitConfig, type ModelConfig } from '../model/config.js';
 import { DEFAULT_MAX_INPUT_MB } from '../node/read-limited.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
@@ -30,6 +30,7 @@ export const MODEL_OPTIONS: Options = {
   layers: { type: 'string' }, bidirectional: { type: 'boolean' }, dropout: { type: 'string' }, init: { type: 'string' },
   'init-scale': { type: 'string' }, 'forget-bias': { type: 'string' }, preset: { type: 'string' }, embed: { type: 'string' },
   dilations: { type: 'string' }, residual: { type: 'boolean' }, skip: { type: 'boolean' }, budget: { type: 'string' },
+  'recurrent-max': { type: 'string' },
 };
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
@@ -173,7 +174,7 @@ export function modelOptions(v: Values): ModelOptions {
   if (scale !== undefined) init.scale = scale;
   const fb = num(v, 'forget-bias', undefined, -100, 100);
   if (fb !== undefined) {
-    if (cell !== 'lstm') throw new UsageError('--forget-bias: only for --cell lstm');
+    if (cellSpec(cell).forgetGate === null) throw new UsageError(`--forget-bias: only for cells with a forget gate (${CELL_KINDS.filter((c) => cellSpec(c).forgetGate !== null).join(', ')})`);
     init.forgetBias = fb;
   }
   const o: ModelOptions = {
@@ -183,6 +184,11 @@ export function modelOptions(v: Values): ModelOptions {
   };
   skipOptions(v, o);
   if (v.dropout !== undefined && (o.numLayers ?? 1) < 2) throw new UsageError('--dropout: only for --layers 2 or more (dropout acts between stacked layers)');
+  const rmax = num(v, 'recurrent-max', undefined, 0, 1e6, true);
+  if (rmax !== undefined) {
+    if (cellSpec(cell).recurrent !== 'vector') throw new UsageError('--recurrent-max: only for --cell indrnn (the bound on its recurrent weights u)');
+    o.recurrentMax = rmax;
+  }
   if (cell === 'rnn') {
     o.activation = activation;
     if (activation === 'leaky_relu') o.leak = num(v, 'leak', 0.01, 0, 1, true);

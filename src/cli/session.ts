@@ -1,6 +1,8 @@
 // Shared by the commands that train: build the kernels, the task and a model shaped for the task,
 // run the trainer with progress, and summarise the result as the --json fields CLI.md lists.
 
+import { Rng } from '../tensor/rng.js';
+import { cellSpec } from '../cells/table.js';
 import { describeKernels, kernelsText } from '../kernels/index.js';
 import { createKernels } from '../node/kernels.js';
 import type { DType, Kernels } from '../kernels/types.js';
@@ -43,7 +45,14 @@ export function kernelsFrom(v: Values, dtype: DType = 'float32'): Kernels {
 export function modelConfigFor(task: Task, o: ModelOptions): ModelConfig {
   const { embedDim, ...rest } = o;
   const input = task.input.kind === 'tokens' && embedDim !== undefined ? { ...task.input, embedDim } : task.input;
-  return { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
+  const config: ModelConfig = { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
+  // IndRNN: |u| ≤ 2^{1/T} for the task's sequences of T steps (Li et al.), unless given
+  // (T read off one sequence, not the validation set: that may be far larger than the memory check allows)
+  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined) {
+    const t = task.trainBatch(new Rng(0), 1).t;
+    if (t) config.recurrentMax = 2 ** (1 / t);
+  }
+  return config;
 }
 
 export interface RunSummary {

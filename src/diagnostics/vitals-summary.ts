@@ -7,6 +7,7 @@
 
 import type { ClipConfig } from '../train/trainer.js';
 import { verdict } from './gradflow.js';
+import type { LayerMemory } from './memory.js';
 import type { SpectralBlock, VitalsRecorder } from './vitals.js';
 
 export type VitalStatus = 'ok' | 'warn' | 'bad';
@@ -97,6 +98,10 @@ export function summarizeVitals(rec: VitalsRecorder, o: { clip?: ClipConfig } = 
     vitals.push({ name: 'update / weight ratio', value: v, status, note: `largest over the weight matrices (${shortName(who)}), median over the second half; ${reading}` });
   }
 
+  // how long IndRNN and the min cells remember
+  const lastMem = [...records].reverse().find((r) => r.memory);
+  if (lastMem) vitals.push(memoryVital(lastMem.memory!, lastMem.step, model.config.recurrentMax, records.find((r) => r.gradFlow)?.gradFlow?.length ?? null));
+
   // spectral sizes of the recurrent weights
   const end = rec.spectralAtEnd ?? [...records].reverse().find((r) => r.spectral)?.spectral ?? rec.spectralAtStart;
   const top = (blocks: SpectralBlock[]) => blocks.reduce((a, b) => (b.radius > a.radius ? b : a), blocks[0]);
@@ -167,6 +172,11 @@ export function summarizeVitals(rec: VitalsRecorder, o: { clip?: ClipConfig } = 
     const pts = spectral.map((r): [number, number] => [r.step, r.spectral![k].radius]);
     series.push({ chart: 'Spectral radius of W_hh', yLabel: 'spectral radius', logY: false, name: spectral[0].spectral![k].name, points: pts });
   }
+  const mem = records.filter((r) => r.memory);
+  for (let l = 0; l < (mem[0]?.memory?.length ?? 0); l++) {
+    const pts = mem.map((r): [number, number] => [r.step, r.memory![l]!.memorySteps]).filter(([, v]) => Number.isFinite(v));
+    if (pts.length) series.push({ chart: 'Memory (steps a state keeps 1/e of itself)', yLabel: 'steps (log scale)', logY: true, name: `layer ${l}`, points: pts });
+  }
   const sat = records.filter((r) => r.saturated !== null);
   if (sat.length) series.push({ chart: 'Saturated gates and dead units', yLabel: 'fraction', logY: false, name: 'saturated', points: sat.map((r) => [r.step, r.saturated!]) });
   const dead = records.filter((r) => r.dead !== null);
@@ -175,4 +185,33 @@ export function summarizeVitals(rec: VitalsRecorder, o: { clip?: ClipConfig } = 
   const flows = records.filter((r) => r.gradFlow);
   const heatmap = flows.length ? { steps: flows.map((r) => r.step), norms: flows.map((r) => r.gradFlow!) } : null;
   return { vitals, series, heatmap };
+}
+
+/**
+ * IndRNN: |u| against its bound; min cells: the decays a_t and the memory they give. Status warn
+ * when even the longest-remembering units (IndRNN: the largest |u|; min cells: a_t's 90th
+ * percentile) keep under a tenth of the sequence: a task that needs its start at its end cannot
+ * learn that way (stack layers, or raise the bound / the forget bias).
+ */
+function memoryVital(mem: LayerMemory[], step: number, bound: number | undefined, t: number | null): Vital {
+  const per = mem.map((m) => `layer ${m.layer} ${fmt(m.memorySteps)}`).join(', ');
+  if (mem[0]?.maxAbsU !== undefined) {
+    const maxU = Math.max(...mem.map((m) => m.maxAbsU!));
+    const longest = maxU >= 1 ? Infinity : 1 / (1 - maxU);
+    const short = t !== null && longest < t / 10;
+    const at = mem.map((m) => (m.atBound === null || m.atBound === undefined ? '' : `layer ${m.layer} ${pct(m.atBound)}`)).filter(Boolean).join(', ');
+    return {
+      name: 'recurrent weights |u| (IndRNN)', value: maxU, status: short ? 'warn' : 'ok',
+      note: `largest |u| at step ${step}` + (bound !== undefined ? ` (bound ${fmt(bound)}; units within 1% of it: ${at})` : ' (no bound)') +
+        `; memory 1/(1 − median |u|): ${per} steps` + (short ? `; even the largest |u| keeps under a tenth of the ${t} steps` : ''),
+    };
+  }
+  const top = mem[mem.length - 1]!.a!;
+  const longest = Math.max(...mem.map((m) => (m.a!.p90 >= 1 ? Infinity : 1 / (1 - m.a!.p90))));
+  const short = t !== null && longest < t / 10;
+  return {
+    name: 'decay a_t (h = a ⊙ h + v)', value: top.mean, status: short ? 'warn' : 'ok',
+    note: `top layer at step ${step}: mean ${fmt(top.mean)}, 10–90% ${fmt(top.p10)}–${fmt(top.p90)}; memory 1/(1 − mean a): ${per} steps` +
+      (short ? `; even the 10% longest-remembering units keep under a tenth of the ${t} steps` : ''),
+  };
 }

@@ -7,7 +7,8 @@
 //   onGradients  per-parameter gradient norms (before clipping); the weights are copied; gate
 //                saturation and dead units from the gate buffers of the step's forward pass; every
 //                `spectralEvery`-th recording the spectral radius and largest singular value of
-//                each H×H gate block of every W_hh (power iteration, the costly part)
+//                each H×H gate block of every W_hh (power iteration, the costly part); for IndRNN
+//                and the min cells how long each layer remembers (memory.ts)
 //   onStep       ‖Δw‖/‖w‖ per parameter against the copy (the update the optimizer made, after
 //                clipping and the learning rate)
 // On every step: whether clipping acted and the norm it saw (StepInfo); NaN-guard events.
@@ -19,6 +20,8 @@ import type { Sequential } from '../model/sequential.js';
 import type { NanGuardEvent } from '../train/nan-guard.js';
 import type { StepInfo, TrainCallbacks } from '../train/trainer.js';
 import { recordGradFlow } from './gradflow.js';
+import { cellSpec } from '../cells/table.js';
+import { cellMemory, type LayerMemory } from './memory.js';
 import { gateHealth } from './saturation.js';
 import { largestSingularValue, spectralRadius } from './spectral.js';
 
@@ -49,6 +52,8 @@ export interface VitalsRecord {
   spectral: SpectralBlock[] | null;
   /** ‖∂L/∂h_t‖ of layer 0's forward direction over time steps; null if not recorded. */
   gradFlow: number[] | null;
+  /** IndRNN and the min cells: how long each layer remembers (memory.ts); null for other cells. */
+  memory: LayerMemory[] | null;
 }
 
 export interface ClipStats {
@@ -63,28 +68,28 @@ export interface ClipStats {
   maxNormStep: number;
 }
 
-const GATE_LETTERS: Record<string, readonly string[]> = { rnn: [''], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'] };
-
 function norm2(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
   return Math.sqrt(s);
 }
 
-/** Spectral radius and σ₁ of every H×H gate block of every W_hh of the model. */
+/**
+ * Spectral radius and σ₁ of every H×H gate block of every W_hh of the model (none for cells
+ * without a matrix W_hh: IndRNN's u is in the cell-memory vitals, memory.ts).
+ */
 export function spectralBlocks(model: Sequential, iters: [number, number] = [300, 200]): SpectralBlock[] {
   const h = model.config.hiddenSize;
-  const letters = GATE_LETTERS[model.config.cell];
+  const spec = cellSpec(model.config.cell);
   const out: SpectralBlock[] = [];
+  if (spec.recurrent !== 'matrix') return out;
   for (const p of model.params) {
     const m = /^rnn\.weight_hh_l(\d+)(_reverse)?$/.exec(p.name);
     if (!m) continue;
-    letters.forEach((g, i) => {
+    spec.gates.forEach((g, i) => {
+      const name = `l${m[1]}${m[2] ? ' reverse' : ''} W_h${g.name}`;
       const w = p.value.subarray(i * h * h, (i + 1) * h * h);
-      out.push({
-        name: `l${m[1]}${m[2] ? ' reverse' : ''} W_h${g || 'h'}`,
-        radius: spectralRadius(w, h, iters[0]), sigmaMax: largestSingularValue(w, h, h, iters[1]),
-      });
+      out.push({ name, radius: spectralRadius(w, h, iters[0]), sigmaMax: largestSingularValue(w, h, h, iters[1]) });
     });
   }
   return out;
@@ -145,6 +150,7 @@ export class VitalsRecorder {
     this.pending = {
       step, gradNorms: params.map((p) => norm2(p.grad)), updateRatios: null,
       saturated: health.saturated, dead: health.dead, spectral, gradFlow: flow ? Array.from(flow) : null,
+      memory: cellMemory(model),
     };
   }
 

@@ -2,6 +2,7 @@
 // checked against these, and float64 gradient checks run on them.
 
 import { RecurError } from '../errors.js';
+import { JsScans } from './js-scan.js';
 import type { Activation, DType, Float, Kernels, PackedB } from './types.js';
 
 /** The js kernels gain nothing from packing: a "pack" is a reference to B. */
@@ -9,12 +10,13 @@ interface JsPackedB extends PackedB { transB: boolean; b: Float; bOff: number; l
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-export class JsKernels implements Kernels {
+export class JsKernels extends JsScans implements Kernels {
   readonly name = 'js' as const;
   readonly dtype: DType;
   private readonly ctor: Float32ArrayConstructor | Float64ArrayConstructor;
 
   constructor(dtype: DType = 'float32') {
+    super();
     this.dtype = dtype;
     this.ctor = dtype === 'float64' ? Float64Array : Float32Array;
   }

@@ -12,6 +12,8 @@
 // - Gate layouts follow PyTorch: LSTM rows hold [i | f | g | o], GRU rows hold [r | z | n], each
 //   block H wide, so a batch of B rows is (B, G·H).
 
+import type { ScanKernels } from './scan-types.js';
+
 export type Float = Float32Array | Float64Array;
 export type DType = 'float32' | 'float64';
 export type Activation = 'tanh' | 'sigmoid' | 'relu' | 'leaky_relu';
@@ -22,7 +24,8 @@ export interface PackedB {
   readonly n: number;
 }
 
-export interface Kernels {
+/** The kernels; the elementwise recurrences of IndRNN, minGRU and minLSTM are in scan-types.ts. */
+export interface Kernels extends ScanKernels {
   readonly name: 'js' | 'wasm';
   readonly dtype: DType;
 

@@ -19,6 +19,8 @@
 // wasm.ts imports this file for the job layout and the chunk runner; a worker thread's entry
 // (src/node/wasm-thread.ts for worker_threads) calls runWasmWorker with its WorkerData.
 
+import { runScanChunk, type ScanExports } from './wasm-scan-chunks.js';
+
 /** Int32 slots of the job block (16-byte aligned). */
 export const JOB = {
   SEQ: 0, // job counter, bumped by the calling thread once a job is ready
@@ -52,7 +54,7 @@ export interface WorkerData {
 }
 
 /** The exports of the kernel module (asm/index.ts); addresses are byte offsets. */
-export interface Exports {
+export interface Exports extends ScanExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
@@ -158,6 +160,8 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
       // ARGS: act, n, y, dy, dx
       x.activationBackward(int(0), jobF[JOB.F0]!, e - s, addr(2) + 4 * s, addr(3) + 4 * s, addr(4) + 4 * s);
       return;
+    default:
+      if (!runScanChunk(x, job[JOB.OP]!, int, addr, s, e)) throw new Error(`wasm kernels: unknown job ${job[JOB.OP]}`);
   }
 }
 

@@ -36,6 +36,8 @@ import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, Loo
 import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
 import { ACT, MR, NR, STALL_MS, type PackedB, type ThreadStats, type WasmKernelOptions } from './wasm-defs.js';
 import { WasmLoops } from './wasm-loop.js';
+import { WasmScans } from './wasm-scan.js';
+import type { ScanKernels } from './scan-types.js';
 
 export type { PackedB, ThreadStats, WasmKernelOptions } from './wasm-defs.js';
 
@@ -69,6 +71,7 @@ export class WasmKernels implements Kernels, LoopKernels {
   private stalls = 0; // recent calls that waited long for a worker
   private soloUntil = 0; // performance.now() before which calls run on this thread alone
   private readonly loops: WasmLoops;
+  private readonly scans: WasmScans;
 
   constructor(opts: WasmKernelOptions & WasmSetup) {
     const threads = opts.threads ?? 1;
@@ -93,13 +96,15 @@ export class WasmKernels implements Kernels, LoopKernels {
     if (threads > 1) {
       this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes, opts.startWorker!);
     }
-    this.loops = new WasmLoops({
-      x: this.x, ws: this.ws, threads, minMacs: this.parallelMinMacs,
-      ptr: (a, off, rows, cols, ld, what) => this.ptr(a, off, rows, cols, ld, what),
-      parts: (work, minWork, span, unit) => this.parts(work, minWork, span, unit),
+    const host = {
+      x: this.x, ws: this.ws, threads, minMacs: this.parallelMinMacs, minElements: this.parallelMinElements,
+      ptr: (a: Float, off: number, rows: number, cols: number, ld: number, what: string) => this.ptr(a, off, rows, cols, ld, what),
+      parts: (work: number, minWork: number, span: number, unit: number) => this.parts(work, minWork, span, unit),
       ready: () => this.pool!.ready, job: () => this.pool!.job, jobF: () => this.pool!.jobF,
-      launch: (op, parts, span, unit) => this.launch(op, parts, span, unit),
-    });
+      launch: (op: number, parts: number, span: number, unit: number) => this.launch(op, parts, span, unit),
+    };
+    this.loops = new WasmLoops(host);
+    this.scans = new WasmScans(host);
   }
 
   /** Resolves once the worker threads are up (calls before that run on fewer threads). */
@@ -405,6 +410,17 @@ export class WasmKernels implements Kernels, LoopKernels {
   loopBackward(a: LoopBackwardArgs): void {
     this.loops.backward(a);
   }
+
+  // The elementwise recurrences (scan-types.ts), run by wasm-scan.ts.
+  indrnnForward(...a: Parameters<ScanKernels['indrnnForward']>): void { this.scans.indrnnForward(...a); }
+  indrnnBackward(...a: Parameters<ScanKernels['indrnnBackward']>): void { this.scans.indrnnBackward(...a); }
+  scanForward(...a: Parameters<ScanKernels['scanForward']>): void { this.scans.scanForward(...a); }
+  scanBackward(...a: Parameters<ScanKernels['scanBackward']>): void { this.scans.scanBackward(...a); }
+  minGruGates(...a: Parameters<ScanKernels['minGruGates']>): void { this.scans.minGruGates(...a); }
+  minGruGatesBackward(...a: Parameters<ScanKernels['minGruGatesBackward']>): void { this.scans.minGruGatesBackward(...a); }
+  minLstmGates(...a: Parameters<ScanKernels['minLstmGates']>): void { this.scans.minLstmGates(...a); }
+  minLstmGatesBackward(...a: Parameters<ScanKernels['minLstmGatesBackward']>): void { this.scans.minLstmGatesBackward(...a); }
+  addColumnProductSums(...a: Parameters<ScanKernels['addColumnProductSums']>): void { this.scans.addColumnProductSums(...a); }
 
   /** Writes a job's integer arguments (no array, so nothing is allocated per call). */
   private setArgs(a0: number, a1: number, a2: number, a3: number, a4?: number, a5?: number, a6?: number,

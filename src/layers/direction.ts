@@ -14,7 +14,8 @@
 //   the initial state and the BPTT carry in and out.
 // Legend: B batch, T steps, I input width, H hidden width, G gate blocks; rows = T·B.
 
-import { directionParams, type Cell, type DirectionWeights, type DirectionWorkspace, type ParamRole } from '../cells/cell.js';
+import { directionParams, type Cell, type DirectionWeights, type DirectionWorkspace, type ParamRole, type ScanWorkspace } from '../cells/cell.js';
+import { scanChunkLength, scanScratchSize } from '../kernels/scan-types.js';
 import type { Float, Kernels } from '../kernels/types.js';
 import { numel, type Param } from '../tensor/param.js';
 
@@ -73,13 +74,21 @@ export class Direction {
       dc: k.alloc(c ? b * h : 0),
       whhT: null,
       whh: null,
+      scan: this.cell.spec.recurrent === 'none' ? this.scanWorkspace(steps, b) : null,
     };
+  }
+
+  /** a, v, ∂L/∂a, ∂L/∂v (steps, B, H) and the chunked scan's scratch (cells with a linear recurrence). */
+  private scanWorkspace(steps: number, b: number): ScanWorkspace {
+    const k = this.k, n = steps * b * this.hiddenSize, bh = b * this.hiddenSize;
+    return { a: k.alloc(n), v: k.alloc(n), dA: k.alloc(n), dV: k.alloc(n), scratch: k.alloc(scanScratchSize(steps, bh, scanChunkLength(steps, bh))) };
   }
 
   freeWorkspace(ws: DirectionWorkspace): void {
     if (ws.whhT) this.k.freePackedB(ws.whhT);
     if (ws.whh) this.k.freePackedB(ws.whh);
     for (const buf of [ws.gates, ws.hs, ws.cs, ws.gh, ws.dGates, ws.dGh, ws.dh, ws.dhPrev, ws.dc]) this.k.free(buf);
+    if (ws.scan) for (const buf of Object.values(ws.scan)) this.k.free(buf);
   }
 
   /** gates (rows, G·H) of `ws` = bias + X · W_ihᵀ, for x (rows, I) at xOff. */
@@ -146,9 +155,7 @@ export class Direction {
 
   /** du (G·H) += Σ_rows dP_h ⊙ h_prev, each gate block against the same h_prev (a vector recurrent weight). */
   private vectorGradient(dHid: Float, rows: number, hPrevOff: number): void {
-    const { w, ws, g } = this, h = this.hiddenSize;
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < g; j++) w.gWhh[j] += dHid[r * g + j] * ws.hs[hPrevOff + r * h + (j % h)];
-    }
+    const { k, w, ws, g } = this, h = this.hiddenSize;
+    for (let blk = 0; blk < g; blk += h) k.addColumnProductSums(rows, h, dHid, blk, g, ws.hs, hPrevOff, h, w.gWhh, blk);
   }
 }

@@ -119,10 +119,11 @@ export class RecurrentLayer {
     return alias ? this.dirs[0].ws.hs.subarray(b * h, (t + 1) * b * h) : this.yOwn;
   }
 
-  /** The time loop of direction d: one loop-kernel call, or the cell step by step. */
+  /** The time loop of direction d: the cell's whole-direction pass, one loop-kernel call, or the cell step by step. */
   private forwardLoop(d: number): void {
     const { t, b } = this.shape, h = this.hiddenSize, lengths = this.lengths;
     const { w, ws } = this.dirs[d];
+    if (!lengths && this.cell.forwardAll) { this.cell.forwardAll(this.k, w, ws, t, b, h, d === 1); return; }
     const loop = lengths || !this.cell.loop ? null : loopKernels(this.k);
     if (loop) {
       loop.loopForward({ cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT! });
@@ -202,14 +203,18 @@ export class RecurrentLayer {
     }
   }
 
-  /** The backward time loop of direction d: one loop-kernel call, or the cell step by step. Leaves ∂L/∂h_{−1} in ws.dh. */
+  /** The backward time loop of direction d: the cell's whole-direction pass, one loop-kernel call, or the cell step by step. Leaves ∂L/∂h_{−1} in ws.dh. */
   private backwardLoop(d: number, dy: Float | null, dyOff: number): void {
     const { t, b } = this.shape, h = this.hiddenSize;
     const record = this.recordGradFlow;
     if (record && this.gradFlow[d]?.length !== t) this.gradFlow[d] = new Float64Array(t);
+    const { w, ws } = this.dirs[d];
+    if (!this.lengths && !record && this.cell.backwardAll) {
+      this.cell.backwardAll(this.k, w, ws, t, b, h, d === 1, dy, dyOff + d * h, this.directions * h);
+      return;
+    }
     const loop = this.lengths || record || !this.cell.loop ? null : loopKernels(this.k);
     if (!loop) { this.backwardSteps(d, dy, dyOff); return; }
-    const ws = this.dirs[d].ws;
     loop.loopBackward({
       cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh,
       dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: this.directions * h,

@@ -5,7 +5,7 @@
 import type { CellKind } from '../cells/cell.js';
 import { RecurError, fail } from '../errors.js';
 import type { Activation, DType } from '../kernels/types.js';
-import { ACTIVATIONS, CELL_KINDS } from '../cells/table.js';
+import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 import { bool, int, number, object, oneOf } from './untrusted-json.js';
 
@@ -44,6 +44,13 @@ export interface ModelConfig {
   residual?: boolean;
   /** Skip RNN layers (Campos et al. 2018) with budget loss weight λ. */
   skip?: { budget: number };
+  /**
+   * IndRNN (cells with a vector recurrent weight): the bound on |u|, each unit's recurrent weight,
+   * enforced after every update and the top of u's initial range U(0, recurrentMax). Li et al. use
+   * γ^{1/T} for sequences of T steps (γ = 2 for the adding problem); the CLI sets 2^{1/T} from the
+   * task. Absent: u starts in U(0, 1) and is not bounded.
+   */
+  recurrentMax?: number;
 }
 
 /**
@@ -59,7 +66,7 @@ const whole = (v: unknown, name: string, min = 1, max = 1 << 20): number => int(
 /** Validates untrusted JSON (already parsed) into a ModelConfig; errors name the field. */
 export function parseModelConfig(json: unknown): ModelConfig {
   const o = object(json, 'model config', ['input', 'cell', 'hiddenSize', 'outputMode', 'outputSize'],
-    ['activation', 'leak', 'numLayers', 'bidirectional', 'dropout', 'init', 'dtype', 'dilations', 'residual', 'skip']);
+    ['activation', 'leak', 'numLayers', 'bidirectional', 'dropout', 'init', 'dtype', 'dilations', 'residual', 'skip', 'recurrentMax']);
   const inp = object(o.input, F('input'), ['kind'], ['size', 'vocabSize', 'embedDim']);
   let input: InputConfig;
   const kind = oneOf(inp.kind, F('input.kind'), ['features', 'tokens'] as const);
@@ -90,6 +97,10 @@ export function parseModelConfig(json: unknown): ModelConfig {
     cfg.dilations = o.dilations.map((d, i) => whole(d, `dilations[${i}]`, 1, MAX_DILATION));
   }
   if (o.residual !== undefined) cfg.residual = bool(o.residual, F('residual'));
+  if (o.recurrentMax !== undefined) {
+    cfg.recurrentMax = number(o.recurrentMax, F('recurrentMax'), 1e-6, 1e6);
+    if (cellSpec(cfg.cell).recurrent !== 'vector') throw new RecurError(`model config: "recurrentMax" expected a cell with one recurrent weight per unit (indrnn), received cell "${cfg.cell}"`);
+  }
   if (o.skip !== undefined) {
     const sk = object(o.skip, F('skip'), ['budget']);
     cfg.skip = { budget: number(sk.budget, F('skip.budget'), 0, 1e6) };

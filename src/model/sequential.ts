@@ -102,8 +102,13 @@ export class Sequential {
   /** One parameter of a recurrent layer: PyTorch's default, or the initializer `init` names for its role, one gate block (H rows) at a time. */
   private initGateParam(p: Param, role: ParamRole, init: InitConfig | undefined): void {
     const h = this.rnn.hiddenSize;
-    // a vector recurrent weight (one per unit) has no matrix initializer: PyTorch's default range
-    if (!init || init.recurrent === 'default' && init.input === undefined || p.shape.length === 1 && role === 'recurrent') {
+    // a vector recurrent weight (IndRNN's u): U(0, recurrentMax), as Li et al.'s code, whatever `init` says
+    if (role === 'recurrent' && this.rnn.cell.spec.recurrent === 'vector') {
+      const max = this.config.recurrentMax ?? 1;
+      for (let i = 0; i < p.value.length; i++) p.value[i] = this.rng.uniform() * max;
+      return;
+    }
+    if (!init || init.recurrent === 'default' && init.input === undefined) {
       initMatrix(p.value, 0, 1, numel(p.shape), { kind: 'default', hiddenSize: h }, this.rng);
       return;
     }
@@ -140,6 +145,22 @@ export class Sequential {
 
   zeroGrad(): void {
     for (const p of this.params) p.grad.fill(0);
+  }
+
+  /**
+   * Puts the weights back inside their constraints after an update (the Trainer calls it after
+   * every optimizer step): IndRNN's |u| ≤ recurrentMax. Nothing for the other cells.
+   */
+  constrain(): void {
+    if (this.config.recurrentMax === undefined) return;
+    const max = this.config.dtype === 'float64' ? this.config.recurrentMax : float32Below(this.config.recurrentMax);
+    for (const layer of this.rnn.layers) {
+      for (const { param, role } of layer.gateParams) {
+        if (role !== 'recurrent') continue;
+        const u = param.value;
+        for (let i = 0; i < u.length; i++) u[i] = Math.min(max, Math.max(-max, u[i]));
+      }
+    }
   }
 
   /** Runs the model; x is (T, B, I) features or (T, B) token ids, time-major. */
@@ -217,4 +238,11 @@ export class Sequential {
     }
     return s;
   }
+}
+
+/** The largest float32 value ≤ x (x > 0): a bound that storing in float32 does not round above. */
+function float32Below(x: number): number {
+  const f = new Float32Array([x]);
+  if (f[0] > x) new Uint32Array(f.buffer)[0]--;
+  return f[0];
 }

@@ -240,6 +240,7 @@ export class Trainer {
       ({ norm, clipped } = this.clip());
       guard.beforeStep();
       optimizer.step(model.params, lr);
+      model.constrain();
       applied = guard.afterStep(step);
     } else {
       guard.skip(step, loss);

@@ -25,7 +25,11 @@ Training options (--optimizer, --lr, --clip-norm, ...) apply to the short traini
 function describeFlow(r: GradFlowReport): string {
   const t = r.gradNormByStep.length;
   const ratio = r.ratioFirstToLast;
-  return `${r.verdict}: the gradient reaching t=0 is ${formatNumber(ratio, 3)} of the one at t=${t - 1} (spectral radius of W_hh ${formatNumber(r.spectralRadius, 3)})`;
+  const mem = r.memory?.map((m) => formatNumber(m.memorySteps, 3)).join(', ');
+  const how = r.memory?.[0]?.a ? `mean decay a_t of layer 0 ${formatNumber(r.memory[0].a.mean, 3)}; memory ${mem} steps by layer`
+    : r.memory ? `largest |u| ${formatNumber(r.spectralRadius, 3)}; memory ${mem} steps by layer`
+    : `spectral radius of W_hh ${formatNumber(r.spectralRadius, 3)}`;
+  return `${r.verdict}: the gradient reaching t=0 is ${formatNumber(ratio, 3)} of the one at t=${t - 1} (${how})`;
 }
 
 export function diagnoseCommand(argv: string[]): number {
@@ -62,7 +66,7 @@ export function diagnoseCommand(argv: string[]): number {
   const final = trained ?? atInit;
   const fixes = remedies(final.verdict, model.config.cell, model.config.activation, model.config.init?.forgetBias);
   if (v.json) {
-    const strip = (r: GradFlowReport) => ({ verdict: r.verdict, ratioFirstToLast: r.ratioFirstToLast, spectralRadius: r.spectralRadius, gradNormByStep: r.gradNormByStep });
+    const strip = (r: GradFlowReport) => ({ verdict: r.verdict, ratioFirstToLast: r.ratioFirstToLast, spectralRadius: r.spectralRadius, memory: r.memory, gradNormByStep: r.gradNormByStep });
     console.log(JSON.stringify({
       task: task.name, cell: model.config.cell, trainedSteps: steps, ...strip(final),
       atInit: strip(atInit), remedies: fixes,

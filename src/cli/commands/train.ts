@@ -30,10 +30,14 @@ TASK-OPTIONS
   --task csv   --csv FILE --column NAME [--window N] [--horizon N]   forecasting one column
   --max-input-mb N (64)  the largest text or CSV file read
 MODEL-OPTIONS
-  --cell rnn|lstm|gru (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A]  --hidden N (64)
-  --layers N (1)  --bidirectional  --dropout P  --embed N (text: embedding size)
+  --cell rnn|lstm|gru|indrnn|mingru|minlstm (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A] (rnn)
+  --hidden N (64)  --layers N (1)  --bidirectional  --dropout P  --embed N (text: embedding size)
   --init default|xavier|xavier_normal|he|he_normal|orthogonal|identity [--init-scale S]
-  --forget-bias B (lstm)  --preset irnn (relu cell, identity init, clip-norm 1)
+  --forget-bias B (lstm, minlstm)  --preset irnn (relu cell, identity init, clip-norm 1)
+  --recurrent-max U (indrnn: |u| ≤ U after every update, u starts in U(0, U); default 2^(1/T))
+                    indrnn: relu(W x + b + u ⊙ h), one recurrent weight per unit (Li et al. 2018);
+                    mingru, minlstm: gates from x alone, a linear recurrence run as a scan
+                    (Feng et al. 2024; stack them: --layers 2 or 3 --residual)
   --dilations 1,2,4,...  (one dilation per layer: layer k's state comes from t − d_k; sets --layers)
   --residual  (each layer's output plus its input, projected where the widths differ)
   --skip [--budget LAMBDA (1e-5)]  (Skip RNN: learns to skip state updates; budget loss λ·Σ u_t)
