@@ -65,6 +65,7 @@ const WRONG: [string[], RegExp, string[]?][] = [
   [['train', '--task', 'adding', '--length', '20', '--dilations', '4096', '--steps', '1'], /needs \d+(\.\d)? GiB; the wasm kernels/],
   [['train', '--task', 'text', '--text', NAMES, '--seq', '20000', '--batch', '100000', '--steps', '1'], /needs \d+ GiB.*--seq/],
   [['diagnose', '--task', 'adding', '--hidden', '65536'], /needs \d+ GiB/],
+  [['demo', '--length', '100000', '--hidden', '4096', '--steps', '1'], /needs \d+ GiB/],
   [['train', ...T, '--report', `${NOWHERE}/r.html`], /--report: expected a file in an existing directory/],
   [['train', ...T, '--metrics-log', `${NOWHERE}/m.jsonl`], /--metrics-log: expected a file in an existing directory/],
   [['train', ...T, '--save', `${NOWHERE}/m.safetensors`], /--save: expected a file in an existing directory/],
