@@ -22,7 +22,7 @@
 // Backward kernels flush values below 2^-100 to zero (see asm/pointwise.ts: the carried gradient
 // decays geometrically over long sequences and would reach the slow subnormals).
 
-import { expv, k, ONE } from './math';
+import { expNegAbsv, k, ONE } from './math';
 import { ftz, ld, one, st } from './pointwise';
 
 // @ts-ignore: decorator
@@ -267,7 +267,7 @@ export function scanBackwardCombine(b: i32, h: i32, e0: i32, e1: i32, t: i32, ch
 // @ts-ignore: decorator
 @inline
 function expNegAbs(x: v128): v128 {
-  return expv(f32x4.neg(f32x4.abs(x)));
+  return expNegAbsv(x);
 }
 
 // @ts-ignore: decorator

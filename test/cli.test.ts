@@ -26,7 +26,7 @@ test('bad flags and data: exit code 2 and one line that says what was expected',
   const cases: [string[], RegExp][] = [
     [['train', '--task', 'adding', '--lenght', '5'], /lenght/],
     [['train', '--task', 'adding', '--length', 'ten'], /--length: expected a whole number/],
-    [['train', '--task', 'nope'], /--task: expected one of adding, copy, order, text, csv, received "nope"/],
+    [['train', '--task', 'nope'], /--task: expected one of adding, copy, order, text, csv, smnist, pmnist, sfmnist, pfmnist, received "nope"/],
     [['train', '--task', 'adding', '--cell', 'lstm', '--activation', 'relu'], /only for --cell rnn/],
     [['train', '--task', 'adding', '--hidden', '0'], /--hidden: expected a whole number from 1/],
     [['train', '--task', 'adding', '--lr=-1'], /--lr: expected a number > 0/],

@@ -8,6 +8,7 @@ import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
 import { MAX_DILATION, type InitConfig, type ModelConfig } from '../model/config.js';
 import { DEFAULT_MAX_INPUT_MB } from '../node/read-limited.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
+import { CSV_FILLS } from '../tasks/csv-parse.js';
 import type { TaskConfig } from '../tasks/index.js';
 import type { ClipConfig, TrainConfig } from '../train/trainer.js';
 import type { OptimizerConfig } from '../train/optimizers.js';
@@ -22,8 +23,9 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
-  'shuffle-lines': { type: 'boolean' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
-  'max-input-mb': { type: 'string' },
+  'shuffle-lines': { type: 'boolean' }, 'data-dir': { type: 'string' }, 'val-size': { type: 'string' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  lines: { type: 'boolean' }, 'val-text': { type: 'string' }, 'val-indices': { type: 'string' }, columns: { type: 'string' }, target: { type: 'string' }, fill: { type: 'string' },
+  delimiter: { type: 'string' }, 'max-input-mb': { type: 'string' },
 };
 export const MODEL_OPTIONS: Options = {
   cell: { type: 'string' }, activation: { type: 'string' }, leak: { type: 'string' }, hidden: { type: 'string' },
@@ -35,9 +37,14 @@ export const MODEL_OPTIONS: Options = {
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
   warmup: { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' }, 'clip-adaptive': { type: 'string' },
-  steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
-  'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'metrics-log': { type: 'string' },
+  'clip-agc': { type: 'string' }, 'clip-auto': { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
+  'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'stop-when-solved': { type: 'boolean' }, 'metrics-log': { type: 'string' },
 };
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+export const SCHEDULES = ['constant', 'step', 'exponential', 'cosine', 'plateau', 'onecycle'] as const;
+export const PRESETS: Readonly<Record<string, string>> = { irnn: 'relu RNN, identity initialisation, clip-norm 1, lr 1e-4 (Le et al. 2015)' };
+/** Tasks that draw fresh sequences every step: training stops once they are solved unless --no-stop. */
+export const SYNTHETIC_TASKS: readonly string[] = ['adding', 'copy', 'order'];
 export const RUNTIME_OPTIONS: Options = {
   kernels: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 };
@@ -112,30 +119,58 @@ export function choice<T extends string>(v: Values, name: string, allowed: reado
   return s as T;
 }
 
-export function taskConfig(v: Values, required = true): TaskConfig | null {
+/** The task of the flags; `modelColumns`: a CSV task may leave its columns to a saved model (eval). */
+export function taskConfig(v: Values, required = true, modelColumns = false): TaskConfig | null {
   const kind = str(v, 'task');
   if (kind === undefined) {
-    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv (see recur train --help)');
+    if (required) throw new UsageError('--task: expected one of adding, copy, order, text, csv, smnist, pmnist, sfmnist, pfmnist (see recur train --help)');
     return null;
   }
-  if (!['adding', 'copy', 'order', 'text', 'csv'].includes(kind)) throw new UsageError(`--task: expected one of adding, copy, order, text, csv, received "${kind}"`);
+  const kinds = ['adding', 'copy', 'order', 'text', 'csv', 'smnist', 'pmnist', 'sfmnist', 'pfmnist'] as const;
+  if (!(kinds as readonly string[]).includes(kind)) throw new UsageError(`--task: expected one of ${kinds.join(', ')}, received "${kind}"`);
   for (const [flags, tasks] of TASK_FLAGS) {
     for (const f of flags) if (v[f] !== undefined && !tasks.includes(kind)) throw new UsageError(`--${f}: only for --task ${tasks.join(' or ')}, received --task ${kind}`);
   }
   const maxBytes = int(v, 'max-input-mb', DEFAULT_MAX_INPUT_MB, 1, 1 << 20) * 2 ** 20;
-  switch (kind) {
+  const k = kind as (typeof kinds)[number];
+  switch (k) {
     case 'adding': case 'copy': case 'order':
-      return { kind, length: int(v, 'length', kind === 'adding' ? 100 : kind === 'copy' ? 50 : 100, 2, 100000) };
+      return { kind: k, length: int(v, 'length', k === 'adding' ? 100 : k === 'copy' ? 50 : 100, 2, 100000) };
     case 'text': {
       const file = str(v, 'text');
       if (!file) throw new UsageError('--task text: expected --text FILE');
-      return { kind, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+      if (v.lines === true) {
+        for (const f of ['seq', 'shuffle-lines']) if (v[f] !== undefined) throw new UsageError(`--${f}: not with --lines (each line is its own sequence, the held-out lines are drawn at random)`);
+        const valFile = str(v, 'val-text'), valIndices = str(v, 'val-indices');
+        if (valFile !== undefined && valIndices !== undefined) throw new UsageError('--val-text and --val-indices: expected one of them');
+        return { kind: k, file, lines: true, ...(valFile ? { valFile } : {}), ...(valIndices ? { valIndices } : {}), maxBytes };
+      }
+      for (const f of ['val-text', 'val-indices']) if (v[f] !== undefined) throw new UsageError(`--${f}: expected --lines with it (held-out items of a file of one item per line)`);
+      return { kind: k, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+    }
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist': {
+      const dir = str(v, 'data-dir');
+      return dir === undefined ? { kind: k } : { kind: k, dir };
     }
     default: {
       const file = str(v, 'csv');
-      const column = str(v, 'column');
-      if (!file || !column) throw new UsageError('--task csv: expected --csv FILE and --column NAME');
-      return { kind: 'csv', file, column, window: int(v, 'window', 32, 1, 100000), horizon: int(v, 'horizon', 1, 1, 100000), maxBytes };
+      const column = str(v, 'column'), columns = str(v, 'columns');
+      if (!file || (!column && !columns && !modelColumns)) throw new UsageError('--task csv: expected --csv FILE and --column NAME (or --columns A,B [--target B])');
+      if (column && columns) throw new UsageError('--column and --columns: expected one of them');
+      const list = (flag: string): string[] => {
+        const names = str(v, flag)!.split(',').map((c) => c.trim());
+        if (names.some((c) => c === '')) throw new UsageError(`--${flag}: expected column names separated by commas, received "${str(v, flag)}"`);
+        return names;
+      };
+      if (v.target !== undefined && !columns) throw new UsageError('--target: expected --columns with it (with --column the one column is the target)');
+      const fill = choice(v, 'fill', CSV_FILLS, 'error');
+      const delim = choice(v, 'delimiter', ['auto', 'comma', 'semicolon', 'tab'] as const, 'auto');
+      const delimiter = delim === 'comma' ? ',' : delim === 'semicolon' ? ';' : delim === 'tab' ? '\t' : undefined;
+      return {
+        kind: 'csv', file, ...(columns ? { columns: list('columns'), ...(v.target !== undefined ? { target: list('target') } : {}) } : column ? { column } : {}),
+        window: int(v, 'window', 32, 1, 100000), horizon: int(v, 'horizon', 1, 1, 100000),
+        ...(fill !== 'error' ? { fill } : {}), ...(delimiter ? { delimiter } : {}), maxBytes,
+      };
     }
   }
 }
@@ -143,9 +178,11 @@ export function taskConfig(v: Values, required = true): TaskConfig | null {
 /** Task flags and the tasks they mean something for. */
 const TASK_FLAGS: readonly [readonly string[], readonly string[]][] = [
   [['length'], ['adding', 'copy', 'order']],
-  [['text', 'seq', 'shuffle-lines'], ['text']],
-  [['csv', 'column', 'window', 'horizon'], ['csv']],
+  [['text', 'seq', 'shuffle-lines', 'lines', 'val-text', 'val-indices'], ['text']],
+  [['csv', 'column', 'columns', 'target', 'fill', 'delimiter', 'window', 'horizon'], ['csv']],
   [['max-input-mb'], ['text', 'csv']],
+  [['data-dir'], ['sfmnist', 'pfmnist']],
+  [['val-size'], ['adding', 'copy', 'order', 'smnist', 'pmnist', 'sfmnist', 'pfmnist']],
 ];
 
 /** Model flags that depend on the task: refused where they would do nothing, or do harm. */
@@ -218,22 +255,24 @@ function skipOptions(v: Values, o: ModelOptions): void {
   }
 }
 
-export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean }): TrainConfig & { stepsGiven: boolean; metricsLog?: string } {
-  const kind = choice(v, 'optimizer', ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const, 'adam');
+export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean; synthetic?: boolean }): TrainConfig & { stepsGiven: boolean; metricsLog?: string } {
+  const kind = choice(v, 'optimizer', OPTIMIZERS, 'adam');
   const lr = num(v, 'lr', defaults.lr, 0, 1e6, true)!;
   const weightDecay = num(v, 'weight-decay', undefined, 0, 1e6);
   const optimizer = { kind, lr, ...(weightDecay !== undefined ? { weightDecay } : {}) } as OptimizerConfig;
-  const clips = ['clip-norm', 'clip-value', 'clip-adaptive'].filter((f) => v[f] !== undefined);
+  const clips = ['clip-norm', 'clip-value', 'clip-adaptive', 'clip-agc', 'clip-auto'].filter((f) => v[f] !== undefined);
   if (clips.length > 1) throw new UsageError(`--${clips[0]} and --${clips[1]}: expected at most one clipping flag`);
   let clip: ClipConfig = defaults.irnn ? { kind: 'norm', maxNorm: 1 } : { kind: 'none' };
   if (v['clip-norm'] !== undefined) clip = { kind: 'norm', maxNorm: num(v, 'clip-norm', 1, 0, Infinity, true)! };
   if (v['clip-value'] !== undefined) clip = { kind: 'value', value: num(v, 'clip-value', 1, 0, Infinity, true)! };
   if (v['clip-adaptive'] !== undefined) clip = { kind: 'adaptive', factor: num(v, 'clip-adaptive', 2, 0, Infinity, true)! };
+  if (v['clip-agc'] !== undefined) clip = { kind: 'agc', factor: num(v, 'clip-agc', 0.01, 0, Infinity, true)! };
+  if (v['clip-auto'] !== undefined) clip = { kind: 'autoclip', percentile: num(v, 'clip-auto', 10, 0, 100, true)! };
   if (v.steps !== undefined && v.epochs !== undefined) throw new UsageError('--steps and --epochs: expected one of them, not both');
   const steps = int(v, 'steps', defaults.steps, 1, 1e9);
   const batchSize = int(v, 'batch', 32, 1, 1e6);
   const warmup = v.warmup !== undefined ? { iters: int(v, 'warmup', 0, 1, 1e9) } : undefined;
-  const schedKind = choice(v, 'schedule', ['constant', 'step', 'exponential', 'cosine', 'plateau', 'onecycle'] as const, 'constant');
+  const schedKind = choice(v, 'schedule', SCHEDULES, 'constant');
   let schedule: ScheduleConfig | undefined;
   switch (schedKind) {
     case 'constant': schedule = warmup ? { kind: 'constant', warmup } : undefined; break;
@@ -247,6 +286,7 @@ export function trainConfig(v: Values, defaults: { steps: number; lr: number; ir
   return {
     steps, batchSize, seed: int(v, 'seed', 1, 0, 2 ** 32 - 1), optimizer, schedule, clip, bptt,
     evalEvery: v['eval-every'] !== undefined ? int(v, 'eval-every', 1, 1, 1e9) : undefined,
-    stopWhenSolved: v['no-stop'] !== true, metricsLog: str(v, 'metrics-log'), stepsGiven: v.steps !== undefined,
+    // synthetic tasks stop once solved (--no-stop runs on); data tasks train what was asked unless --stop-when-solved
+    stopWhenSolved: v['stop-when-solved'] === true || (defaults.synthetic !== false && v['no-stop'] !== true), metricsLog: str(v, 'metrics-log'), stepsGiven: v.steps !== undefined,
   };
 }

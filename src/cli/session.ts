@@ -71,6 +71,8 @@ export interface TrainingOptions {
   checkpoint?: CheckpointSetting;
   /** Record vital signs and the gradient heatmap during training (diagnostics/vitals.ts); default true. */
   vitals?: boolean;
+  /** Stop after the step during which this many seconds of training have passed. */
+  deadlineSeconds?: number;
   /** Say on standard error which kernels ran (when the run has finished). */
   announceKernels?: boolean;
   /** Write the trainer's records to this JSON-lines file (--metrics-log). */
@@ -133,7 +135,9 @@ function liveOutcome(p: Prepared, task: Task, model: Sequential, config: TrainCo
 
 export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions = {}): TrainingOutcome {
   const p = prepare(label, task, model, config, quiet, o);
-  return finish(p, task, model, config, p.trainer.train());
+  if (o.deadlineSeconds === undefined) return finish(p, task, model, config, p.trainer.train());
+  for (const s of p.trainer.run()) if (s.seconds >= o.deadlineSeconds) break;
+  return finish(p, task, model, config, p.trainer.result());
 }
 
 /** As runTraining, handing the event loop a turn after every step (so a server keeps answering). */

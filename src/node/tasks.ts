@@ -5,6 +5,7 @@ import { createTask as createCoreTask, type CreateTaskOptions, type TaskConfig }
 import { CsvTask, checkWindow, type CsvOptions } from '../tasks/csv.js';
 import type { Task } from '../tasks/task.js';
 import { TextTask, checkSeq, type TextOptions } from '../tasks/text.js';
+import { loadImages } from './datasets.js';
 import { readTextFile } from './files.js';
 
 /** The character-level task of a UTF-8 text file (options checked before the file is read). */
@@ -21,11 +22,11 @@ export function csvTaskFromFile(file: string, opts: Omit<CsvOptions, 'source'> &
   return new CsvTask(readTextFile(file, 'CSV file', maxBytes), { ...o, source: file });
 }
 
-/** createTask (tasks/index.ts) that reads a text or CSV task's file from disk (at most its maxBytes). */
-export function createTask(config: Extract<TaskConfig, { kind: 'text' }>, opts: CreateTaskOptions): TextTask;
+/** createTask (tasks/index.ts) that reads a text or CSV task's file (at most its maxBytes), or an image task's data set, from disk. */
+export function createTask(config: Extract<TaskConfig, { kind: 'text'; lines?: false }>, opts: CreateTaskOptions): TextTask;
 export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
   const maxBytes = config.kind === 'text' || config.kind === 'csv' ? config.maxBytes : undefined;
-  return createCoreTask(config, { readText: (file, what) => readTextFile(file, what, maxBytes), ...opts });
+  return createCoreTask(config, { readText: (file, what) => readTextFile(file, what, maxBytes), loadImages, ...opts });
 }

@@ -15,10 +15,12 @@ import { EXPERIMENT_NAMES, experiment, type Experiment, type ExperimentName } fr
 import { formatNumber, table } from '../progress.js';
 import { reportFor, type ReportRun } from '../report-data.js';
 import { kernelsFrom, modelConfigFor, round, runTraining } from '../session.js';
+import { longExperimentCommand } from './experiment-long.js';
 
 export const EXPERIMENT_HELP = `recur experiment NAME [--full] [--out DIR] [--seed N] [--json]
 
-NAME: vanishing | init | clipping | lr | skip | all
+NAME: vanishing | init | clipping | lr | skip | all | long
+  long       every long-memory cell on copy, adding, pixel-sequence (Fashion-)MNIST and text (see --help after long)
   vanishing  tanh RNN vs ReLU and leaky ReLU RNNs vs IRNN vs LSTM vs GRU on the adding problem (T = 100)
   init       one ReLU RNN under PyTorch default, Xavier, He, orthogonal and identity init (T = 50)
   clipping   an exploding ReLU RNN without clipping, then with norm, value and adaptive clipping
@@ -37,6 +39,7 @@ export interface ExperimentRow {
 }
 
 export function experimentCommand(argv: string[]): number {
+  if (argv[0] === 'long') return longExperimentCommand(argv.slice(1));
   const { values: v, positionals } = parse(argv, {
     ...RUNTIME_OPTIONS, full: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' },
     // undocumented: shrink the budget (tests)

