@@ -185,7 +185,7 @@ function runCase([id, what, argv]) {
       const peak = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(t)?.[1] ?? 0);
       const inner = /Exit status: (\d+)/.exec(t)?.[1];
       const exit = inner !== undefined ? Number(inner) : code;
-      const lines = err.split('\n').filter((l) => l.trim() !== '' && !/^\s*(lstm|gru|rnn|tanh) step |^(dashboard|report):/.test(l));
+      const lines = err.split('\n').filter((l) => l.trim() !== '' && !/^\s*(lstm|gru|rnn|tanh) step |^(dashboard|report):|^recur: kernels /.test(l));
       const message = lines[0] ?? '';
       resolve({ id, what, argv, exit: killed ? 'killed at 3 GB' : exit === 124 ? 'timeout 30 s' : exit, message, stderrLines: lines.length,
         stack: /\n\s+at /.test(err), peakMB: Math.round(peak / 1024), seconds: (Date.now() - started) / 1000, out, err });

@@ -32,6 +32,9 @@ test('the memory estimate covers what the wasm heap holds after a training pass,
     { input: { kind: 'features', size: 2 }, cell: 'lstm', hiddenSize: 16, numLayers: 2, dilations: [1, 8], outputMode: 'last', outputSize: 1 },
     { input: { kind: 'features', size: 2 }, cell: 'gru', hiddenSize: 16, dilations: [64], outputMode: 'last', outputSize: 1 },
     { input: { kind: 'features', size: 2 }, cell: 'lstm', hiddenSize: 24, numLayers: 2, skip: { budget: 0.01 }, outputMode: 'last', outputSize: 1 },
+    { input: { kind: 'features', size: 2 }, cell: 'indrnn', hiddenSize: 64, numLayers: 2, outputMode: 'last', outputSize: 1 },
+    { input: { kind: 'features', size: 3 }, cell: 'mingru', hiddenSize: 64, numLayers: 2, outputMode: 'every', outputSize: 2 },
+    { input: { kind: 'features', size: 3 }, cell: 'minlstm', hiddenSize: 32, bidirectional: true, outputMode: 'last', outputSize: 1 },
   ];
   for (const c of configs) {
     const k = createWasmKernelsSync({ threads: 1 });

@@ -57,9 +57,9 @@ export function checkMemory(config: ModelConfig, shapes: readonly RunShape[], o:
  * A training run's memory: the training batch alone first (so that a batch that cannot fit is
  * refused before a synthetic task draws its validation set), then with the validation batches.
  */
-export function checkTrainingMemory(config: ModelConfig, task: Task, o: { batch: number; bptt?: number; kernels: Kernels; task: string }): void {
+export function checkTrainingMemory(config: ModelConfig, task: Task, o: { batch: number; bptt?: number; kernels: Kernels; task: string; flags?: string }): void {
   for (const validation of [false, true]) {
-    checkMemory(config, taskShapes(task, { batch: o.batch, bptt: o.bptt, validation }), { kernels: o.kernels, training: true, flags: sizeFlags(o.task) });
+    checkMemory(config, taskShapes(task, { batch: o.batch, bptt: o.bptt, validation }), { kernels: o.kernels, training: true, flags: o.flags ?? sizeFlags(o.task) });
   }
 }
 

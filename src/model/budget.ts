@@ -11,6 +11,8 @@
 //     per layer and direction, for every (T, B) shape (direction.ts, skip.ts, dilated.ts):
 //       gate pre-activations and their gradients          2·Tp·B·G·H·E  (4 when b_hh is kept apart: GRU)
 //       states h (and c for cells with two states), T+1 slots   (Tp + d)·B·H·E each (Skip RNN: 2T+1)
+//       a linear recurrence's a, v, their gradients and the chunked scan's scratch (minGRU,
+//       minLSTM: no W_hh)                                  at most 6·Tp·B·H·E
 //     per layer: outputs y, input gradients dx, the dilated layer's permuted copies, residual and
 //       dropout buffers, the embedding's output, the head's output and input gradient
 //   host memory (plain typed arrays)
@@ -85,7 +87,7 @@ function activationValues(config: ModelConfig, { t, b }: RunShape): number {
   const dirs = config.bidirectional ? 2 : 1;
   const spec = cellSpec(config.cell);
   const gh = spec.gates.length * h;
-  const cellState = spec.states === 2, apart = spec.hiddenBias === 'apart';
+  const cellState = spec.states === 2, apart = spec.hiddenBias === 'apart', scan = spec.recurrent === 'none';
   const layers = config.numLayers ?? 1;
   const out = dirs * h;
   let width = config.input.kind === 'tokens' ? config.input.embedDim : config.input.size;
@@ -94,7 +96,7 @@ function activationValues(config: ModelConfig, { t, b }: RunShape): number {
     const d = config.dilations?.[l] ?? 1;
     const tp = Math.ceil(t / d) * d; // steps × rows of the inner layer = tp · b
     const states = config.skip ? 2 * t + 1 : tp + d; // slots 0..T of d·B rows
-    const perDirection = (apart ? 4 : 2) * tp * b * gh + (cellState ? 2 : 1) * states * b * h + 4 * b * h;
+    const perDirection = (apart ? 4 : 2) * tp * b * gh + (cellState ? 2 : 1) * states * b * h + 4 * b * h + (scan ? 6 * tp * b * h : 0);
     n += dirs * perDirection;
     n += tp * b * (out + width); // the layer's y (own copy when bidirectional) and dx
     if (d > 1) n += tp * b * (width + out) + t * b * (out + width) + 8 * dirs * d * b * h; // permuted x, dy; outer y, dx; states

@@ -23,12 +23,14 @@ const BASES: { config: ModelConfig; vocab?: string[] }[] = [
   { config: { input: { kind: 'features', size: 1 }, cell: 'rnn', activation: 'relu', hiddenSize: 6, numLayers: 2, dilations: [1, 4], residual: true, outputMode: 'last', outputSize: 1 } },
   { config: { input: { kind: 'features', size: 2 }, cell: 'lstm', hiddenSize: 4, skip: { budget: 0.01 }, outputMode: 'last', outputSize: 1 } },
   { config: { input: { kind: 'tokens', vocabSize: 5, embedDim: 3 }, cell: 'gru', hiddenSize: 5, outputMode: 'every', outputSize: 5 }, vocab: ['\n', 'a', 'b', 'é', '𝄞'] },
+  { config: { input: { kind: 'features', size: 2 }, cell: 'indrnn', hiddenSize: 6, numLayers: 2, outputMode: 'last', outputSize: 1 } },
+  { config: { input: { kind: 'features', size: 3 }, cell: 'minlstm', hiddenSize: 5, bidirectional: true, outputMode: 'every', outputSize: 2 } },
 ];
 
 const NUMBERS: unknown[] = [0, -1, 1, 2, 3, 7, 64, 4096, 4097, 65536, 65537, 2 ** 20, 2 ** 20 + 1, 2 ** 31, 2 ** 32, 2 ** 53, 1e308, 1.5, -0, 'NaN', '8', null, true, [], {}];
 const DILATIONS: unknown[] = [[65536], [4096], [4097], [0], [-1], [1.5], [2 ** 31], '1', [], Array(65).fill(2), Array(1000).fill(1), [[2]], [1, 2]];
 const FIELDS = ['hiddenSize', 'numLayers', 'outputSize', 'input.size', 'input.vocabSize', 'input.embedDim', 'dilations', 'bidirectional', 'cell',
-  'skip', 'residual', 'dtype', 'outputMode', 'dropout', 'activation', 'leak', 'init', '__proto__', 'extra'] as const;
+  'skip', 'residual', 'dtype', 'outputMode', 'dropout', 'activation', 'leak', 'init', 'recurrentMax', '__proto__', 'extra'] as const;
 const VOCABS: ((v: string[]) => unknown)[] = [
   (v) => v.map((c, i) => (i === v.length - 1 ? '\ud800' : c)),
   (v) => v.map((c, i) => (i === 1 ? '\udc00' : c)),
@@ -95,7 +97,7 @@ function withConfig(bytes: Uint8Array, change: (c: Record<string, any>) => void)
 
 function configField(bytes: Uint8Array, rng: Rng): [string, Uint8Array] {
   const field = pick(rng, FIELDS);
-  const value = field === 'dilations' ? pick(rng, DILATIONS) : field === 'cell' ? pick(rng, ['lstm', 'gru', 'rnn', 'LSTM', 'indrnn', 3])
+  const value = field === 'dilations' ? pick(rng, DILATIONS) : field === 'cell' ? pick(rng, ['lstm', 'gru', 'rnn', 'indrnn', 'mingru', 'minlstm', 'LSTM', 'sru', 3])
     : field === 'dtype' ? pick(rng, ['float64', 'float16', 'int8']) : pick(rng, NUMBERS);
   const out = withConfig(bytes, (c) => {
     if (field.startsWith('input.')) c.input[field.slice(6)] = value;

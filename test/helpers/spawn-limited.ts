@@ -1,7 +1,7 @@
 // Runs the recur CLI in a child process under limits, for the tests of hostile input: a kill
 // timeout, a memory limit (resident memory read from /proc every 20 ms, the child killed past
 // it: typed arrays and wasm memory live outside V8's heap, so --max-old-space-size cannot bound
-// them), and the child's own peak resident memory at exit (rss-on-exit.ts).
+// them), and the child's own peak resident memory and CPU time at exit (rss-on-exit.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +18,8 @@ export interface Limited {
   err: string;
   /** Peak resident memory in MB as the child saw it at exit; 0 when it did not exit by itself. */
   peakMB: number;
+  /** CPU time the child used (user + system), in ms, as it saw it at exit; 0 when it did not exit by itself. */
+  cpuMs: number;
   /** Why the child was killed ('' when it was not). */
   killed: string;
   ms: number;
@@ -37,10 +39,14 @@ export function recurLimited(args: string[], o: { cwd?: string; timeoutMs?: numb
     const stop = limit(child, timeoutMs, o.rssLimitMB ?? 400, (why) => { killed = why; });
     child.on('close', (code) => {
       stop();
-      let peakMB = 0;
-      try { peakMB = Math.round(Number(fs.readFileSync(rssFile, 'utf8')) / 1024); } catch { /* killed before exit */ }
+      let peakMB = 0, cpuMs = 0;
+      try {
+        const r = JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { maxRssKB: number; cpuMs: number };
+        peakMB = Math.round(r.maxRssKB / 1024);
+        cpuMs = r.cpuMs;
+      } catch { /* killed before exit */ }
       fs.rmSync(path.dirname(rssFile), { recursive: true, force: true });
-      resolve({ code, out, err, peakMB, killed, ms: performance.now() - start });
+      resolve({ code, out, err, peakMB, cpuMs, killed, ms: performance.now() - start });
     });
   });
 }

@@ -12,6 +12,7 @@ import { RUNTIME_OPTIONS, int, parse, str } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor, type ReportRun } from '../report-data.js';
 import { checkOutputDir, writeWithFallback } from '../outputs.js';
+import { checkTrainingMemory } from '../memory.js';
 import { kernelsFrom, modelConfigFor, runTraining } from '../session.js';
 
 export const DEMO_HELP = `recur demo [--out DIR] [--length T] [--steps N] [--seed N] [--json]
@@ -37,12 +38,17 @@ export function demoCommand(argv: string[]): number {
   const models: { name: string; cell: CellKind }[] = [
     { name: 'tanh RNN', cell: 'rnn' }, { name: 'LSTM', cell: 'lstm' }, { name: 'GRU', cell: 'gru' },
   ];
+  // LSTM: forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015), the usual remedy for
+  // the plateau an LSTM can sit on at the start of a long-dependency task.
+  const configs = models.map((m) => modelConfigFor(task, {
+    cell: m.cell, hiddenSize: hidden,
+    ...(m.cell === 'rnn' ? { activation: 'tanh' as const } : m.cell === 'lstm' ? { init: { recurrent: 'default' as const, forgetBias: 1 } } : {}),
+  }));
+  // every model's memory before the first one trains (the GRU's refusal would come minutes late)
+  for (const config of configs) checkTrainingMemory(config, task, { batch: 32, kernels, task: 'adding', flags: '--length or --hidden' });
   process.stderr.write(`adding problem, T = ${length}: ${models.map((m) => m.name).join(', ')}, ${steps} steps each, batch 32, Adam lr 1e-2 with clip-norm 1, LSTM forget bias 1 (kernels ${kernelsText(describeKernels(kernels))})\n`);
-  for (const m of models) {
-    // LSTM: forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015), the usual remedy for
-    // the plateau an LSTM can sit on at the start of a long-dependency task.
-    const extra = m.cell === 'rnn' ? { activation: 'tanh' as const } : m.cell === 'lstm' ? { init: { recurrent: 'default' as const, forgetBias: 1 } } : {};
-    const model = new Sequential(modelConfigFor(task, { cell: m.cell, hiddenSize: hidden, ...extra }), { kernels, seed });
+  for (const [i, m] of models.entries()) {
+    const model = new Sequential(configs[i], { kernels, seed });
     const atInit = measureGradFlow(model, task).gradNormByStep;
     const training = {
       steps, batchSize: 32, seed, optimizer: { kind: 'adam' as const, lr: 1e-2 }, clip: { kind: 'norm' as const, maxNorm: 1 },
