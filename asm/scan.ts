@@ -306,47 +306,54 @@ function gDeriv(x: v128, sx: v128, sn: v128): v128 {
 
 // @ts-ignore: decorator
 @inline
-function minGruAt(p: usize, hb: usize, a: usize, v: usize, full: bool): void {
+function minGruAt(p: usize, hb: usize, a: usize, v: usize, cache: usize, full: bool): void {
   const kz = ld(p, full), x = ld(p + hb, full);
   const ez = expNegAbs(kz), rz = recipOnePlus(ez);
   const ex = expNegAbs(x), rx = recipOnePlus(ex);
+  const z = sigPos(kz, ez, rz), g = gAct(x, sigPos(x, ex, rx));
   st(a, sigNeg(kz, ez, rz), full);
-  st(v, f32x4.mul(sigPos(kz, ez, rz), gAct(x, sigPos(x, ex, rx))), full);
+  st(v, f32x4.mul(z, g), full);
+  // the backward's cache: z, and g with the sign of x (g > 0; its sign says which branch of g)
+  st(cache, z, full);
+  st(cache + hb, v128.bitselect(g, f32x4.neg(g), f32x4.ge(x, zero())), full);
 }
 
-/** minGRU gates: p (m, 2H) rows [z | h̃] → a = 1 − z = σ(−k_z), v = z ⊙ g(k_h), each (m, H). */
-export function minGruGates(m: i32, h: i32, p: usize, a: usize, v: usize): void {
+/**
+ * minGRU gates: p (m, 2H) rows [z | h̃] → a = 1 − z = σ(−k_z), v = z ⊙ g(k_h), each (m, H);
+ * cache (m, 2H) receives [z | ±g] for minGruGatesBackward.
+ */
+export function minGruGates(m: i32, h: i32, p: usize, a: usize, v: usize, cache: usize): void {
   const hb = <usize>h << 2;
   for (let r = 0; r < m; r++) {
-    const pr = p + 2 * hb * <usize>r, s = hb * <usize>r;
+    const pr = p + 2 * hb * <usize>r, cr = cache + 2 * hb * <usize>r, s = hb * <usize>r;
     let j = 0;
-    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minGruAt(pr + o, hb, a + s + o, v + s + o, true); }
-    for (; j < h; j++) { const o = <usize>j << 2; minGruAt(pr + o, hb, a + s + o, v + s + o, false); }
+    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minGruAt(pr + o, hb, a + s + o, v + s + o, cr + o, true); }
+    for (; j < h; j++) { const o = <usize>j << 2; minGruAt(pr + o, hb, a + s + o, v + s + o, cr + o, false); }
   }
 }
 
 // @ts-ignore: decorator
 @inline
-function minGruBackAt(p: usize, hb: usize, dA: usize, dV: usize, dp: usize, full: bool): void {
-  const kz = ld(p, full), x = ld(p + hb, full);
-  const ez = expNegAbs(kz), rz = recipOnePlus(ez);
-  const ex = expNegAbs(x), rx = recipOnePlus(ex);
-  const z = sigPos(kz, ez, rz), sx = sigPos(x, ex, rx);
+function minGruBackAt(cache: usize, hb: usize, a: usize, dA: usize, dV: usize, dp: usize, full: bool): void {
+  const z = ld(cache, full), sg = ld(cache + hb, full);
+  const g = f32x4.abs(sg);
   const dv = ld(dV, full);
-  // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then through σ (z(1−z) = z·a); ∂L/∂g = dV·z, then g'.
-  const dz = f32x4.sub(f32x4.mul(dv, gAct(x, sx)), ld(dA, full));
-  st(dp, ftz(f32x4.mul(dz, f32x4.mul(z, sigNeg(kz, ez, rz)))), full);
-  st(dp + hb, ftz(f32x4.mul(f32x4.mul(dv, z), gDeriv(x, sx, sigNeg(x, ex, rx)))), full);
+  // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then through σ (z(1−z) = z·a); ∂L/∂g = dV·z, then
+  // g' = 1 (x ≥ 0), σ(x)(1 − σ(x)) = g(1 − g) (x < 0, where the cached g is negative).
+  const gp = v128.bitselect(f32x4.mul(g, f32x4.sub(one(), g)), one(), f32x4.lt(sg, zero()));
+  const dz = f32x4.sub(f32x4.mul(dv, g), ld(dA, full));
+  st(dp, ftz(f32x4.mul(dz, f32x4.mul(z, ld(a, full)))), full);
+  st(dp + hb, ftz(f32x4.mul(f32x4.mul(dv, z), gp)), full);
 }
 
-/** minGRU gates backward: from dA, dV (m, H) to dP (m, 2H), recomputing the gates from p. */
-export function minGruGatesBackward(m: i32, h: i32, p: usize, dA: usize, dV: usize, dP: usize): void {
+/** minGRU gates backward: from dA, dV (m, H), the cache and a to dP (m, 2H); dP may be the cache. */
+export function minGruGatesBackward(m: i32, h: i32, cache: usize, a: usize, dA: usize, dV: usize, dP: usize): void {
   const hb = <usize>h << 2;
   for (let r = 0; r < m; r++) {
-    const pr = p + 2 * hb * <usize>r, dpr = dP + 2 * hb * <usize>r, s = hb * <usize>r;
+    const cr = cache + 2 * hb * <usize>r, dpr = dP + 2 * hb * <usize>r, s = hb * <usize>r;
     let j = 0;
-    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minGruBackAt(pr + o, hb, dA + s + o, dV + s + o, dpr + o, true); }
-    for (; j < h; j++) { const o = <usize>j << 2; minGruBackAt(pr + o, hb, dA + s + o, dV + s + o, dpr + o, false); }
+    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minGruBackAt(cr + o, hb, a + s + o, dA + s + o, dV + s + o, dpr + o, true); }
+    for (; j < h; j++) { const o = <usize>j << 2; minGruBackAt(cr + o, hb, a + s + o, dA + s + o, dV + s + o, dpr + o, false); }
   }
 }
 

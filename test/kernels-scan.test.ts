@@ -65,11 +65,11 @@ function run(k: Kernels, pr: Problem, given = inputs(pr)): Result {
     k.indrnnBackward(t, b, h, reverse, hs, 0, n, u, 0, dy, 3 + (reverse ? h : 0), 2 * h, dh, 0, dP, 0);
     k.addColumnProductSums(t * b, h, dP, 0, h, hs, reverse ? n : 0, h, du, 0);
   } else {
-    if (pr.kind === 'mingru') k.minGruGates(t * b, h, p, 0, a, 0, v, 0);
+    if (pr.kind === 'mingru') k.minGruGates(t * b, h, p, 0, a, 0, v, 0, dP, 0);
     if (pr.kind === 'minlstm') k.minLstmGates(t * b, h, p, 0, a, 0, v, 0);
     k.scanForward(t, b, h, reverse, a, 0, v, 0, hs, 0, n, pr.chunk, scratch);
     k.scanBackward(t, b, h, reverse, a, 0, hs, 0, n, dy, 3 + (reverse ? h : 0), 2 * h, dh, 0, dA, 0, dV, 0, pr.chunk, scratch);
-    if (pr.kind === 'mingru') k.minGruGatesBackward(t * b, h, p, 0, dA, 0, dV, 0, dP, 0);
+    if (pr.kind === 'mingru') k.minGruGatesBackward(t * b, h, dP, 0, a, 0, dA, 0, dV, 0, dP, 0);
     if (pr.kind === 'minlstm') k.minLstmGatesBackward(t * b, h, p, 0, dA, 0, dV, 0, dP, 0);
   }
   const out = (x: Float): Float64Array => Float64Array.from(x);

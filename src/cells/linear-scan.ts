@@ -18,15 +18,21 @@ export abstract class LinearScanCell extends CellBase implements Cell {
   readonly loop = null;
   constructor(spec: CellSpec) { super(spec); }
 
-  /** a, v (m, H) from m rows of P (m, G·H); also what the diagnostics read the decays a_t with. */
-  abstract gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void;
+  /**
+   * a, v (m, H) from m rows of P (m, G·H), and what the cell's backward keeps of them in `cache`
+   * (m, G·H; the gate-gradient buffer, overwritten by the backward); also how the diagnostics read
+   * the decays a_t.
+   */
+  abstract gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void;
   /** The gradient of m rows of P (m, G·H) from ∂L/∂a, ∂L/∂v (m, H). */
   protected abstract gateGradients(k: Kernels, m: number, h: number, p: Float, pOff: number, s: ScanWorkspace, off: number,
     dP: Float, dPOff: number): void;
 
   stepForward(k: Kernels, _w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void {
     const s = ws.scan!, n = b * h;
-    this.gatesInto(k, b, h, ws.gates, t * b * this.gates * h, s.a, t * n, s.v, t * n);
+    const rows = t * b * this.gates * h;
+    this.gatesInto(k, b, h, ws.gates, rows, s.a, t * n, s.v, t * n, ws.dGates, rows);
     // one step of the scan: slots prev → cur are its 0 → 1 (or 1 → 0 in reverse), |cur − prev|·n apart
     k.scanForward(1, b, h, cur < prev, s.a, t * n, s.v, t * n, ws.hs, Math.min(prev, cur) * n, Math.abs(cur - prev) * n, 0, null);
   }
@@ -42,7 +48,7 @@ export abstract class LinearScanCell extends CellBase implements Cell {
 
   forwardAll(k: Kernels, _w: DirectionWeights, ws: DirectionWorkspace, t: number, b: number, h: number, reverse: boolean): void {
     const s = ws.scan!;
-    this.gatesInto(k, t * b, h, ws.gates, 0, s.a, 0, s.v, 0);
+    this.gatesInto(k, t * b, h, ws.gates, 0, s.a, 0, s.v, 0, ws.dGates, 0);
     k.scanForward(t, b, h, reverse, s.a, 0, s.v, 0, ws.hs, 0, b * h, scanChunkLength(t, b * h), s.scratch);
   }
 

@@ -34,6 +34,7 @@ export class MinLstmCell extends LinearScanCell {
   constructor() { super(MINLSTM); }
 
   gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
+    // no cache: the backward recomputes the gates from p
     k.minLstmGates(m, h, p, pOff, a, aOff, v, vOff);
   }
 

@@ -131,28 +131,32 @@ export class JsScans implements ScanKernels {
     for (let c = chunks - 2; c >= 0; c--) range(c * chunk, end(c), scratch!, carries + (c + 1) * n, -1);
   }
 
-  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
+  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
     for (let r = 0; r < m; r++) {
-      const pr = pOff + r * 2 * h;
+      const pr = pOff + r * 2 * h, cr = cacheOff + r * 2 * h;
       for (let j = 0; j < h; j++) {
-        const kz = p[pr + j];
+        const kz = p[pr + j], x = p[pr + h + j];
+        const z = sigmoid(kz), g = gAct(x);
         a[aOff + r * h + j] = sigmoid(-kz);
-        v[vOff + r * h + j] = sigmoid(kz) * gAct(p[pr + h + j]);
+        v[vOff + r * h + j] = z * g;
+        cache[cr + j] = z;
+        cache[cr + h + j] = x >= 0 ? g : -g;
       }
     }
   }
 
-  minGruGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
+  minGruGatesBackward(m: number, h: number, cache: Float, cacheOff: number, a: Float, aOff: number, dA: Float, dAOff: number,
     dV: Float, dVOff: number, dP: Float, dPOff: number): void {
     for (let r = 0; r < m; r++) {
-      const pr = pOff + r * 2 * h, dpr = dPOff + r * 2 * h;
+      const cr = cacheOff + r * 2 * h, dpr = dPOff + r * 2 * h;
       for (let j = 0; j < h; j++) {
-        const kz = p[pr + j], x = p[pr + h + j];
-        const z = sigmoid(kz), az = sigmoid(-kz);
+        const z = cache[cr + j], sg = cache[cr + h + j], g = Math.abs(sg);
         const dv = dV[dVOff + r * h + j];
-        // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then σ' = z(1−z); ∂L/∂g = dV·z, then g'
-        dP[dpr + j] = (dv * gAct(x) - dA[dAOff + r * h + j]) * z * az;
-        dP[dpr + h + j] = dv * z * gDeriv(x);
+        // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then σ' = z(1−z) = z·a; ∂L/∂g = dV·z, then
+        // g' = 1 (x ≥ 0) or σ(x)(1 − σ(x)) = g(1 − g) (x < 0: the cached g is negative)
+        dP[dpr + j] = (dv * g - dA[dAOff + r * h + j]) * z * a[aOff + r * h + j];
+        dP[dpr + h + j] = dv * z * (sg < 0 ? g * (1 - g) : 1);
       }
     }
   }

@@ -42,10 +42,15 @@ export interface ScanKernels {
     dy: Float | null, dyOff: number, dyLd: number, dh: Float, dhOff: number,
     dA: Float, dAOff: number, dV: Float, dVOff: number, chunk: number, scratch: Float | null): void;
 
-  /** minGRU gates of m rows: p (m, 2H) [z | h̃] → a = 1 − z, v = z ⊙ g(h̃), each (m, H). */
-  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void;
-  /** From dA, dV (m, H) to dP (m, 2H), the gates recomputed from p. */
-  minGruGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
+  /**
+   * minGRU gates of m rows: p (m, 2H) [z | h̃] → a = 1 − z, v = z ⊙ g(h̃), each (m, H); cache (m, 2H)
+   * receives [z | ±g(h̃)] for the backward (g's sign is that of h̃'s pre-activation, g itself > 0),
+   * which then needs no exponential.
+   */
+  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void;
+  /** From dA, dV (m, H) to dP (m, 2H), with the forward's cache and a; dP may be the cache itself. */
+  minGruGatesBackward(m: number, h: number, cache: Float, cacheOff: number, a: Float, aOff: number, dA: Float, dAOff: number,
     dV: Float, dVOff: number, dP: Float, dPOff: number): void;
   /** minLSTM gates of m rows: p (m, 3H) [f | i | h̃] → a = f/(f+i), v = i/(f+i) ⊙ g(h̃), each (m, H). */
   minLstmGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void;

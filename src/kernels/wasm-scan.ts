@@ -94,13 +94,19 @@ export class WasmScans implements ScanKernels {
     }
   }
 
-  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    this.gates(SCAN_OP.MINGRU_GATES, 2, m, h, p, pOff, a, aOff, v, vOff);
+  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    this.set(h, this.ptr(p, pOff, m, 2 * h, 'gates p'), this.ptr(a, aOff, m, h, 'gates a'), this.ptr(v, vOff, m, h, 'gates v'),
+      this.ptr(cache, cacheOff, m, 2 * h, 'gates cache'));
+    this.run(SCAN_OP.MINGRU_GATES, m * h, this.h.minElements, m, 1);
   }
 
-  minGruGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
+  minGruGatesBackward(m: number, h: number, cache: Float, cacheOff: number, a: Float, aOff: number, dA: Float, dAOff: number,
     dV: Float, dVOff: number, dP: Float, dPOff: number): void {
-    this.gatesBackward(SCAN_OP.MINGRU_GATES_BACKWARD, 2, m, h, p, pOff, dA, dAOff, dV, dVOff, dP, dPOff);
+    this.set(h, this.ptr(cache, cacheOff, m, 2 * h, 'gates cache'), this.ptr(a, aOff, m, h, 'gates a'), this.ptr(dA, dAOff, m, h, 'gates dA'),
+      this.ptr(dV, dVOff, m, h, 'gates dV'), this.ptr(dP, dPOff, m, 2 * h, 'gates dP'));
+    // memory-bound now (no exponential): split only large calls
+    this.run(SCAN_OP.MINGRU_GATES_BACKWARD, m * h, this.minScanWork, m, 1);
   }
 
   minLstmGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
