@@ -114,13 +114,14 @@ test('float64 gradient checks of every backward (both directions, with and witho
           const res = gradCheck(() => loss(pr, given), targets, { eps: 1e-5, tolerance: 1e-6, floor: 1e-4 });
           assert.ok(res.checked > 20, 'checked too few elements');
           assert.ok(res.maxRelError < 1e-6, `${kind}: max relative error ${res.maxRelError.toExponential(2)} at ${JSON.stringify(res.worst)}`);
+          t.diagnostic(`${kind} ${reverse ? 'reverse' : 'forward'} chunk ${chunk}: largest relative error ${res.maxRelError.toExponential(2)}`);
         });
       }
     }
   }
 });
 
-test('the chunked scan equals the sequential one (float64), forward and backward, any chunk length', () => {
+test('the chunked scan equals the sequential one (float64), forward and backward, any chunk length', (t) => {
   let worst = 0;
   for (const steps of [1, 5, 64, 65, 300]) {
     for (const chunk of [1, 7, 64]) {
@@ -137,6 +138,7 @@ test('the chunked scan equals the sequential one (float64), forward and backward
     }
   }
   assert.ok(worst > 0, 'the chunked scan should differ from the sequential one in rounding, or it did not run');
+  t.diagnostic(`chunked against sequential, float64: largest relative difference ${worst.toExponential(2)}`);
 });
 
 test('scanChunkLength: chunks only for long sequences of small blocks, and never from the thread count', () => {
