@@ -7,8 +7,10 @@
 // reaching h_t), from which one more call gives the gates' gradients. The step route (variable
 // lengths, gradient-flow recording, Skip RNN) runs the same kernels on one step's rows.
 //
-// Buffers: the gate buffer keeps P (the pre-activations; the gates are recomputed backward);
-// ws.scan holds a, v, ∂L/∂a, ∂L/∂v, (T, B, H) each, and the chunked scan's scratch.
+// Buffers: the gate buffer keeps P (the pre-activations); between forward and backward the
+// gate-gradient buffer holds what the cell's backward keeps of its gates (minGRU: z and g;
+// minLSTM: nothing, its backward recomputes them from P); ws.scan holds a, v, ∂L/∂a, ∂L/∂v,
+// (T, B, H) each, and the chunked scan's scratch.
 
 import { scanChunkLength } from '../kernels/scan-types.js';
 import type { Float, Kernels } from '../kernels/types.js';
@@ -31,8 +33,8 @@ export abstract class LinearScanCell extends CellBase implements Cell {
 
   stepForward(k: Kernels, _w: DirectionWeights, ws: DirectionWorkspace, b: number, h: number, t: number, prev: number, cur: number): void {
     const s = ws.scan!, n = b * h;
-    const rows = t * b * this.gates * h;
-    this.gatesInto(k, b, h, ws.gates, rows, s.a, t * n, s.v, t * n, ws.dGates, rows);
+    const at = t * b * this.gates * h; // step t's rows of P (and of the cache)
+    this.gatesInto(k, b, h, ws.gates, at, s.a, t * n, s.v, t * n, ws.dGates, at);
     // one step of the scan: slots prev → cur are its 0 → 1 (or 1 → 0 in reverse), |cur − prev|·n apart
     k.scanForward(1, b, h, cur < prev, s.a, t * n, s.v, t * n, ws.hs, Math.min(prev, cur) * n, Math.abs(cur - prev) * n, 0, null);
   }
