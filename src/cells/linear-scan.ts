@@ -9,7 +9,7 @@
 //
 // Buffers: the gate buffer keeps P (the pre-activations); between forward and backward the
 // gate-gradient buffer holds what the cell's backward keeps of its gates (minGRU: z and g;
-// minLSTM: nothing, its backward recomputes them from P); ws.scan holds a, v, ∂L/∂a, ∂L/∂v,
+// minLSTM: the normalised gates' derivatives and g); ws.scan holds a, v, ∂L/∂a, ∂L/∂v,
 // (T, B, H) each, and the chunked scan's scratch.
 
 import { scanChunkLength } from '../kernels/scan-types.js';

@@ -16,8 +16,8 @@ export interface ScanExports {
   scanBackwardCombine(b: number, h: number, e0: number, e1: number, t: number, chunk: number, carries: number, prods: number): void;
   minGruGates(m: number, h: number, p: number, a: number, v: number, cache: number): void;
   minGruGatesBackward(m: number, h: number, cache: number, a: number, dA: number, dV: number, dP: number): void;
-  minLstmGates(m: number, h: number, p: number, a: number, v: number): void;
-  minLstmGatesBackward(m: number, h: number, p: number, dA: number, dV: number, dP: number): void;
+  minLstmGates(m: number, h: number, p: number, a: number, v: number, cache: number): void;
+  minLstmGatesBackward(m: number, h: number, cache: number, v: number, dA: number, dV: number, dP: number): void;
   addColumnProductSums(m: number, j0: number, j1: number, a: number, lda: number, b: number, ldb: number, out: number): void;
 }
 
@@ -74,15 +74,15 @@ export function runScanChunk(x: ScanExports, op: number, int: (i: number) => num
       return true;
     }
     case SCAN_OP.MINLSTM_GATES: {
-      // ARGS: h, p, a, v
+      // ARGS: h, p, a, v, cache
       const h = int(0), r = 4 * h * s;
-      x.minLstmGates(e - s, h, addr(1) + 3 * r, addr(2) + r, addr(3) + r);
+      x.minLstmGates(e - s, h, addr(1) + 3 * r, addr(2) + r, addr(3) + r, addr(4) + 3 * r);
       return true;
     }
     case SCAN_OP.MINLSTM_GATES_BACKWARD: {
-      // ARGS: h, p, dA, dV, dP
+      // ARGS: h, cache, v, dA, dV, dP
       const h = int(0), r = 4 * h * s;
-      x.minLstmGatesBackward(e - s, h, addr(1) + 3 * r, addr(2) + r, addr(3) + r, addr(4) + 3 * r);
+      x.minLstmGatesBackward(e - s, h, addr(1) + 3 * r, addr(2) + r, addr(3) + r, addr(4) + r, addr(5) + 3 * r);
       return true;
     }
     case SCAN_OP.COLUMN_PRODUCT_SUMS:
