@@ -7,12 +7,15 @@
 // of C[i, j] is a chain of multiply-adds over p = 0..k−1 in order, restarted for each KC block of
 // k, with C = beta·C + alpha·acc after the first block and C = C + alpha·acc after each later
 // one. Nothing depends on where (i, j) sits in a tile or in a thread's share of C: edge tiles run
-// the same micro-kernel on a padded copy.
+// the same micro-kernel on a padded copy. With a bias row (gemmPackedBias), the first block gives
+// C = alpha·acc + bias[j] instead: the bits of filling C with the bias rows and calling gemm with
+// beta = 1, without the pass that writes C and the one that reads it back.
 //
 // Workspace (per caller, 16-byte aligned): packed A (MC·KC floats), packed B (KC·NC floats), one
-// MR × NR edge tile.
+// MR × NR edge tile and one NR-wide bias row for it.
 
 import { madd } from './math';
+import { fillRows } from './pointwise';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -21,15 +24,16 @@ const MC: i32 = 64;
 const NC: i32 = 512;
 
 export function gemmWorkspaceBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4;
+  return (MC * KC + KC * NC + MR * NR + NR) * 4;
 }
 
 /**
  * The 4 × 8 micro-kernel: 8 f32x4 accumulators (more spill in V8). pa holds kc columns of 4
- * values, pb kc rows of 8. Kept a separate function (two call sites, so not inlined) so that V8
+ * values, pb kc rows of 8. C = alpha·acc + beta·C, or alpha·acc + bias when bias ≠ 0 (8 values,
+ * the same for the 4 rows). Kept a separate function (two call sites, so not inlined) so that V8
  * tiers it up on its own during the first large call.
  */
-function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f32, beta: f32, bias: usize): void {
   let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
   let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
   let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
@@ -54,7 +58,21 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f
     pb += 32;
   }
   const va = f32x4.splat(alpha);
-  if (beta == 0) {
+  if (bias != 0) {
+    // alpha·acc + bias: the bits of beta = 1 over C filled with the bias (1·C is exact).
+    const v0 = v128.load(bias), v1 = v128.load(bias, 16);
+    v128.store(c, madd(va, c00, v0));
+    v128.store(c, madd(va, c01, v1), 16);
+    c += ldc;
+    v128.store(c, madd(va, c10, v0));
+    v128.store(c, madd(va, c11, v1), 16);
+    c += ldc;
+    v128.store(c, madd(va, c20, v0));
+    v128.store(c, madd(va, c21, v1), 16);
+    c += ldc;
+    v128.store(c, madd(va, c30, v0));
+    v128.store(c, madd(va, c31, v1), 16);
+  } else if (beta == 0) {
     // Overwrite: C is never read, so NaN in it cannot leak through.
     v128.store(c, f32x4.mul(va, c00));
     v128.store(c, f32x4.mul(va, c01), 16);
@@ -67,6 +85,19 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f
     c += ldc;
     v128.store(c, f32x4.mul(va, c30));
     v128.store(c, f32x4.mul(va, c31), 16);
+  } else if (beta == 1) {
+    // The common accumulate (the recurrent product onto the projection): 1·C is exact, so skipping it gives the same bits.
+    v128.store(c, madd(va, c00, v128.load(c)));
+    v128.store(c, madd(va, c01, v128.load(c, 16)), 16);
+    c += ldc;
+    v128.store(c, madd(va, c10, v128.load(c)));
+    v128.store(c, madd(va, c11, v128.load(c, 16)), 16);
+    c += ldc;
+    v128.store(c, madd(va, c20, v128.load(c)));
+    v128.store(c, madd(va, c21, v128.load(c, 16)), 16);
+    c += ldc;
+    v128.store(c, madd(va, c30, v128.load(c)));
+    v128.store(c, madd(va, c31, v128.load(c, 16)), 16);
   } else {
     const vb = f32x4.splat(beta);
     v128.store(c, madd(va, c00, f32x4.mul(vb, v128.load(c))));
@@ -83,17 +114,24 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f
   }
 }
 
-/** An mr × nr corner of C (mr ≤ MR, nr ≤ NR) through the same micro-kernel on a padded tile. */
+/**
+ * An mr × nr corner of C (mr ≤ MR, nr ≤ NR) through the same micro-kernel on a padded tile; a bias
+ * row is copied into the NR floats after the tile first (so nothing past its nr values is read).
+ */
 function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, mr: i32, nr: i32,
-  alpha: f32, beta: f32, tile: usize): void {
-  if (beta != 0) {
+  alpha: f32, beta: f32, bias: usize, tile: usize): void {
+  let tb: usize = 0;
+  if (bias != 0) {
+    tb = tile + (<usize>(MR * NR) << 2);
+    for (let j = 0; j < NR; j++) store<f32>(tb + (<usize>j << 2), j < nr ? load<f32>(bias + (<usize>j << 2)) : 0);
+  } else if (beta != 0) {
     for (let i = 0; i < mr; i++) {
       for (let j = 0; j < nr; j++) {
         store<f32>(tile + ((<usize>(i * NR + j)) << 2), load<f32>(c + <usize>i * ldc + (<usize>j << 2)));
       }
     }
   }
-  kernel4x8(kc, pa, pb, tile, <usize>NR << 2, alpha, beta);
+  kernel4x8(kc, pa, pb, tile, <usize>NR << 2, alpha, beta, tb);
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) {
       store<f32>(c + <usize>i * ldc + (<usize>j << 2), load<f32>(tile + ((<usize>(i * NR + j)) << 2)));
@@ -194,9 +232,12 @@ function packB(b: usize, rs: usize, cs: usize, kc: i32, nc: i32, pb: usize): voi
   }
 }
 
-/** pb: the first NR-wide strip of packed B for this block; strips lie stripBytes apart. */
+/**
+ * pb: the first NR-wide strip of packed B for this block; strips lie stripBytes apart. bias: 0, or
+ * the bias of the block's first column.
+ */
 function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, stripBytes: usize, c: usize, ldc: usize,
-  alpha: f32, beta: f32, tile: usize): void {
+  alpha: f32, beta: f32, bias: usize, tile: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const pbj = pb + <usize>(jr / NR) * stripBytes;
@@ -204,8 +245,9 @@ function macroKernel(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, stripBytes
       const mr = min(MR, mc - ir);
       const pai = pa + ((<usize>ir * <usize>kc) << 2);
       const cij = c + <usize>ir * ldc + (<usize>jr << 2);
-      if (mr == MR && nr == NR) kernel4x8(kc, pai, pbj, cij, ldc, alpha, beta);
-      else edgeTile(kc, pai, pbj, cij, ldc, mr, nr, alpha, beta, tile);
+      const bj = bias != 0 ? bias + (<usize>jr << 2) : 0;
+      if (mr == MR && nr == NR) kernel4x8(kc, pai, pbj, cij, ldc, alpha, beta, bj);
+      else edgeTile(kc, pai, pbj, cij, ldc, mr, nr, alpha, beta, bj, tile);
     }
   }
 }
@@ -240,7 +282,7 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: usize): void {
  */
 export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, ws: usize): void {
-  gemmImpl(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0, beta, c, ldc, ws);
+  gemmImpl(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0, beta, 0, c, ldc, ws);
 }
 
 /** Bytes of B (k × n) packed whole by packB: NR-wide strips of k rows, the last one zero-padded. */
@@ -264,15 +306,27 @@ export function packBWhole(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst:
  */
 export function gemmPacked(transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
   packed: usize, j0: i32, beta: f32, c: usize, ldc: i32, ws: usize): void {
-  gemmImpl(transA, 0, m, n, k, alpha, a, lda, 0, 0, packed + <usize>(j0 / NR) * <usize>(NR * k * 4), beta, c, ldc, ws);
+  gemmImpl(transA, 0, m, n, k, alpha, a, lda, 0, 0, packed + <usize>(j0 / NR) * <usize>(NR * k * 4), beta, 0, c, ldc, ws);
 }
 
+/**
+ * gemmPacked (from column 0) with C = alpha · op(A) · op(B) + bias, the bias row (n floats) added
+ * to every row of C: the bits of filling C's rows with the bias (fillRows) and calling gemmPacked
+ * with beta = 1.
+ */
+export function gemmPackedBias(transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+  packed: usize, bias: usize, c: usize, ldc: i32, ws: usize): void {
+  gemmImpl(transA, 0, m, n, k, alpha, a, lda, 0, 0, packed, 1, bias, c, ldc, ws);
+}
+
+/** bias: 0, or a row of n floats that the first block of k adds instead of beta·C. */
 function gemmImpl(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
-  a: usize, lda: i32, b: usize, ldb: i32, packed: usize, beta: f32, c: usize, ldc: i32, ws: usize): void {
+  a: usize, lda: i32, b: usize, ldb: i32, packed: usize, beta: f32, bias: usize, c: usize, ldc: i32, ws: usize): void {
   if (m <= 0 || n <= 0) return;
   const ldcB = <usize>ldc << 2;
   if (k <= 0 || alpha == 0) {
-    scaleC(m, n, beta, c, ldcB);
+    if (bias != 0) fillRows(m, n, bias, c, ldc);
+    else scaleC(m, n, beta, c, ldcB);
     return;
   }
   const ldaB = <usize>lda << 2;
@@ -303,7 +357,8 @@ function gemmImpl(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a + <usize>ic * aRs + <usize>pc * aCs, aRs, aCs, mc, kc, pa);
-        macroKernel(mc, nc, kc, pa, pb, stripBytes, c + <usize>ic * ldcB + (<usize>jc << 2), ldcB, alpha, betaBlock, tile);
+        macroKernel(mc, nc, kc, pa, pb, stripBytes, c + <usize>ic * ldcB + (<usize>jc << 2), ldcB, alpha, betaBlock,
+          pc == 0 && bias != 0 ? bias + (<usize>jc << 2) : 0, tile);
       }
     }
   }

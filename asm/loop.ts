@@ -8,9 +8,14 @@
 // forward direction the state before step t in slot t and after it in slot t+1, for the reverse
 // direction t+1 and t. Pointers are byte addresses; whhT/whh are packBWhole packs of W_hhᵀ
 // (H × G·H) and W_hh (G·H × H); ws is this thread's gemm workspace.
+//
+// The forward loop can also make the input projection, step by step on its own rows: gates_t =
+// bias + x_t · W_ihᵀ just before h_{t−1} · W_hhᵀ is added, the bits of the layer's one gemm over
+// all steps (asm/gemm.ts: an element's value does not depend on where it sits), while the block
+// is still in this core's cache, and with no pass of its own over threads.
 
-import { gemmPacked } from './gemm';
-import { activationBackward, activationForward, fillRows, gruBackward, gruForward, lstmBackward, lstmForward } from './pointwise';
+import { gemmPacked, gemmPackedBias } from './gemm';
+import { activationBackward, activationForward, gruBackward, gruForward, lstmBackward, lstmForward } from './pointwise';
 
 // The steps (codes and widths as LOOP_STEP in src/kernels/wasm-defs.ts) repeat the cells' own
 // steps, src/cells/rnn.ts, lstm.ts and gru.ts; test/kernels-loop.test.ts holds them together.
@@ -21,9 +26,14 @@ function gatesOf(kind: i32): i32 {
   return kind == RNN ? 1 : kind == LSTM ? 4 : 3;
 }
 
-/** Forward over all T steps for rows [r0, r1). GRU: bhh is b_hh (G·H), gh receives W_hh·h + b_hh. */
+/**
+ * Forward over all T steps for rows [r0, r1). GRU: bhh is b_hh (G·H), gh receives W_hh·h + b_hh.
+ * x (0: the projection is already in gates): the (T, B, I) input, wihT a pack of W_ihᵀ (I × G·H),
+ * bias the G·H values added to the projection.
+ */
 export function loopForward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i32, r0: i32, r1: i32, reverse: i32,
-  gates: usize, hs: usize, cs: usize, gh: usize, bhh: usize, whhT: usize, ws: usize): void {
+  gates: usize, hs: usize, cs: usize, gh: usize, bhh: usize, whhT: usize,
+  x: usize, inW: i32, wihT: usize, bias: usize, ws: usize): void {
   const m = r1 - r0;
   if (m <= 0) return;
   const g = gatesOf(kind) * h;
@@ -36,6 +46,7 @@ export function loopForward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i
     const hp = hs + <usize>(prev * b + r0) * hRow;
     const hc = hs + <usize>(cur * b + r0) * hRow;
     const gt = gates + <usize>(step * b + r0) * gRow;
+    if (x != 0) gemmPackedBias(0, m, g, inW, 1, x + (<usize>(step * b + r0) * <usize>inW << 2), inW, wihT, bias, gt, g, ws);
     if (kind == RNN) {
       gemmPacked(0, m, h, h, 1, hp, h, whhT, 0, 1, gt, h, ws);
       activationForward(act, leak, m * h, gt, hc);
@@ -44,8 +55,7 @@ export function loopForward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i
       lstmForward(m, h, gt, cs + <usize>(prev * b + r0) * hRow, cs + <usize>(cur * b + r0) * hRow, hc);
     } else {
       const ght = gh + <usize>(step * b + r0) * gRow;
-      fillRows(m, g, bhh, ght, g);
-      gemmPacked(0, m, g, h, 1, hp, h, whhT, 0, 1, ght, g, ws);
+      gemmPackedBias(0, m, g, h, 1, hp, h, whhT, bhh, ght, g, ws);
       gruForward(m, h, gt, ght, hp, hc);
     }
   }

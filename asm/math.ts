@@ -1,25 +1,34 @@
-// Vectorised exp, sigmoid and tanh on f32x4, computed here so that results do not depend on the
+// Vectorised sigmoid and tanh on f32x4, computed here so that results do not depend on the
 // host's Math. Coefficients come from asm/fit_poly.py (least squares reweighted towards minimax
 // relative error, then rounded to f32); that script also prints the error of the f32 evaluation.
-// Measured against float64 (2·10⁶ points, log-uniform 1e-12..1e2 and uniform near 0): tanh ≤ 1.5 ulp,
-// sigmoid ≤ 2.1 ulp (mean 0.19 and 0.27); test/kernels-parity.test.ts holds them to 2.5 ulp.
+// Error against float64 over every float32 input (scripts/approx-error.mjs): tanh ≤ 1.51 ulp
+// (relaxed build) and 1.52 (plain), sigmoid ≤ 2.40 ulp (both; at x ≈ −4.16, where e/(1+e) rounds
+// three times), mean 0.02 and 0.04; test/kernels-parity.test.ts holds them to 2.5 ulp on a sweep.
 //
-// Special values: exp(-inf) = 0, exp(+inf) = +inf; sigmoid and tanh saturate exactly to 0/1 and
-// ±1; NaN in gives NaN out; no finite input gives NaN; tanh(-0) = -0.
+// Special values: sigmoid and tanh saturate exactly to 0/1 and ±1; sigmoid keeps its subnormal
+// results down to x ≈ −103; NaN in gives NaN out; no finite input gives NaN; tanh(-0) = -0.
 
 // Constants live in memory as 16-byte vectors: V8 materialises every v128.const from immediates
 // where it is used (several instructions, inside the loops), and Binaryen folds constants kept in
 // locals back into their uses; a load from this table is one instruction.
 //
-// ln 2 is split for Cody–Waite range reduction: LN2_HI has 16 fractional bits, so n·LN2_HI is
-// exact for |n| < 256. exp(r) = 1 + r + r²·P(r) on |r| ≤ ln2/2 (E0..E4; 0.80 ulp in f32).
-// tanh(x) = x + x³·Q(x²) on |x| < TANH_SMALL (T0..T4; 0.77 ulp in f32).
-export const EXP_HI = 0;
-export const EXP_LO = 1;
+// e^y = 2^n · (1 + p), n = round(y·log2 e), y = n·ln 2 + r: ln 2 is split for Cody–Waite range
+// reduction (LN2_HI has 16 fractional bits, so n·LN2_HI is exact for |n| < 256, fused or not), and
+// p = r + r²·P(r) on |r| ≤ ln2/2 (E0..E4; exp to 0.80 ulp in f32). tanh(x) = x + x³·Q(x²) on
+// |x| < TANH_SMALL (T0..T4; 0.77 ulp in f32).
+//
+// Cost (f32x4 operations in the relaxed build): sigmoid 21 and a division, tanh 30 and a division;
+// before 2026-12 they took 31 and 43 (about 21 and 28 cycles a vector on a Zen 5 core, now 11
+// and 16). Each caller knows the range of its exponent, so 2^n is one integer add and shift
+// (no two-factor scaling against overflow), the clamps are one-sided, and the reduction steps
+// fuse in the relaxed build. The plain build gives the former bits; the relaxed one differs only
+// where fusing the reduction moves a last bit.
+export const NEG_LN2_HI = 0;
+export const NEG_LN2_LO = 1;
 export const LOG2E = 2;
 export const ROUNDER = 3;
-export const LN2_HI = 4;
-export const LN2_LO = 5;
+export const SIG_LO = 4;
+export const TANH_HI = 5;
 export const E0 = 6;
 export const E1 = 7;
 export const E2 = 8;
@@ -34,13 +43,14 @@ export const T1 = 16;
 export const T2 = 17;
 export const T3 = 18;
 export const T4 = 19;
+export const TWO_M64 = 20;
 const TABLE = memory.data<f32>([
-  89.0, 89.0, 89.0, 89.0, // EXP_HI
-  -104.0, -104.0, -104.0, -104.0, // EXP_LO
+  -0.693145751953125, -0.693145751953125, -0.693145751953125, -0.693145751953125, // NEG_LN2_HI
+  -1.428606765330187e-6, -1.428606765330187e-6, -1.428606765330187e-6, -1.428606765330187e-6, // NEG_LN2_LO
   1.4426950408889634, 1.4426950408889634, 1.4426950408889634, 1.4426950408889634, // LOG2E
   12582912.0, 12582912.0, 12582912.0, 12582912.0, // ROUNDER
-  0.693145751953125, 0.693145751953125, 0.693145751953125, 0.693145751953125, // LN2_HI
-  1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6, // LN2_LO
+  -104.0, -104.0, -104.0, -104.0, // SIG_LO
+  9.125, 9.125, 9.125, 9.125, // TANH_HI
   0.4999999403953552, 0.4999999403953552, 0.4999999403953552, 0.4999999403953552, // E0
   0.1666652113199234, 0.1666652113199234, 0.1666652113199234, 0.1666652113199234, // E1
   0.04166838899254799, 0.04166838899254799, 0.04166838899254799, 0.04166838899254799, // E2
@@ -55,8 +65,13 @@ const TABLE = memory.data<f32>([
   -0.05373971164226532, -0.05373971164226532, -0.05373971164226532, -0.05373971164226532, // T2
   0.020639078691601753, 0.020639078691601753, 0.020639078691601753, 0.020639078691601753, // T3
   -0.005704978480935097, -0.005704978480935097, -0.005704978480935097, -0.005704978480935097, // T4
+  5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, // TWO_M64 = 2^-64
 ], 16);
-const BIAS = memory.data<i32>([127, 127, 127, 127], 16);
+// 2^n is (n + 127) << 23, and n is expRound's t as bits minus ROUNDER's bits (0x4B400000): these
+// biases fold the two, so 2^n is one add and one shift (the wrap-around is shifted out). Sigmoid
+// builds 2^(n+64) (normal for n ≥ -190).
+const BIAS = memory.data<i32>([127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000], 16);
+const BIAS_64 = memory.data<i32>([191 - 0x4B400000, 191 - 0x4B400000, 191 - 0x4B400000, 191 - 0x4B400000], 16);
 
 /**
  * a·b + c. The relaxed build fuses it (one rounding, where the hardware has FMA), so the two
@@ -76,39 +91,53 @@ export function k(i: i32): v128 {
   return v128.load(TABLE + (<usize>i << 4));
 }
 
-/** e^x lane by lane. */
+/** x·log2 e + 1.5·2^23: the sum's low mantissa bits are n = round(x·log2 e) (plus an offset). */
 // @ts-ignore: decorator
 @inline
-export function expv(x: v128): v128 {
-  // Beyond these bounds the result is 0 or +inf anyway; clamping keeps n within [-150, 128].
-  // pmin/pmax return their first operand when a comparison fails, so NaN flows through.
-  x = f32x4.pmax(f32x4.pmin(x, k(EXP_HI)), k(EXP_LO));
-  // n = round(x·log2 e) by adding 1.5·2^23: the sum's low mantissa bits are n (plus an offset).
-  const t = f32x4.add(f32x4.mul(x, k(LOG2E)), k(ROUNDER));
+function expRound(x: v128): v128 {
+  return madd(x, k(LOG2E), k(ROUNDER));
+}
+
+/** 2^n (n within the normal exponents, after adding the exponent `bias` − 127) from expRound's t. */
+// @ts-ignore: decorator
+@inline
+function expScale(t: v128, bias: usize): v128 {
+  return i32x4.shl(i32x4.add(t, v128.load(bias)), 23);
+}
+
+/** e^r − 1 as r + r²·P(r), where x = n·ln 2 + r (|r| ≤ ln2/2) and t = expRound(x). */
+// @ts-ignore: decorator
+@inline
+function expReduced(x: v128, t: v128): v128 {
   const nf = f32x4.sub(t, k(ROUNDER));
-  const n = i32x4.sub(t, k(ROUNDER));
-  let r = f32x4.sub(x, f32x4.mul(nf, k(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(nf, k(LN2_LO)));
+  let r = madd(nf, k(NEG_LN2_HI), x);
+  r = madd(nf, k(NEG_LN2_LO), r);
   let p = madd(k(E4), r, k(E3));
   p = madd(p, r, k(E2));
   p = madd(p, r, k(E1));
   p = madd(p, r, k(E0));
-  p = f32x4.add(k(ONE), madd(f32x4.mul(r, r), p, r));
-  // 2^n as two factors 2^n1 · 2^n2 (each within the normal range), so that n = 128 overflows
-  // to +inf only when the true result does, and results down to the subnormals round once.
-  const n1 = i32x4.shr_s(n, 1);
-  const n2 = i32x4.sub(n, n1);
-  const bias = v128.load(BIAS);
-  const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
-  const s2 = i32x4.shl(i32x4.add(n2, bias), 23);
-  return f32x4.mul(f32x4.mul(p, s1), s2);
+  return madd(f32x4.mul(r, r), p, r);
+}
+
+/** e^-|x| lane by lane (sigmoid's exponential; the min cells' gates use it too). */
+// @ts-ignore: decorator
+@inline
+export function expNegAbsv(x: v128): v128 {
+  // −|x|, clamped where e underflows to 0 anyway; pmax keeps its first operand, so NaN flows through.
+  const y = f32x4.pmax(v128.or(x, k(SIGN)), k(SIG_LO));
+  const t = expRound(y);
+  // e = 2^n·(1 + p) with n ≥ −150: built as 2^(n+64)·(1 + p) (normal, rounded once) times 2^-64,
+  // which rounds once more only where e is subnormal, as the exact result would.
+  const p = expReduced(y, t);
+  const s = expScale(t, BIAS_64);
+  return f32x4.mul(madd(s, p, s), k(TWO_M64));
 }
 
 /** 1 / (1 + e^-x) lane by lane, as e/(1+e) with e = e^-|x| so that nothing overflows. */
 // @ts-ignore: decorator
 @inline
 export function sigmoidv(x: v128): v128 {
-  const e = expv(f32x4.neg(f32x4.abs(x)));
+  const e = expNegAbsv(x);
   const num = v128.bitselect(k(ONE), e, f32x4.ge(x, f32x4.splat(0.0)));
   return f32x4.div(num, f32x4.add(k(ONE), e));
 }
@@ -125,7 +154,13 @@ export function tanhv(x: v128): v128 {
   q = madd(q, s, k(T1));
   q = madd(q, s, k(T0));
   const small = madd(f32x4.mul(a, s), q, a);
-  const e = expv(f32x4.mul(a, k(MINUS_TWO)));
+  // Past |x| = 9.125 tanh rounds to 1 (as it does from 9.01), and e = e^-18.25 is still normal,
+  // so 2^n needs one factor. pmin keeps its first operand, so NaN flows through.
+  const y = f32x4.mul(f32x4.pmin(a, k(TANH_HI)), k(MINUS_TWO));
+  const te = expRound(y);
+  const p = expReduced(y, te);
+  const sc = expScale(te, BIAS);
+  const e = madd(sc, p, sc);
   const large = f32x4.div(f32x4.sub(k(ONE), e), f32x4.add(k(ONE), e));
   const t = v128.bitselect(small, large, f32x4.lt(a, k(TANH_SMALL)));
   return v128.or(t, v128.and(x, k(SIGN)));

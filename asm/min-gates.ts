@@ -4,7 +4,7 @@
 // src/kernels/js-scan.ts (the reference); the recurrences themselves are asm/scan.ts. Backward
 // kernels flush values below 2^-100 to zero (asm/pointwise.ts).
 
-import { expv, k, ONE } from './math';
+import { expNegAbsv, k, ONE } from './math';
 import { ftz, ld, one, st } from './pointwise';
 
 // @ts-ignore: decorator
@@ -26,7 +26,7 @@ function negative(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function expNegAbs(x: v128): v128 {
-  return expv(f32x4.neg(f32x4.abs(x)));
+  return expNegAbsv(x);
 }
 
 // @ts-ignore: decorator

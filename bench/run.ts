@@ -13,14 +13,16 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getWorkload, isWorkloadId, stepFlops, describeShape, WORKLOAD_GROUPS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
 import { DEFAULT_MEASURE, lastJsonLine, stats, type Stats } from './measure.js';
 import { isSystemName, systemHasCell, systemInfo, SYSTEMS, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
+import { blasDescription, cpuDescription } from './machine.js';
 import { openblasOpenmpDir, repoRoot } from './paths.js';
 import { gTargets } from './g-targets.js';
+import type { TorchBlas } from './peers/torch.js';
 
 export interface BenchOptions {
   configs: WorkloadId[];
@@ -96,11 +98,13 @@ export interface WorkloadReport {
 export interface BenchReport {
   startedAt: string;
   seconds: number;
-  machine: { cpu: string; cores: number; node: string; loadavgAtStart: number[] };
+  machine: { cpu: string; cores: number; node: string; loadavgAtStart: number[]; loadavgAtEnd?: number[] };
   policy: string;
   options: Omit<BenchOptions, 'json' | 'verbose' | 'setup' | 'childTimeoutSeconds'>;
   versions: Record<string, string>;
   blas?: unknown;
+  /** The BLAS PyTorch ran, in words (library, version, build, kernels and why those kernels). */
+  blasText?: string;
   results: WorkloadReport[];
 }
 
@@ -271,7 +275,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const report: BenchReport = {
     startedAt: new Date(started).toISOString(),
     seconds: 0,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, loadavgAtStart: loadavg() },
+    machine: { cpu: cpuDescription(), cores: availableParallelism(), node: process.version, loadavgAtStart: loadavg() },
     policy: policyText(o),
     options: {
       configs: o.configs, systems: o.systems, rounds: o.rounds, minSeconds: o.minSeconds, warmup: o.warmup,
@@ -330,8 +334,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const info = systemInfo(s);
       const notes = [...new Set(a.results.flatMap((r) => r.notes.split('; ').filter(Boolean)))].join('; ');
       for (const r of a.results) Object.assign(report.versions, r.versions);
-      const torchBlas = a.results.find((r) => r.blas)?.blas;
-      if (torchBlas && !report.blas) report.blas = torchBlas;
+      const withBlas = a.results.find((r) => r.blas);
+      if (withBlas && !report.blas) {
+        report.blas = withBlas.blas;
+        report.blasText = blasDescription(withBlas.blas as TorchBlas, withBlas.notes.split('; '));
+      }
       if (ok.length === 0 && !systemHasCell(s, w.cell)) {
         wr.systems[s] = {
           status: 'not run', msPerStep: null, steps: 0, rounds: 0, roundMedians: [], seqPerSec: null, gflops: null,
@@ -380,6 +387,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     report.results.push(wr);
   }
   report.seconds = (Date.now() - started) / 1000;
+  report.machine.loadavgAtEnd = loadavg();
   return report;
 }
 
@@ -390,6 +398,10 @@ function pad(s: string, n: number, right = false): string {
 export function formatTable(r: BenchReport): string {
   const out: string[] = [];
   out.push(`recur benchmark: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.startedAt}`);
+  if (r.blasText) out.push(`PyTorch BLAS: ${r.blasText}`);
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(', ');
+  out.push(`load average (1, 5, 15 min) at start: ${load(r.machine.loadavgAtStart)}${r.machine.loadavgAtEnd ? `; at end: ${load(r.machine.loadavgAtEnd)}` : ''}`
+    + ' (2 cores: above 2, other processes shared them)');
   out.push(`policy: ${r.policy}`);
   out.push('');
   const cols = ['system', 'ms/step median', 'min', 'max', 'steps', 'seq/s', 'GFLOP/s', 'peak RSS MB', 'recur speedup'];

@@ -57,20 +57,29 @@ def cpu_flags():
     return set()
 
 
+def probe_openblas_core():
+    """The kernel core OpenBLAS autodetects on this CPU (OPENBLAS_CORETYPE unset), or None."""
+    env = {k: v for k, v in os.environ.items() if k != 'OPENBLAS_CORETYPE'}
+    try:
+        r = subprocess.run([sys.executable, '-c', PROBE], capture_output=True, text=True, timeout=60, env=env)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
 def choose_openblas_core(notes):
     """Before torch loads OpenBLAS: if its autodetection falls back to a pre-AVX2 kernel on a CPU
     it does not know (OpenBLAS 0.3.21 calls a new Xeon 'Prescott'), name the kernel the CPU's
     flags support, as OpenBLAS would for a CPU it knows."""
+    detected = probe_openblas_core()
     if os.environ.get('OPENBLAS_CORETYPE'):
-        notes.append('OPENBLAS_CORETYPE=%s set by the environment' % os.environ['OPENBLAS_CORETYPE'])
+        # respected, and said so with what OpenBLAS would have chosen by itself (the two can run
+        # at very different speeds: Haswell's AVX2 kernels against SkylakeX's AVX-512 ones)
+        notes.append('OPENBLAS_CORETYPE=%s set by the environment%s' % (
+            os.environ['OPENBLAS_CORETYPE'], ', where OpenBLAS alone chooses %s' % detected if detected else ''))
         return
-    try:
-        r = subprocess.run([sys.executable, '-c', PROBE], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return
-    if r.returncode != 0:
+    if detected is None:
         return  # no libopenblas.so.0 reachable: torch will use whatever BLAS it finds
-    detected = r.stdout.strip()
     if detected.lower() not in GENERIC_CORES:
         return
     flags = cpu_flags()

@@ -2,7 +2,10 @@
 // and runs a workload of bench-spec.md through the benchmark's own step (bench/recur-adapter.ts).
 // The whole-loop kernels (loopForward/loopBackward) hold the per-step recurrent gemms and gate
 // kernels; "outside kernels" is JavaScript between calls (loss, optimizer, copies).
-// Usage, after a build: node scripts/profile-step.mjs [WORKLOAD=A] [--threads N] [--steps N]
+// Usage, after a build: node scripts/profile-step.mjs [WORKLOAD=A] [--threads N] [--steps N] [--cpu]
+// --cpu times with the process's CPU time (process.cpuUsage, every thread of it) instead of the
+// wall clock: on a machine shared with other jobs, time spent descheduled then does not count.
+// With threads, a split call then counts the work of all its threads.
 
 import { getWorkload } from '../dist/bench/workloads.js';
 import { recurStep } from '../dist/bench/recur-adapter.js';
@@ -13,6 +16,8 @@ const flag = (name, d) => { const i = args.indexOf(name); return i >= 0 ? Number
 const id = args.find((a) => /^[A-F]$/.test(a)) ?? 'A';
 const threads = flag('--threads', 1);
 const steps = flag('--steps', 30);
+const useCpu = args.includes('--cpu');
+const now = useCpu ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } : () => performance.now();
 
 // Wrap the kernel set the adapter creates: createKernels is looked up on the module at call time.
 // The Kernels interface (src/kernels/types.ts) and the loop kernels; private helpers are not timed.
@@ -26,11 +31,11 @@ function wrap(k) {
     if (typeof k[name] !== 'function') continue;
     const f = k[name].bind(k);
     k[name] = (...a) => {
-      const t0 = performance.now();
+      const t0 = now();
       try { return f(...a); } finally {
         // an input-projection gemm (before the loop) and the weight-gradient gemms (after it) differ in their transposes
         const key = name === 'gemm' ? `gemm ${a[0] ? 'Aᵀ' : 'A'}·${a[1] ? 'Bᵀ' : 'B'} ${a[2]}×${a[3]}×${a[4]}` : name;
-        times.set(key, (times.get(key) ?? 0) + performance.now() - t0);
+        times.set(key, (times.get(key) ?? 0) + now() - t0);
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     };
@@ -45,10 +50,10 @@ if (kernels.ready) await kernels.ready();
 const step = await recurStep(w, { kernels: 'wasm', threads, kernelSet: kernels });
 for (let i = 0; i < 5; i++) step.step();
 times.clear(); counts.clear();
-const t0 = performance.now();
+const t0 = now();
 for (let i = 0; i < steps; i++) step.step();
-const total = (performance.now() - t0) / steps;
-console.log(`workload ${id} (${w.cell}, H ${w.hiddenSize}, B ${w.batch}, T ${w.length}, ${w.mode}), wasm, ${threads} thread(s): ${total.toFixed(2)} ms per step`);
+const total = (now() - t0) / steps;
+console.log(`workload ${id} (${w.cell}, H ${w.hiddenSize}, B ${w.batch}, T ${w.length}, ${w.mode}), wasm, ${threads} thread(s): ${total.toFixed(2)} ms ${useCpu ? 'of CPU' : ''} per step`);
 let inKernels = 0;
 for (const [key, ms] of [...times].sort((a, b) => b[1] - a[1])) {
   inKernels += ms;

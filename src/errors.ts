@@ -11,6 +11,11 @@ export function fail(what: string, expected: string, received: unknown): never {
   throw new RecurError(`${what}: expected ${expected}, received ${describe(received)}`);
 }
 
+/** As fail, with what was received already put in words (not quoted): "an empty array". */
+export function failWith(what: string, expected: string, receivedWords: string): never {
+  throw new RecurError(`${what}: expected ${expected}, received ${receivedWords}`);
+}
+
 export function describe(v: unknown, depth = 0): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 80) + '…' : v);
   if (Array.isArray(v)) {

@@ -39,3 +39,12 @@ export { measureGradFlow, type GradFlowReport } from './diagnostics/measure.js';
 export { spectralRadius, largestSingularValue } from './diagnostics/spectral.js';
 export { VitalsRecorder, mergeCallbacks, spectralBlocks, type VitalsOptions, type VitalsRecord } from './diagnostics/vitals.js';
 export { summarizeVitals, type Vital, type VitalSeries, type VitalsSummary } from './diagnostics/vitals-summary.js';
+// The high-level objects on plain data and the tasks they build on (their files: the Node entry).
+export { Forecaster, SequenceClassifier, SequenceRegressor, TextModel } from './api/index.js';
+export type { EpochInfo, FitCallbacks, FitOptions, FitResult, ForecasterOptions, ForecastScore, GenerateOptions, Label, Labelled, NetworkOptions, SequenceSample, SeriesData, TextModelOptions } from './api/index.js';
+export { SeriesTask, type SeriesOptions, type ColumnNorm } from './tasks/arrays.js';
+export { SequenceTask, toSequences, type SequenceTaskOptions } from './tasks/sequences.js';
+export { LinesTask, splitLines, type LinesOptions } from './tasks/lines.js';
+export type { TextOptions } from './tasks/text.js';
+export type { CsvOptions } from './tasks/csv.js';
+export { parseCsv, numericColumns, type CsvTable, type CsvParseOptions, type CsvDelimiter, type CsvFill } from './tasks/csv-parse.js';

@@ -227,6 +227,12 @@ function recur(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** argv with the value after `flag` replaced. */
+function replaced(argv: string[], flag: string, value: string): string[] {
+  const i = argv.indexOf(flag);
+  return [...argv.slice(0, i + 1), value, ...argv.slice(i + 2)];
+}
+
 test('recur train: checkpoint flags, refusals with exit code 2 and one line', () => {
   const dir = join(root, 'cli');
   const base = ['train', '--task', 'adding', '--length', '6', '--hidden', '4', '--steps', '20', '--batch', '4', '--kernels', 'js'];
@@ -238,9 +244,10 @@ test('recur train: checkpoint flags, refusals with exit code 2 and one line', ()
     [[...base, '--checkpoint-every', '5'], /--checkpoint-every: expected --checkpoint-dir DIR with it/],
     [[...base, '--checkpoint-dir', dir, '--checkpoint-every', '0'], /--checkpoint-every: expected a whole number from 1/],
     [[...base, '--checkpoint-dir', dir], /expected an empty or new directory for a new run, received 2 checkpoints of an earlier run \(newest ckpt-000020.safetensors\)/],
-    [[...base, '--checkpoint-dir', dir, '--resume', '--hidden', '5'], /is from a different run: model config field "hiddenSize": expected 5 \(this run's\), received 4/],
+    // (a flag given twice with two values is refused: the changed runs replace the base's value)
+    [[...replaced(base, '--hidden', '5'), '--checkpoint-dir', dir, '--resume'], /is from a different run: model config field "hiddenSize": expected 5 \(this run's\), received 4/],
     [[...base, '--checkpoint-dir', dir, '--resume', '--lr', '0.5'], /training config field "optimizer.lr": expected 0.5/],
-    [[...base, '--checkpoint-dir', dir, '--resume', '--length', '7'], /task field "length": expected 7/],
+    [[...replaced(base, '--length', '7'), '--checkpoint-dir', dir, '--resume'], /task field "length": expected 7/],
   ];
   for (const [args, pattern] of cases) {
     const r = recur(...args);

@@ -36,7 +36,7 @@ test('train --skip reports updateFraction; --dilations and --residual train and 
 
 test('skip-connection flags: exit code 2 and one line that says what was expected', () => {
   const cases: [string[], RegExp][] = [
-    [['--dilations', '1,x'], /--dilations: expected whole numbers ≥ 1 separated by commas/],
+    [['--dilations', '1,x'], /--dilations: expected whole numbers from 1 to 4096 separated by commas/],
     [['--dilations', '1,2', '--layers', '3'], /--dilations: expected one per layer \(--layers 3\), received 2/],
     [['--budget', '0.1'], /--budget: expected --skip as well/],
     [['--skip', '--bidirectional'], /--skip: expected a unidirectional model/],
@@ -60,7 +60,7 @@ test('experiment clipping on a tiny budget: the verdict table, the JSON line and
   assert.equal(r.code, 0, r.err);
   const j = lastJson(r.out) as { experiment: string; report: string; rows: Record<string, unknown>[] };
   assert.equal(j.experiment, 'clipping');
-  assert.deepEqual(j.rows.map((row) => row.model), ['no clipping', 'clip norm 1', 'clip value 0.01', 'adaptive clip 2']);
+  assert.deepEqual(j.rows.map((row) => row.model), ['no clipping', 'clip norm 1', 'clip value 0.01', 'adaptive (EMA) 2', 'AutoClip p10, warm start', 'AGC 0.05']);
   for (const row of j.rows) {
     assert.equal(row.steps, 4);
     assert.ok((row.ratioAtInit as number) > 10, 'W_hh = 1.5·I makes the gradient grow backwards in time');
@@ -68,7 +68,7 @@ test('experiment clipping on a tiny budget: the verdict table, the JSON line and
   }
   assert.ok(existsSync(j.report));
   const html = readFileSync(j.report, 'utf8');
-  for (const s of ['gradient ratio first/last at init', 'adaptive clip 2', 'updates used']) assert.ok(html.includes(s), s);
+  for (const s of ['gradient ratio first/last at init', 'AutoClip p10, warm start', 'updates used']) assert.ok(html.includes(s), s);
   const text = recur('experiment', 'clipping', '--steps', '2', '--val-size', '16', '--out', out);
   assert.equal(text.code, 0, text.err);
   assert.match(text.out, /model\s+T\s+val MSE\s+baseline\s+solved/);

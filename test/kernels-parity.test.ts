@@ -143,7 +143,9 @@ test('gemm: alpha and beta variants, beta = 0 over NaN, alpha = 0, k = 0, sizes 
 test('gemm with 2 threads gives the same bits as with 1 thread', (t) => {
   const r = rng(3);
   let seed = 9000;
-  const shapes: [number, number, number][] = [[32, 512, 128], [300, 40, 70], [5, 127, 17], [127, 5, 300], [64, 17, 3], [1, 9, 5]];
+  // [300, 130, 200] and [400, 70, 300] split by rows with B packed once for all chunks (k·n ≥ 2^14)
+  const shapes: [number, number, number][] = [[32, 512, 128], [300, 40, 70], [5, 127, 17], [127, 5, 300], [64, 17, 3], [1, 9, 5],
+    [300, 130, 200], [400, 70, 300]];
   for (const [ta, tb] of TRANS) {
     for (const [m, n, k] of shapes) {
       const c = gemmCase(r, ta, tb, m, n, k);
@@ -351,7 +353,7 @@ test('gruForward and gruBackward match the reference on odd B and H', () => {
   }
 });
 
-test('gate kernels and activations with 2 threads give the same bits as with 1 thread', () => {
+test('gate kernels, activations and column sums with 2 threads give the same bits as with 1 thread', () => {
   const r = rng(9);
   const same = (what: string, a: Float32Array, b: Float32Array): void => {
     for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}: 2 threads differ at ${i}: ${a[i]} vs ${b[i]}`);
@@ -392,6 +394,16 @@ test('gate kernels and activations with 2 threads give the same bits as with 1 t
       wasm.activationForward(act, 0.02, n, x1, 1, y1, 2);
       wasm2.activationForward(act, 0.02, n, x2, 1, y2, 2);
       same(`${act} ${tag}`, y1, y2);
+    }
+    {
+      // column sums split by columns: rows of (b·h) × (h+2) at leading dimension h+3, onto non-zero sums
+      const rows = 3 * n, cols = h + 2, ld = h + 3;
+      const [a1, a2] = both(rows * ld, () => (r() - 0.5) * 10), [o1, o2] = both(cols + 2, () => r() - 0.5);
+      const before = wasm2.threadStats().splitCalls;
+      wasm.addColumnSums(rows, cols, a1, 0, ld, o1, 1);
+      wasm2.addColumnSums(rows, cols, a2, 0, ld, o2, 1);
+      same(`addColumnSums ${tag}`, o1, o2);
+      if (cols >= 8) assert.ok(wasm2.threadStats().splitCalls > before, `addColumnSums ${tag} was split`);
     }
   }
 });

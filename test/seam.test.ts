@@ -104,6 +104,21 @@ test('every file of the core folders, scanned as text, is free of node:, process
   assert.deepEqual(found, []);
 });
 
+test('the web room (src/web/) runs in pages: no node: module, no package, no process or Buffer, nothing from src/node/ or src/cli/', () => {
+  const web = tsFiles(join(SRC, 'web'));
+  assert.ok(web.length >= 8, `${web.length} web files`);
+  const found: string[] = [];
+  for (const f of web) {
+    const s = readSource(f);
+    found.push(...platformUses(s));
+    for (const spec of s.imports.filter((i) => i.startsWith('.'))) {
+      const to = folderOf(resolveLocal(f, spec));
+      if (to === 'node' || to === 'cli') found.push(`${relative(ROOT, f)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});
+
 test('the parser-based scan catches what it looks for (a file that breaks every rule)', () => {
   const text = "import { readFileSync } from 'node:fs';\nexport const x = process.env.X ?? Buffer.from('a');\nconst y = await import('os');\n// process.exit() in a comment does not count\nconst z = { process: 1 }.process;\n";
   const uses = platformUses(parseSource(join(SRC, 'bad.ts'), text)).map((u) => u.replace(/^\S+ /, ''));
@@ -123,6 +138,7 @@ test('imports point down the layers of docs/architecture.md: no folder imports o
   }
   assert.ok(order.indexOf('tasks') < order.indexOf('train'), 'the task contract sits below training');
   assert.ok(order.indexOf('node') > order.indexOf('report') && order.indexOf('cli') > order.indexOf('node'), 'the Node room above the core, the CLI on top');
+  assert.ok(order.indexOf('web') > order.indexOf('report'), 'the web room above the core');
   const rank = (folder: string): number => (folder === '' ? -1 : order.indexOf(folder));
   const upward: string[] = [];
   for (const file of tsFiles(SRC)) {

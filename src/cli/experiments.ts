@@ -67,7 +67,7 @@ export function experiment(name: ExperimentName, full: boolean): Experiment {
         model: rnn('relu', kind === 'default' ? {} : { init: { recurrent: kind } }),
       });
       return {
-        name, title: `initialization: a ReLU RNN on the adding problem at T = ${T}`, steps: full ? 10000 : 1500, batchSize: 32,
+        name, title: `initialization: a ReLU RNN on the adding problem at T = ${T}`, steps: full ? 10000 : 5000, batchSize: 32,
         description: 'The same ReLU RNN, Adam 1e-4 with clip-norm 1, under five initializations of W_hh: the gradient ratio at initialization says how much signal reaches the first step; the validation loss says whether it learned.',
         arms: [arm('PyTorch default', 'default'), arm('Xavier', 'xavier'), arm('He', 'he'), arm('orthogonal', 'orthogonal'), arm('identity', 'identity')],
       };
@@ -75,33 +75,37 @@ export function experiment(name: ExperimentName, full: boolean): Experiment {
     case 'clipping': {
       const T = full ? 20 : 10;
       const model = rnn('relu', { hiddenSize: 32, init: { recurrent: 'identity', scale: 1.5 } });
-      const sgd = (clip: Arm['train']['clip']): Arm['train'] => ({ optimizer: { kind: 'sgd', lr: 0.02 }, clip });
+      const sgd = (clip: Arm['train']['clip']): Arm['train'] => ({ optimizer: { kind: 'momentum', lr: 0.02 }, clip });
       return {
-        name, title: `gradient clipping: an exploding ReLU RNN (W_hh = 1.5·I, SGD 0.02) at T = ${T}`, steps: full ? 5000 : 1000, batchSize: 32,
-        description: 'Recurrent weights with spectral radius 1.5 make activations and gradients grow by up to 1.5 per step: without clipping the loss explodes ("worst loss"; the NaN guard skips or rolls back non-finite steps). The same start with norm, value and adaptive clipping: which of them keep it trainable. Adaptive clipping learns its threshold from the norms it has seen, so an explosion in the first steps gets through.',
+        name, title: `gradient clipping: an exploding ReLU RNN (W_hh = 1.5·I, SGD + momentum 0.9, lr 0.02) at T = ${T}`, steps: full ? 10000 : 4000, batchSize: 32,
+        description: 'Recurrent weights with spectral radius 1.5 make activations and gradients grow by up to 1.5 per step: without clipping the first updates throw the model off and it ends at the baseline ("worst loss"; the NaN guard skips or rolls back non-finite steps). The same start with norm and value clipping, an adaptive threshold from the running norm (Pascanu et al. 2013: no history at step 1, so the first explosion gets through), AutoClip (Seetharaman et al. 2020: the 10th percentile of the norms so far, warm-started with ten norms of 1) and AGC (Brock et al. 2021: each unit\'s gradient at most 0.05 × its weight norm, no history needed).',
         arms: [
           { name: 'no clipping', length: T, model, train: sgd({ kind: 'none' }) },
           { name: 'clip norm 1', length: T, model, train: sgd({ kind: 'norm', maxNorm: 1 }) },
           { name: 'clip value 0.01', length: T, model, train: sgd({ kind: 'value', value: 0.01 }) },
-          { name: 'adaptive clip 2', length: T, model, train: sgd({ kind: 'adaptive', factor: 2 }) },
+          { name: 'adaptive (EMA) 2', length: T, model, train: sgd({ kind: 'adaptive', factor: 2 }) },
+          { name: 'AutoClip p10, warm start', length: T, model, train: sgd({ kind: 'autoclip', percentile: 10 }) },
+          { name: 'AGC 0.05', length: T, model, train: sgd({ kind: 'agc', factor: 0.05 }) },
         ],
       };
     }
     case 'lr': {
-      const T = full ? 100 : 50;
-      const steps = full ? 10000 : 1500;
+      const T = full ? 50 : 20;
+      const steps = full ? 10000 : 3000;
       const clip = { kind: 'norm', maxNorm: 1 } as const;
-      const sgd = 0.5;
+      const sgd = 4;
+      const warm = { iters: 100 };
       return {
-        name, title: `learning rates: an LSTM on the adding problem at T = ${T}`, steps, batchSize: 32,
-        description: `One LSTM (forget bias 1, clip-norm 1) trained by plain SGD at a fixed rate ${sgd}, SGD with schedules (cosine with warm-up, one-cycle, step), Adam and RMSprop.`,
+        name, title: `learning rates: a GRU on the adding problem at T = ${T}`, steps, batchSize: 32,
+        description: `One GRU (clip-norm 1) trained by plain SGD at a rate ${sgd} that is too high to start with but right once the model has moved: fixed, it throws the model off (a validation loss above the baseline); with a warm-up of ${warm.iters} steps and a cosine decay, or a one-cycle schedule, the same rate trains. SGD with momentum 0.9 (lr 0.1, warm-up and cosine), Adam and RMSprop beside them.`,
         arms: [
-          { name: `SGD ${sgd} fixed`, length: T, model: lstm(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip } },
-          { name: `SGD ${sgd} cosine, warm-up 100`, length: T, model: lstm(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip, schedule: { kind: 'cosine', tMax: steps, etaMin: sgd / 100, warmup: { iters: 100 } } } },
-          { name: `SGD one-cycle to ${2 * sgd}`, length: T, model: lstm(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip, schedule: { kind: 'onecycle', maxLr: 2 * sgd, totalSteps: steps + 1 } } },
-          { name: `SGD ${sgd} step ×0.5`, length: T, model: lstm(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip, schedule: { kind: 'step', stepSize: Math.floor(steps / 4), gamma: 0.5 } } },
-          { name: 'Adam 1e-2', length: T, model: lstm(), train: adam(1e-2) },
-          { name: 'RMSprop 1e-3', length: T, model: lstm(), train: { optimizer: { kind: 'rmsprop', lr: 1e-3 }, clip } },
+          { name: `SGD ${sgd} fixed`, length: T, model: gru(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip } },
+          { name: `SGD ${sgd}, warm-up ${warm.iters} + cosine`, length: T, model: gru(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip, schedule: { kind: 'cosine', tMax: steps, etaMin: sgd / 100, warmup: warm } } },
+          { name: `SGD one-cycle to ${sgd}`, length: T, model: gru(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip, schedule: { kind: 'onecycle', maxLr: sgd, totalSteps: steps + 1 } } },
+          { name: `SGD ${sgd} step ×0.5`, length: T, model: gru(), train: { optimizer: { kind: 'sgd', lr: sgd }, clip, schedule: { kind: 'step', stepSize: Math.floor(steps / 4), gamma: 0.5 } } },
+          { name: 'SGD + momentum 0.9, 0.1, warm-up + cosine', length: T, model: gru(), train: { optimizer: { kind: 'momentum', lr: 0.1 }, clip, schedule: { kind: 'cosine', tMax: steps, etaMin: 1e-3, warmup: warm } } },
+          { name: 'Adam 1e-2', length: T, model: gru(), train: adam(1e-2) },
+          { name: 'RMSprop 1e-3', length: T, model: gru(), train: { optimizer: { kind: 'rmsprop', lr: 1e-3 }, clip } },
         ],
       };
     }

@@ -1,10 +1,11 @@
 // Shared by the commands that train: build the kernels, the task and a model shaped for the task,
 // run the trainer with progress, and summarise the result as the --json fields CLI.md lists.
 
+import { Rng } from '../tensor/rng.js';
 import { cellSpec } from '../cells/table.js';
 import { describeKernels, kernelsText } from '../kernels/index.js';
 import { createKernels } from '../node/kernels.js';
-import type { Kernels } from '../kernels/types.js';
+import type { DType, Kernels } from '../kernels/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import type { Task } from '../tasks/task.js';
@@ -18,19 +19,24 @@ import { UsageError, type ModelOptions, type Values, choice, int, str } from './
 import { Progress, formatNumber } from './progress.js';
 
 /**
- * The kernels of --kernels (default auto) and --threads. RECUR_KERNELS=js|wasm|auto overrides
- * auto (and only auto: an explicit --kernels is what was asked for); the library never reads it.
+ * --kernels (default auto) and --threads, checked without building anything. RECUR_KERNELS=js|wasm|auto
+ * overrides auto (and only auto: an explicit --kernels is what was asked for); the library never reads it.
  */
-export function kernelsFrom(v: Values): Kernels {
+export function kernelFlags(v: Values): { kind: 'js' | 'wasm' | 'auto'; threads: number } {
   let kind = choice(v, 'kernels', ['js', 'wasm', 'auto'] as const, 'auto');
   const env = process.env['RECUR_KERNELS'];
   if (kind === 'auto' && env !== undefined && env !== '') {
     if (env !== 'js' && env !== 'wasm' && env !== 'auto') throw new UsageError(`RECUR_KERNELS: expected js, wasm or auto, received ${JSON.stringify(env)}`);
     kind = env;
   }
-  const threads = int(v, 'threads', 1, 1, 64);
+  return { kind, threads: int(v, 'threads', 1, 1, 64) };
+}
+
+/** The kernels of --kernels and --threads, for a model of `dtype`. */
+export function kernelsFrom(v: Values, dtype: DType = 'float32'): Kernels {
+  const { kind, threads } = kernelFlags(v);
   try {
-    return createKernels({ kind, dtype: 'float32', threads });
+    return createKernels({ kind, dtype, threads });
   } catch (e) {
     throw new UsageError(`--kernels ${kind}: ${(e as Error).message}`);
   }
@@ -41,8 +47,11 @@ export function modelConfigFor(task: Task, o: ModelOptions): ModelConfig {
   const input = task.input.kind === 'tokens' && embedDim !== undefined ? { ...task.input, embedDim } : task.input;
   const config: ModelConfig = { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
   // IndRNN: |u| ≤ 2^{1/T} for the task's sequences of T steps (Li et al.), unless given
-  const t = task.validation()[0]?.t;
-  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined && t) config.recurrentMax = 2 ** (1 / t);
+  // (T read off one sequence, not the validation set: that may be far larger than the memory check allows)
+  if (cellSpec(config.cell).recurrent === 'vector' && config.recurrentMax === undefined) {
+    const t = task.trainBatch(new Rng(0), 1).t;
+    if (t) config.recurrentMax = 2 ** (1 / t);
+  }
   return config;
 }
 
@@ -62,6 +71,8 @@ export interface TrainingOptions {
   checkpoint?: CheckpointSetting;
   /** Record vital signs and the gradient heatmap during training (diagnostics/vitals.ts); default true. */
   vitals?: boolean;
+  /** Stop after the step during which this many seconds of training have passed. */
+  deadlineSeconds?: number;
   /** Say on standard error which kernels ran (when the run has finished). */
   announceKernels?: boolean;
   /** Write the trainer's records to this JSON-lines file (--metrics-log). */
@@ -83,12 +94,15 @@ function prepare(label: string, task: Task, model: Sequential, config: TrainConf
   const recorder = o.vitals === false ? null : new VitalsRecorder(model, { steps: config.steps });
   const own: TrainCallbacks = {
     onStep: (s) => {
-      progress.update(s.step, { loss: formatNumber(s.loss), val: formatNumber(lastVal) });
       if (o.onLive) o.onLive(() => liveOutcome(p, task, model, config), s.step);
     },
     onEval: (e) => { lastVal = e.valLoss; },
     onNanGuard: (e) => { if (!quiet && e.kind === 'rollback') process.stderr.write(`\n${label} step ${e.step}: ${e.reason}\n`); },
-    onStepEnd: () => { checkpointer?.afterStep(); },
+    // drawn once the step is complete, its evaluation included (the last line shows the final one); "-" before any
+    onStepEnd: (s) => {
+      progress.update(s.step, { loss: formatNumber(s.loss), val: Number.isNaN(lastVal) ? '-' : formatNumber(lastVal) });
+      checkpointer?.afterStep();
+    },
   };
   // the recorder first: its onStep completes the record the live view then shows
   const callbacks = mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own, ...(o.metricsLog ? [metricsLog(o.metricsLog)] : []));
@@ -121,7 +135,9 @@ function liveOutcome(p: Prepared, task: Task, model: Sequential, config: TrainCo
 
 export function runTraining(label: string, task: Task, model: Sequential, config: TrainConfig, quiet: boolean, o: TrainingOptions = {}): TrainingOutcome {
   const p = prepare(label, task, model, config, quiet, o);
-  return finish(p, task, model, config, p.trainer.train());
+  if (o.deadlineSeconds === undefined) return finish(p, task, model, config, p.trainer.train());
+  for (const s of p.trainer.run()) if (s.seconds >= o.deadlineSeconds) break;
+  return finish(p, task, model, config, p.trainer.result());
 }
 
 /** As runTraining, handing the event loop a turn after every step (so a server keeps answering). */

@@ -143,10 +143,25 @@ export interface LoopForwardArgs {
   bhh: Float;
   /** W_hhᵀ packed (H × G·H). */
   whhT: PackedB;
+  /**
+   * When given, the loop makes the input projection itself, each step just before its recurrent
+   * product: gates_t = bias + x_t · W_ihᵀ, the same bits as the layer's one gemm over all steps
+   * (then gates need not hold it on entry).
+   */
+  input?: LoopInput;
+}
+
+/** The input side of a forward loop: x (T, B, I) at xOff, W_ih (G·H, I), the bias row (G·H). */
+export interface LoopInput {
+  x: Float;
+  xOff: number;
+  inputSize: number;
+  wih: Float;
+  bias: Float;
 }
 
 /** The arguments of a whole backward time loop of one direction (see `LoopKernels`). */
-export interface LoopBackwardArgs extends Omit<LoopForwardArgs, 'whhT' | 'bhh'> {
+export interface LoopBackwardArgs extends Omit<LoopForwardArgs, 'whhT' | 'bhh' | 'input'> {
   dGates: Float;
   /** GRU: (T, B, 3H) gradients of W_hh·h + b_hh; else unused. */
   dGh: Float;

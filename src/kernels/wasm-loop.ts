@@ -23,9 +23,14 @@ export interface LoopHost {
   job(): Int32Array;
   jobF(): Float32Array;
   launch(op: number, parts: number, span: number, unit: number): void;
+  /** Packs op(B) = Bᵀ (B stored (n, k)) into `into`, or a new pack when it is null or another shape. */
+  packT(k: number, n: number, b: Float, ldb: number, into: PackedB | null): PackedB;
 }
 
 export class WasmLoops {
+  /** W_ihᵀ packed for the loop's input projection, repacked on every forward call (the weights change between calls). */
+  private wihT: PackedB | null = null;
+
   constructor(private readonly h: LoopHost) {}
 
   /**
@@ -39,15 +44,25 @@ export class WasmLoops {
     const p = this.pointers(a, g);
     const pbhh = c.hiddenApart ? this.h.ptr(a.bhh, 0, 1, g, g, 'loop bhh') : 0;
     const pw = this.packPtr(a.whhT, h, g);
+    const inp = a.input, inW = inp?.inputSize ?? 0;
+    let px = 0, pwih = 0, pbias = 0;
+    if (inp) {
+      px = this.h.ptr(inp.x, inp.xOff, t * b, inW, inW, 'loop x');
+      pbias = this.h.ptr(inp.bias, 0, 1, g, g, 'loop bias');
+      this.wihT = this.h.packT(inW, g, inp.wih, inW, this.wihT);
+      pwih = this.packPtr(this.wihT, inW, g);
+    }
     const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
-    const parts = this.parts(t * b * g * h, b);
+    const parts = this.parts(t * b * g * (h + inW), b);
     if (parts === 0) {
-      this.h.x.loopForward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw, this.h.ws);
+      this.h.x.loopForward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw,
+        px, inW, pwih, pbias, this.h.ws);
       return;
     }
     const j = this.h.job(), A = JOB.ARGS;
     j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
     j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pbhh; j[A + 11] = pw;
+    j[A + 12] = px; j[A + 13] = inW; j[A + 14] = pwih; j[A + 15] = pbias;
     this.h.jobF()[JOB.F0] = c.leak;
     this.h.launch(OP.LOOP_FORWARD, parts, b, this.unit(b));
   }

@@ -41,7 +41,7 @@ export const JOB = {
 export const OP = {
   EXIT: 0, GEMM: 1, LSTM_FORWARD: 2, LSTM_BACKWARD: 3, GRU_FORWARD: 4, GRU_BACKWARD: 5,
   ACTIVATION_FORWARD: 6, ACTIVATION_BACKWARD: 7, GEMM_PACKED: 8,
-  LOOP_FORWARD: 9, LOOP_BACKWARD: 10, FILL_ROWS: 11,
+  LOOP_FORWARD: 9, LOOP_BACKWARD: 10, FILL_ROWS: 11, ADD_COLUMN_SUMS: 12,
 } as const;
 
 export interface WorkerData {
@@ -73,7 +73,8 @@ export interface Exports extends ScanExports {
   gruBackward(b: number, h: number, gates: number, gh: number, hPrev: number, dh: number,
     dGx: number, dGh: number, dhPrev: number): void;
   loopForward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
-    reverse: number, gates: number, hs: number, cs: number, gh: number, bhh: number, whhT: number, ws: number): void;
+    reverse: number, gates: number, hs: number, cs: number, gh: number, bhh: number, whhT: number,
+    x: number, inW: number, wihT: number, bias: number, ws: number): void;
   loopBackward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
     reverse: number, gates: number, hs: number, cs: number, gh: number, dGates: number, dGh: number,
     dhA: number, dhB: number, dc: number, whh: number, dy: number, dyLd: number, ws: number): void;
@@ -143,9 +144,13 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
     case OP.FILL_ROWS:
       x.fillRows(e - s, int(1), addr(2), addr(3) + 4 * s * int(4), int(4));
       return;
+    case OP.ADD_COLUMN_SUMS:
+      // ARGS: m, n, a, lda, out; chunks of columns (every row of a column in order, as one call)
+      x.addColumnSums(int(0), e - s, addr(2) + 4 * s, int(3), addr(4) + 4 * s);
+      return;
     case OP.LOOP_FORWARD:
       x.loopForward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),
-        addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), ws);
+        addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), addr(12), int(13), addr(14), addr(15), ws);
       return;
     case OP.LOOP_BACKWARD:
       x.loopBackward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),

@@ -47,6 +47,12 @@ export interface WasmSetup {
   startWorker?: StartWorker;
 }
 
+/**
+ * Elements of B (k·n) from which a gemm split by rows packs B once for all its chunks: below it,
+ * the packing costs less than the job's other overheads.
+ */
+const SHARE_B_MIN = 1 << 14;
+
 // ---- the kernel set ----
 
 export class WasmKernels implements Kernels, LoopKernels {
@@ -64,6 +70,8 @@ export class WasmKernels implements Kernels, LoopKernels {
   private readonly views = new Map<number, Float32Array>();
   private readonly ws: number;
   private pool: Pool | null = null;
+  /** B packed once for a gemm split by rows, which every chunk then shares (grown as needed). */
+  private shareB: Float32Array | null = null;
   private readonly parallelMinMacs: number;
   private readonly parallelMinElements: number;
   private readonly adaptive: boolean;
@@ -102,6 +110,10 @@ export class WasmKernels implements Kernels, LoopKernels {
       parts: (work: number, minWork: number, span: number, unit: number) => this.parts(work, minWork, span, unit),
       ready: () => this.pool!.ready, job: () => this.pool!.job, jobF: () => this.pool!.jobF,
       launch: (op: number, parts: number, span: number, unit: number) => this.launch(op, parts, span, unit),
+      packT: (k: number, n: number, b: Float, ldb: number, into: PackedB | null) => {
+        if (into && (into.k !== k || into.n !== n)) { this.freePackedB(into); into = null; }
+        return this.packB(true, k, n, b, 0, ldb, into ?? undefined);
+      },
     };
     this.loops = new WasmLoops(host);
     this.scans = new WasmScans(host);
@@ -187,6 +199,22 @@ export class WasmKernels implements Kernels, LoopKernels {
     const parts = this.parts(m * n * k, this.parallelMinMacs, byCols ? n : m, unit);
     if (parts === 0) {
       this.x.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.ws);
+      return;
+    }
+    if (!byCols && k * n >= SHARE_B_MIN) {
+      // Chunks of rows would each pack all of B: pack it once here and let them share it (the
+      // same bits: gemmPacked is gemm without the packing).
+      const bytes = this.x.packedBBytes(k, n);
+      if (!this.shareB || this.shareB.byteLength < bytes) {
+        if (this.shareB) this.free(this.shareB);
+        this.shareB = this.alloc(bytes / 4);
+      }
+      const pp = this.shareB.byteOffset;
+      this.x.packBWhole(tb, k, n, pb, ldb, pp);
+      this.setArgs(ta, m, n, k, pa, lda, pp, pc, ldc);
+      this.pool!.job[JOB.ARGS + 9] = 0;
+      this.pool!.jobF[JOB.F0] = alpha; this.pool!.jobF[JOB.F1] = beta;
+      this.launch(OP.GEMM_PACKED, parts, m, unit);
       return;
     }
     const j = this.pool!.job;
@@ -310,7 +338,14 @@ export class WasmKernels implements Kernels, LoopKernels {
   addColumnSums(m: number, n: number, a: Float, aOff: number, lda: number, out: Float, outOff: number): void {
     const pa = this.ptr(a, aOff, m, n, lda, 'addColumnSums A');
     const po = this.ptr(out, outOff, 1, n, n, 'addColumnSums out');
-    this.x.addColumnSums(m, n, pa, lda, po);
+    // memory-bound like fillRows; split by columns, each summed over its rows in order (same bits)
+    const parts = this.parts(m * n, 64 * this.parallelMinElements, n, 4);
+    if (parts === 0) {
+      this.x.addColumnSums(m, n, pa, lda, po);
+      return;
+    }
+    this.setArgs(m, n, pa, lda, po);
+    this.launch(OP.ADD_COLUMN_SUMS, parts, n, 4);
   }
 
   activationForward(act: Activation, leak: number, n: number, x: Float, xOff: number, y: Float, yOff: number): void {

@@ -91,11 +91,17 @@ export class Direction {
     if (ws.scan) for (const buf of Object.values(ws.scan)) this.k.free(buf);
   }
 
+  /** (G·H) the input projection's bias row, b_ih + b_hh when the cell folds b_hh, else b_ih (for a loop kernel that projects step by step). */
+  foldBias(): Float {
+    const { w, g } = this, fold = this.cell.spec.hiddenBias === 'folded';
+    for (let j = 0; j < g; j++) this.bias[j] = fold ? w.bih[j] + w.bhh[j] : w.bih[j];
+    return this.bias;
+  }
+
   /** gates (rows, G·H) of `ws` = bias + X · W_ihᵀ, for x (rows, I) at xOff. */
   project(x: Float, xOff: number, rows: number, ws: DirectionWorkspace = this.ws): void {
-    const { k, w, g } = this, inW = this.inputSize, fold = this.cell.spec.hiddenBias === 'folded';
-    for (let j = 0; j < g; j++) this.bias[j] = fold ? w.bih[j] + w.bhh[j] : w.bih[j];
-    k.fillRows(rows, g, this.bias, 0, ws.gates, 0, g);
+    const { k, w, g } = this, inW = this.inputSize;
+    k.fillRows(rows, g, this.foldBias(), 0, ws.gates, 0, g);
     k.gemm(false, true, rows, g, inW, 1, x, xOff, inW, w.wih, 0, inW, 1, ws.gates, 0, g);
   }
 

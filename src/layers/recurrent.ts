@@ -1,5 +1,6 @@
 // One recurrent layer (one or two directions) run over a time-major batch, the way cuDNN does it:
 //   before the loop   P = X · W_ihᵀ + bias            one gemm, (T·B, I) × (I, G·H)
+//                     (the wasm loop kernel makes it step by step instead, same bits)
 //   each step t       P_t += h_{t−1} · W_hhᵀ, then one fused gate kernel
 //   backward, step t  the fused gate backward, then dh_{t−1} = dP_t · W_hh
 //   after the loop    dW_ih += dPᵀ·X, dW_hh += dPᵀ·H_prev, dX += dP·W_ih   three gemms
@@ -100,10 +101,12 @@ export class RecurrentLayer {
     this.y.data = this.outputBuffer();
     for (let d = 0; d < this.directions; d++) {
       const dir = this.dirs[d];
-      dir.project(x, xOff, t * b);
+      const loop = this.loopRoute();
+      // the loop kernel makes the input projection itself, step by step on each thread's rows (same bits)
+      if (!loop) dir.project(x, xOff, t * b);
       dir.packForward();
       dir.loadState(d === 0 ? 0 : t, b, h0, c0, d * b * this.hiddenSize);
-      this.forwardLoop(d);
+      this.forwardLoop(d, loop);
       this.writeOutputs(d);
     }
   }
@@ -119,14 +122,21 @@ export class RecurrentLayer {
     return alias ? this.dirs[0].ws.hs.subarray(b * h, (t + 1) * b * h) : this.yOwn;
   }
 
-  /** The time loop of direction d: the cell's whole-direction pass, one loop-kernel call, or the cell step by step. */
-  private forwardLoop(d: number): void {
+  /** The whole-loop kernels when the forward runs them: full-length batches, a cell with a loop description and no whole-direction pass of its own. */
+  private loopRoute(): LoopKernels | null {
+    return this.lengths || this.cell.forwardAll || !this.cell.loop ? null : loopKernels(this.k);
+  }
+
+  /** The time loop of direction d: the cell's whole-direction pass, one loop-kernel call (input projection included), or the cell step by step. */
+  private forwardLoop(d: number, loop: LoopKernels | null): void {
     const { t, b } = this.shape, h = this.hiddenSize, lengths = this.lengths;
-    const { w, ws } = this.dirs[d];
+    const dir = this.dirs[d], { w, ws } = dir;
     if (!lengths && this.cell.forwardAll) { this.cell.forwardAll(this.k, w, ws, t, b, h, d === 1); return; }
-    const loop = lengths || !this.cell.loop ? null : loopKernels(this.k);
     if (loop) {
-      loop.loopForward({ cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT! });
+      loop.loopForward({
+        cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh, bhh: w.bhh, whhT: ws.whhT!,
+        input: { x: this.x, xOff: this.xOff, inputSize: this.inputSize, wih: w.wih, bias: dir.foldBias() },
+      });
       return;
     }
     for (let s = 0; s < t; s++) {

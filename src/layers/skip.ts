@@ -78,7 +78,7 @@ export class SkipLayer implements TimeLayer {
   private delta = new Float64Array(0);
   private dut = new Float64Array(0);
   /** (T, B) ∂L/∂ũ_t of the last backward pass (what the straight-through estimator passed on; 0 on padded steps' own terms). */
-  dUTilde = new Float64Array(0);
+  dUTilde: Float64Array = new Float64Array(0);
   private keep: Float;
   private keepC: Float;
   private xc: Float;

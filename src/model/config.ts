@@ -54,6 +54,13 @@ export interface ModelConfig {
   recurrentMax?: number;
 }
 
+/**
+ * Largest dilation. A dilated layer runs d·B rows over ⌈T/d⌉ steps, so a dilation far beyond the
+ * sequence length costs d/T times the memory for nothing (a 2 KB file saying 65536 asked for
+ * gigabytes at T = 20); Chang et al. (2017) go to 512.
+ */
+export const MAX_DILATION = 4096;
+
 const F = (name: string): string => `model config field "${name}"`;
 const whole = (v: unknown, name: string, min = 1, max = 1 << 20): number => int(v, F(name), min, max);
 
@@ -88,7 +95,7 @@ export function parseModelConfig(json: unknown): ModelConfig {
     const layers = cfg.numLayers ?? 1;
     if (!Array.isArray(o.dilations)) fail(F('dilations'), 'an array of whole numbers, one per layer', o.dilations);
     if (o.dilations.length !== layers) fail(F('dilations'), `one dilation per layer (${layers})`, `${o.dilations.length}`);
-    cfg.dilations = o.dilations.map((d, i) => whole(d, `dilations[${i}]`, 1, 1 << 16));
+    cfg.dilations = o.dilations.map((d, i) => whole(d, `dilations[${i}]`, 1, MAX_DILATION));
   }
   if (o.residual !== undefined) cfg.residual = bool(o.residual, F('residual'));
   if (o.recurrentMax !== undefined) {

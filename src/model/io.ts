@@ -9,12 +9,14 @@
 // A state dict without that metadata (PyTorch's save_file of a twin module) loads into a model
 // built from a ModelConfig with loadStateDict, under the same checks.
 //
-// Loading treats the file as hostile. inspectSafetensors checks the header and the data layout
-// without reading values; then:
+// Loading treats the file as hostile. A file is read only when it is a regular file, its header
+// checked against its size before its data is read (node/read-limited.ts); inspectSafetensors
+// checks the header and the data layout without reading values; then:
 // - the config text is scanned (no duplicate or forbidden keys, shallow nesting) and then
 //   validated field by field by parseModelConfig;
-// - before a model is built, the number of values the config implies is compared with the number
-//   the file holds, so a 1 KB file cannot ask for a model of terabytes;
+// - before a model is built (and, from a file, before its data is read: node/files.ts), the number
+//   of values the config implies must equal the number the file holds, so a 1 KB file cannot ask
+//   for a model of terabytes; a text model's vocabulary must be one character per output (vocab.ts);
 // - the file must have exactly the model's parameter names (missing and unexpected ones are all
 //   listed) with the model's shapes, and every value must be finite (the error names the
 //   parameter and the index). Values are copied one parameter at a time, straight from the file
@@ -31,6 +33,7 @@ import { parseModelConfig, type ModelConfig } from './config.js';
 import { brief, encodeSafetensors, inspectSafetensors, readTensor, scanJsonKeys, type SafetensorsHeader, type TensorToWrite } from './safetensors.js';
 import { Sequential } from './sequential.js';
 import { numel } from '../tensor/param.js';
+import { VOCAB_KEY, modelVocab } from './vocab.js';
 
 export const RECUR_VERSION = '0.1.0';
 export const FORMAT_KEY = 'format';
@@ -41,8 +44,8 @@ const RESERVED_KEYS = [FORMAT_KEY, CONFIG_KEY, VERSION_KEY];
 const MAX_CONFIG_DEPTH = 4;
 
 export interface LoadOptions {
-  /** Kernel set of the loaded model (its dtype must match the config's); default js. */
-  kernels?: Kernels;
+  /** Kernel set of the loaded model (its dtype must match the config's), or one chosen for the config; default js. */
+  kernels?: Kernels | ((config: ModelConfig) => Kernels);
 }
 
 export interface LoadedModel {
@@ -76,8 +79,20 @@ export function modelToBytes(model: Sequential, extra: Record<string, string> = 
 /** Rebuilds a model from safetensors bytes written by modelToBytes (or a matching PyTorch file with recur.config added). */
 export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): LoadedModel {
   const header = inspectSafetensors(bytes);
-  const { tensors, metadata } = header;
+  const config = modelConfigOf(header);
+  const model = new Sequential(config, { kernels: typeof opts.kernels === 'function' ? opts.kernels(config) : opts.kernels });
+  copyTensorsInto(model, bytes, header, 'model file', `the parameters of the config (${describeConfig(config)})`);
+  return { model, metadata: header.metadata };
+}
 
+/**
+ * The config of a model file, from its checked header alone (node/files.ts calls it before the
+ * data is read): parsed field by field, its number of parameter values equal to the file's (so
+ * neither a 1 KB file can ask for a model of terabytes nor a tiny model carry gigabytes), and a
+ * text model's vocabulary one character per output (vocab.ts).
+ */
+export function modelConfigOf(header: SafetensorsHeader): ModelConfig {
+  const { tensors, metadata } = header;
   const configText = metadata[CONFIG_KEY];
   if (configText === undefined) {
     const keys = Object.keys(metadata);
@@ -95,14 +110,11 @@ export function modelFromBytes(bytes: Uint8Array, opts: LoadOptions = {}): Loade
   let fileValues = 0;
   for (const t of tensors.values()) fileValues += t.n;
   const wanted = configValueCount(config);
-  if (wanted > fileValues) {
+  if (wanted !== fileValues) {
     throw new RecurError(`model file: expected the ${wanted} parameter values its config describes (${describeConfig(config)}), received ${fileValues} values in ${tensors.size} tensors`);
   }
-
-  const model = new Sequential(config, { kernels: opts.kernels });
-
-  copyTensorsInto(model, bytes, header, 'model file', `the parameters of the config (${describeConfig(config)})`);
-  return { model, metadata };
+  if (metadata[VOCAB_KEY] !== undefined) modelVocab(metadata, config);
+  return config;
 }
 
 /**
@@ -154,7 +166,8 @@ function copyTensorsInto(model: Sequential, bytes: Uint8Array, header: Safetenso
 /**
  * Values the parameters of `config` hold, computed from the config alone (PyTorch's layouts:
  * embedding (V, E); per layer and direction those of the cell's description (directionParams);
- * head (O, D·H) and (O)). Used only as a bound before building; the exact check is by name.
+ * head (O, D·H) and (O)): exactly what Sequential allocates (test/safetensors.test.ts), compared
+ * with the file's count before building; names and shapes are checked after.
  */
 export function configValueCount(config: ModelConfig): number {
   const spec = cellSpec(config.cell);

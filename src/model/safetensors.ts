@@ -202,12 +202,22 @@ export function decodeSafetensors(bytes: Uint8Array): Decoded {
  */
 export function inspectSafetensors(bytes: Uint8Array): SafetensorsHeader {
   if (!(bytes instanceof Uint8Array)) reject('safetensors file', 'bytes (a Uint8Array)', brief(bytes));
-  if (bytes.length < 8) reject('safetensors file', 'at least 8 bytes (the header length)', `${bytes.length} bytes`);
+  return inspectSafetensorsPrefix(bytes, bytes.length);
+}
+
+/**
+ * As inspectSafetensors, from the file's first bytes (at least the length field and the header)
+ * and its size: every check against the data's size runs before the data is read
+ * (node/read-limited.ts reads a file this way).
+ */
+export function inspectSafetensorsPrefix(bytes: Uint8Array, fileSize: number): SafetensorsHeader {
+  if (fileSize < 8 || bytes.length < 8) reject('safetensors file', 'at least 8 bytes (the header length)', `${fileSize} bytes`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
   if (hi !== 0 || lo > MAX_HEADER_BYTES) reject('safetensors header length', `at most ${MAX_HEADER_BYTES} bytes`, `${dv.getBigUint64(0, true)}`);
   const headerLen = lo;
-  if (headerLen > bytes.length - 8) reject('safetensors header length', `at most the ${bytes.length - 8} bytes after the length field`, `${headerLen}`);
+  if (headerLen > fileSize - 8) reject('safetensors header length', `at most the ${fileSize - 8} bytes after the length field`, `${headerLen}`);
+  if (headerLen > bytes.length - 8) reject('safetensors header', `all ${headerLen} bytes of it`, `the first ${bytes.length - 8}`);
   if (headerLen === 0 || bytes[8] !== 0x7b) reject('safetensors header', "a JSON object starting with '{'", headerLen === 0 ? 'an empty header' : `byte 0x${bytes[8].toString(16).padStart(2, '0')}`);
 
   let text: string;
@@ -229,7 +239,7 @@ export function inspectSafetensors(bytes: Uint8Array): SafetensorsHeader {
   if (typeof header !== 'object' || header === null || Array.isArray(header)) reject('safetensors header', 'a JSON object', brief(header));
 
   const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = fileSize - dataStart;
   const fields = header as Record<string, unknown>;
   const metadata: Record<string, string> = {};
   const entries: TensorInfo[] = [];

@@ -10,9 +10,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecurError } from '../errors.js';
-import { loadStateDictBytes, modelFromBytes, modelToBytes, type LoadedModel, type LoadOptions } from '../model/io.js';
+import type { ModelConfig } from '../model/config.js';
+import { loadStateDictBytes, modelConfigOf, modelFromBytes, modelToBytes, type LoadedModel, type LoadOptions } from '../model/io.js';
 import { modelToOnnx } from '../model/onnx.js';
 import type { Sequential } from '../model/sequential.js';
+import { DEFAULT_MAX_INPUT_MB, readFileLimited, readSafetensorsFile } from './read-limited.js';
 
 /** The file system calls writeFileAtomic makes; node:fs by default, replaceable in tests. */
 export interface AtomicFs {
@@ -29,17 +31,13 @@ export function saveModel(model: Sequential, file: string, extra?: Record<string
   writeFileAtomic(file, modelToBytes(model, extra));
 }
 
-/** Reads and validates a model file written by saveModel. */
-export function loadModel(file: string, opts: LoadOptions = {}): LoadedModel {
-  return modelFromBytes(readModelFile(file, 'model file'), opts);
-}
-
-function readModelFile(file: string, what: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new RecurError(`${what} "${file}": expected a readable file, received ${errorText(e)}`);
-  }
+/**
+ * Reads and validates a model file written by saveModel: a regular file, its header checked
+ * against its size, then its config (modelConfigOf) and `opts.check` on the config (a memory
+ * budget, say), and only then its data (read-limited.ts).
+ */
+export function loadModel(file: string, opts: LoadOptions & { check?: (config: ModelConfig) => void } = {}): LoadedModel {
+  return modelFromBytes(readSafetensorsFile(file, 'model file', (header) => opts.check?.(modelConfigOf(header))), opts);
 }
 
 /**
@@ -94,7 +92,7 @@ function syncDirectory(dir: string, ops: AtomicFs): void {
 
 /** Reads a state dict file into `model` (see loadStateDictBytes in model/io.ts). */
 export function loadStateDict(model: Sequential, file: string): void {
-  loadStateDictBytes(model, readModelFile(file, 'state dict file'));
+  loadStateDictBytes(model, readSafetensorsFile(file, 'state dict file'));
 }
 
 /** Writes the model as an ONNX file, atomically; returns its size in bytes. */
@@ -104,16 +102,12 @@ export function saveOnnx(model: Sequential, file: string): number {
   return bytes.length;
 }
 
-/** Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file. */
-export function readTextFile(file: string, what = 'text file'): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
-    throw new RecurError(`${what}: expected a readable file, received ${JSON.stringify(file)} (${why})`);
-  }
+/**
+ * Reads a file as UTF-8 text; RecurErrors for a missing, unreadable, empty or non-UTF-8 file, for
+ * anything but a regular file, and for one over `maxBytes` (default DEFAULT_MAX_INPUT_MB MiB).
+ */
+export function readTextFile(file: string, what = 'text file', maxBytes = DEFAULT_MAX_INPUT_MB * 2 ** 20): string {
+  const bytes = readFileLimited(file, what, { maxBytes, raise: '--max-input-mb N raises the limit' });
   if (bytes.length === 0) throw new RecurError(`${what} ${JSON.stringify(file)}: expected some text, received an empty file`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -11,3 +11,6 @@ export { saveModel, loadModel, loadStateDict, saveOnnx, readTextFile, writeFileA
 export { Checkpointer, listCheckpoints, checkpointName, assertFresh, type CheckpointOptions, type CheckpointFile } from './checkpoint-dir.js';
 export { metricsLog, trimMetricsLog } from './metrics-log.js';
 export { Dashboard, type DashboardOptions } from './dashboard.js';
+// The high-level objects on Node kernels (src/node/api.ts), and their model files.
+export { Forecaster, SequenceClassifier, SequenceRegressor, TextModel } from './api.js';
+export { save, load, type AnyModel } from './api-files.js';

@@ -5,24 +5,28 @@ import { createTask as createCoreTask, type CreateTaskOptions, type TaskConfig }
 import { CsvTask, checkWindow, type CsvOptions } from '../tasks/csv.js';
 import type { Task } from '../tasks/task.js';
 import { TextTask, checkSeq, type TextOptions } from '../tasks/text.js';
+import { loadImages } from './datasets.js';
 import { readTextFile } from './files.js';
 
 /** The character-level task of a UTF-8 text file (options checked before the file is read). */
-export function textTaskFromFile(file: string, opts: Omit<TextOptions, 'source'> = {}): TextTask {
+export function textTaskFromFile(file: string, opts: Omit<TextOptions, 'source'> & { maxBytes?: number } = {}): TextTask {
   checkSeq(opts.seq);
-  return new TextTask(readTextFile(file), { ...opts, source: file });
+  const { maxBytes, ...o } = opts;
+  return new TextTask(readTextFile(file, 'text file', maxBytes), { ...o, source: file });
 }
 
 /** The forecasting task of one column of a CSV file (options checked before the file is read). */
-export function csvTaskFromFile(file: string, opts: Omit<CsvOptions, 'source'>): CsvTask {
+export function csvTaskFromFile(file: string, opts: Omit<CsvOptions, 'source'> & { maxBytes?: number }): CsvTask {
   checkWindow(opts);
-  return new CsvTask(readTextFile(file, 'CSV file'), { ...opts, source: file });
+  const { maxBytes, ...o } = opts;
+  return new CsvTask(readTextFile(file, 'CSV file', maxBytes), { ...o, source: file });
 }
 
-/** createTask (tasks/index.ts) that reads a text or CSV task's file from disk. */
-export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }, opts: CreateTaskOptions): TextTask;
-export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
+/** createTask (tasks/index.ts) that reads a text or CSV task's file (at most its maxBytes), or an image task's data set, from disk. */
+export function createTask(config: Extract<TaskConfig, { kind: 'text'; lines?: false }>, opts: CreateTaskOptions): TextTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
-  return createCoreTask(config, { readText: readTextFile, ...opts });
+  const maxBytes = config.kind === 'text' || config.kind === 'csv' ? config.maxBytes : undefined;
+  return createCoreTask(config, { readText: (file, what) => readTextFile(file, what, maxBytes), loadImages, ...opts });
 }

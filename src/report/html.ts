@@ -14,7 +14,7 @@ export type {
   ConfigValue, GradFlow, GradHeatmap, HistoryPoint, ReportData, RunHistory, RunSummary, VitalSeries, VitalSign, VitalStatus,
 } from './types.js';
 
-const CSS = `
+export const REPORT_CSS = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f5f5f2; color: #222; font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; }
@@ -100,7 +100,7 @@ export function renderPage(p: PageParts): string {
 <meta http-equiv="Content-Security-Policy" content="${esc(p.csp)}">
 <meta name="referrer" content="no-referrer">
 <title>${esc(p.title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>

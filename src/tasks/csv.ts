@@ -1,188 +1,110 @@
-// One-step (or h-step) forecasting of one numeric column of a CSV file: from the last `window`
-// values, predict the value `horizon` steps after the last of them.
+// Forecasting from the columns of a CSV file: SeriesTask (arrays.ts) on columns read by the CSV
+// parser (csv-parse.ts): quoting, ',' ';' or tab delimiters, a header, missing values filled or
+// refused, unused columns (dates, labels) never read as numbers.
 //
-// File format: a header row of column names, then one row per time step, in time order; fields
-// separated by commas. A field wrapped in double quotes has them removed ("YEAR" → YEAR), but
-// quoted fields holding commas or quotes are not supported (such a row has the wrong number of
-// fields and is reported). Blank lines are skipped. Only the chosen column must be numeric.
-//
-// Conventions:
-// - Series x₀ … x_{N−1}. A sample with target index j reads x[j−h−w+1 … j−h] (w = window,
-//   h = horizon) and predicts x[j]. x is (w, B, 1), target (B, 1), MSE on the last step.
-// - Split by time: the first trainEnd = ⌊0.8 N⌋ values are the training part. Training samples have
-//   j < trainEnd (inputs and target inside it); validation samples are every j ≥ trainEnd (their
-//   inputs may reach back into the training part: that history is known at forecast time).
-// - Normalisation: z = (x − mean) / std, with the mean and the population standard deviation of the
-//   training part only. Losses are in normalised units; `denormalize` maps predictions back.
-// - Baseline: the persistence forecast x̂[j] = x[j−h] (the last value seen), its MSE in normalised
-//   units over the validation samples. Solved: a validation MSE below it.
-// - Needs trainEnd ≥ w + h (one training sample); a constant training part is refused (std 0).
+// One column (`column`): the model reads it and predicts it. Several (`columns` and `target`): the
+// model reads the `columns` and predicts the `target` column(s), which need not be among them.
+// Conventions (split, normalisation, persistence baseline) are those of arrays.ts with the default
+// split: the first 80% of the rows train, the rest validates.
 
 import { RecurError, fail } from '../errors.js';
-import type { InputConfig } from '../model/config.js';
-import type { Rng } from '../tensor/rng.js';
-import type { Batch, LossKind, Task } from './task.js';
+import { DEFAULT_HORIZON, DEFAULT_WINDOW, SeriesTask, type ColumnNorm } from './arrays.js';
+import { numericColumns, parseCsv, type CsvDelimiter, type CsvFill } from './csv-parse.js';
 
-export const DEFAULT_WINDOW = 32;
-export const DEFAULT_HORIZON = 1;
+export { DEFAULT_HORIZON, DEFAULT_WINDOW } from './arrays.js';
 export const TRAIN_FRACTION = 0.8;
-const VAL_BATCH = 256;
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export interface CsvOptions {
-  column: string;
+  /** The one column read and predicted (or use `columns` and `target`). */
+  column?: string;
+  /** Columns the model reads. */
+  columns?: readonly string[];
+  /** Column(s) predicted; default: the `columns` themselves. */
+  target?: string | readonly string[];
   /** Values read per sample (≥ 1); default 32. */
   window?: number;
   /** Steps ahead of the last value read (≥ 1); default 1. */
   horizon?: number;
+  /** Missing values: an error (default) or a fill (csv-parse.ts). */
+  fill?: CsvFill;
+  /** Field separator; detected when omitted. */
+  delimiter?: CsvDelimiter | 'auto';
   /** Where the text came from, for messages and describe(). */
   source?: string;
-  /** A saved model's normalisation, used instead of the training part's mean and deviation. */
-  norm?: { mean: number; std: number };
+  /** A saved model's normalisation: one column's { mean, std }, or one per used column. */
+  norm?: { mean: number; std: number } | ColumnNorm;
 }
 
-function unquote(field: string): string {
-  const f = field.trim();
-  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).trim() : f;
+/** The values of one column of CSV text, in row order (see csv-parse.ts for the format). */
+export function parseCsvColumn(text: string, column: string, source = 'CSV', fill: CsvFill = 'error'): number[] {
+  return Array.from(numericColumns(parseCsv(text, { source }), [column], fill)[0]);
 }
 
-/**
- * The values of `column` in CSV text, in row order. RecurErrors name the line (1-based, the header
- * is line 1) and the column of a malformed row, a missing or non-numeric cell, and list the
- * columns when `column` is not one of them.
- */
-export function parseCsvColumn(text: string, column: string, source = 'CSV'): number[] {
-  const what = `CSV file ${JSON.stringify(source)}`;
-  const lines = text.split('\n');
-  let li = 0;
-  while (li < lines.length && lines[li].trim() === '') li++;
-  if (li === lines.length) throw new RecurError(`${what}: expected a header row of column names, received no rows`);
-  // a byte-order mark would otherwise become part of the first column's name
-  const header = lines[li].replace(/\r$/, '').replace(/^\ufeff/, '').split(',').map(unquote);
-  const col = header.indexOf(column);
-  if (col < 0) {
-    throw new RecurError(`${what}: expected a column named ${JSON.stringify(column)}, received columns ${header.map((h) => JSON.stringify(h)).join(', ')}`);
+/** The used columns of a CSV task: inputs first, then targets not among them. */
+export function csvColumns(opts: Pick<CsvOptions, 'column' | 'columns' | 'target'>): { names: string[]; inputs: number[]; targets: number[] } {
+  if (opts.column !== undefined && opts.columns !== undefined) throw new RecurError('CSV columns: expected column or columns, received both');
+  const ins = opts.columns ?? (opts.column !== undefined ? [opts.column] : undefined);
+  if (!ins || ins.length === 0) fail('CSV columns', 'at least one column name', ins);
+  ins.forEach((c) => { if (typeof c !== 'string' || c === '') fail('CSV column', 'a column name', c); });
+  if (new Set(ins).size !== ins.length) fail('CSV columns', 'distinct column names', ins);
+  const outs = opts.target === undefined ? ins : typeof opts.target === 'string' ? [opts.target] : opts.target;
+  if (outs.length === 0) fail('CSV target', 'at least one column name', outs);
+  const names = [...ins];
+  for (const t of outs) {
+    if (typeof t !== 'string' || t === '') fail('CSV target', 'a column name', t);
+    if (!names.includes(t)) names.push(t);
   }
-  if (header.indexOf(column, col + 1) >= 0) throw new RecurError(`${what}: expected one column named ${JSON.stringify(column)}, received several`);
-  const values: number[] = [];
-  for (li++; li < lines.length; li++) {
-    const line = lines[li].replace(/\r$/, '');
-    if (line.trim() === '') continue;
-    const fields = line.split(',');
-    if (fields.length !== header.length) {
-      throw new RecurError(`${what}, line ${li + 1}: expected ${header.length} comma-separated fields as in the header, received ${fields.length} (quoted fields holding commas are not supported)`);
-    }
-    const cell = unquote(fields[col]);
-    const where = `${what}, line ${li + 1} (data row ${values.length + 1}), column ${JSON.stringify(column)}`;
-    if (cell === '') throw new RecurError(`${where}: expected a number, received an empty cell`);
-    const v = Number(cell);
-    if (!NUMBER.test(cell) || !Number.isFinite(v)) throw new RecurError(`${where}: expected a number, received ${JSON.stringify(cell)}`);
-    values.push(v);
-  }
-  return values;
+  return { names, inputs: ins.map((_, i) => i), targets: outs.map((t) => names.indexOf(t)) };
 }
 
-export class CsvTask implements Task {
-  readonly name = 'csv';
-  readonly input: InputConfig = { kind: 'features', size: 1 };
-  readonly outputSize = 1;
-  readonly outputMode = 'last' as const;
-  readonly loss: LossKind = 'mse';
-  readonly baselineLoss: number;
+export class CsvTask extends SeriesTask {
+  override readonly name = 'csv';
+  /** Persistence MSE: a CSV task always holds out its last 20%, so there is one. */
+  declare readonly baselineLoss: number;
+  /** The first target column (the only column of a one-column task). */
   readonly column: string;
-  readonly window: number;
-  readonly horizon: number;
-  readonly source: string;
-  /** The column's values in original units, in time order. */
+  /** The first target column's values in original units, in time order. */
   readonly series: readonly number[];
-  /** Values [0, trainEnd) are the training part. */
-  readonly trainEnd: number;
-  /** Mean and population standard deviation of the training part. */
+  /** Mean and population standard deviation of the first target column's training part. */
   readonly mean: number;
   readonly std: number;
-  private readonly z: Float64Array;
-  private valBatches: Batch[] | null = null;
+  private readonly single: boolean;
 
   constructor(text: string, opts: CsvOptions) {
-    const { window, horizon } = checkWindow(opts);
-    this.window = window;
-    this.horizon = horizon;
-    this.column = opts.column;
-    this.source = opts.source ?? 'CSV';
-    const x = parseCsvColumn(text, opts.column, this.source);
-    const n = x.length;
-    this.series = x;
-    this.trainEnd = Math.floor(n * TRAIN_FRACTION);
-    if (this.trainEnd < window + horizon) {
-      const need = Math.ceil((window + horizon) / TRAIN_FRACTION);
-      throw new RecurError(`CSV file ${JSON.stringify(this.source)}, column ${JSON.stringify(opts.column)}: expected at least ${need} rows for window ${window} and horizon ${horizon} (the first 80% must hold one window and its target), received ${n}`);
-    }
-    let sum = 0;
-    for (let i = 0; i < this.trainEnd; i++) sum += x[i];
-    this.mean = opts.norm?.mean ?? sum / this.trainEnd;
-    let ss = 0;
-    for (let i = 0; i < this.trainEnd; i++) ss += (x[i] - this.mean) ** 2;
-    this.std = opts.norm?.std ?? Math.sqrt(ss / this.trainEnd);
-    if (!(this.std > 0)) {
-      throw new RecurError(`CSV file ${JSON.stringify(this.source)}, column ${JSON.stringify(opts.column)}: expected values that vary over the training part (first 80%), received a constant ${this.mean}`);
-    }
-    this.z = Float64Array.from(x, (v) => this.normalize(v));
-    let se = 0;
-    for (let j = this.trainEnd; j < n; j++) se += (this.z[j] - this.z[j - horizon]) ** 2;
-    this.baselineLoss = se / (n - this.trainEnd);
+    checkWindow(opts);
+    const source = opts.source ?? 'CSV';
+    const { names, inputs, targets } = csvColumns(opts);
+    const columns = numericColumns(parseCsv(text, { source, delimiter: opts.delimiter }), names, opts.fill);
+    const norm = opts.norm && !Array.isArray(opts.norm.mean) ? { mean: names.map(() => opts.norm!.mean as number), std: names.map(() => opts.norm!.std as number) } : opts.norm as ColumnNorm | undefined;
+    super({ columns, names, inputs, targets, window: opts.window, horizon: opts.horizon, validationSplit: 1 - TRAIN_FRACTION, norm, source: `CSV file ${JSON.stringify(source)}` });
+    const t = targets[0];
+    this.single = names.length === 1;
+    this.column = names[t];
+    this.series = Array.from(columns[t]);
+    this.mean = this.norm.mean[t];
+    this.std = this.norm.std[t];
+    this.fileName = source;
   }
 
-  normalize(value: number): number {
-    return (value - this.mean) / this.std;
+  private readonly fileName: string;
+
+  /** Into normalised units of `column` (default the first target). */
+  override normalize(value: number, column = this.targets[0]): number {
+    return super.normalize(value, column);
   }
 
-  denormalize(z: number): number {
-    return z * this.std + this.mean;
+  override denormalize(z: number, column = this.targets[0]): number {
+    return super.denormalize(z, column);
   }
 
-  trainBatch(rng: Rng, batchSize: number): Batch {
-    const first = this.window + this.horizon - 1;
-    const targets = new Array<number>(batchSize);
-    for (let k = 0; k < batchSize; k++) targets[k] = first + rng.int(this.trainEnd - first);
-    return this.samples(targets);
-  }
-
-  validation(): readonly Batch[] {
-    if (!this.valBatches) {
-      this.valBatches = [];
-      const n = this.series.length;
-      for (let j = this.trainEnd; j < n; j += VAL_BATCH) {
-        this.valBatches.push(this.samples(Array.from({ length: Math.min(VAL_BATCH, n - j) }, (_, k) => j + k)));
-      }
-    }
-    return this.valBatches;
-  }
-
-  /** x (w, B, 1): z[j−h−w+1 … j−h]; target (B, 1): z[j], for each target index j. */
-  private samples(targets: readonly number[]): Batch {
-    const w = this.window, b = targets.length;
-    const x = new Float64Array(w * b);
-    const target = new Float64Array(b);
-    for (let k = 0; k < b; k++) {
-      const start = targets[k] - this.horizon - w + 1;
-      for (let s = 0; s < w; s++) x[s * b + k] = this.z[start + s];
-      target[k] = this.z[targets[k]];
-    }
-    return { x, t: w, b, target, rows: b, lengths: null };
-  }
-
-  solved(valLoss: number, _accuracy: number | null): boolean {
-    return valLoss < this.baselineLoss;
-  }
-
-  describe(): Record<string, string | number | boolean> {
-    return {
-      task: 'csv', file: this.source, column: this.column, window: this.window, horizon: this.horizon,
-      rows: this.series.length, trainRows: this.trainEnd, mean: this.mean, std: this.std,
-    };
+  override describe(): Record<string, string | number | boolean> {
+    const base = { task: 'csv', file: this.fileName, window: this.window, horizon: this.horizon, rows: this.rows, trainRows: this.trainEnd };
+    if (this.single) return { ...base, column: this.column, mean: this.mean, std: this.std };
+    return { ...base, columns: this.inputs.map((i) => this.names[i]).join(','), target: this.targets.map((i) => this.names[i]).join(',') };
   }
 }
 
+/** The window and horizon of CSV task options (checked before a file is read). */
 export function checkWindow(opts: { window?: number; horizon?: number }): { window: number; horizon: number } {
   const window = opts.window ?? DEFAULT_WINDOW;
   const horizon = opts.horizon ?? DEFAULT_HORIZON;

@@ -14,9 +14,14 @@ import { Rng } from '../tensor/rng.js';
 import { AddingTask } from './adding.js';
 import { CopyTask } from './copy.js';
 import { CsvTask, checkWindow } from './csv.js';
+import type { ColumnNorm } from './arrays.js';
+import type { CsvDelimiter, CsvFill } from './csv-parse.js';
+import { LinesTask, splitLines } from './lines.js';
+import { parseIndexList } from './names.js';
 import { OrderTask } from './order.js';
 import type { Task } from './task.js';
 import { TextTask, checkSeq } from './text.js';
+import { IMAGE_TASKS, imageTask, type ImageTaskKind, type LoadImages } from './image-tasks.js';
 
 export { AddingTask, ADDING_BASELINE } from './adding.js';
 export { CopyTask, copyBaseline } from './copy.js';
@@ -25,15 +30,23 @@ export { OrderTask, orderPositions } from './order.js';
 export { TextTask } from './text.js';
 export type { Accuracy, Batch, Task } from './task.js';
 
+/** File tasks' `maxBytes`: the largest file the reader accepts (the Node room's: default 64 MiB). */
 export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }
-  | { kind: 'csv'; file: string; column: string; window?: number; horizon?: number };
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false; maxBytes?: number }
+  | { kind: 'text'; file: string; lines: true; valFile?: string; valIndices?: string; maxBytes?: number }
+  | CsvTaskConfig
+  | { kind: ImageTaskKind; dir?: string };
+
+/** One column (`column`), or several read (`columns`) and one or more predicted (`target`, default the columns). */
+export type CsvTaskConfig = {
+  kind: 'csv'; file: string; column?: string; columns?: string[]; target?: string[]; window?: number; horizon?: number; fill?: CsvFill; delimiter?: CsvDelimiter; maxBytes?: number;
+};
 
 export type TaskKind = TaskConfig['kind'];
-export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv'];
+export const TASK_KINDS: readonly TaskKind[] = ['adding', 'copy', 'order', 'text', 'csv', ...IMAGE_TASKS];
 
 export interface CreateTaskOptions {
   /** The run's seed; synthetic validation sets are drawn from validationSeed(seed). */
@@ -45,6 +58,12 @@ export interface CreateTaskOptions {
    * its UTF-8 file reader). `what` names the file's role for messages ("text file", "CSV file").
    */
   readText?: (file: string, what: string) => string;
+  /** The image tasks' data (node/datasets.ts loadImages: the core reads no files). */
+  loadImages?: LoadImages;
+  /** Text tasks: a saved model's vocabulary instead of the text's own characters. */
+  vocab?: readonly string[];
+  /** CSV tasks: a saved model's normalisation of each used column. */
+  norm?: ColumnNorm;
 }
 
 /** How a synthetic task draws its fixed validation set. */
@@ -66,8 +85,8 @@ export function validationSeed(seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function createTask(config: { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean }, opts: CreateTaskOptions): TextTask;
-export function createTask(config: { kind: 'csv'; file: string; column: string; window?: number; horizon?: number }, opts: CreateTaskOptions): CsvTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'text'; lines?: false }>, opts: CreateTaskOptions): TextTask;
+export function createTask(config: Extract<TaskConfig, { kind: 'csv' }>, opts: CreateTaskOptions): CsvTask;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task;
 export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
   if (typeof config !== 'object' || config === null) fail('task config', 'an object with a "kind"', config);
@@ -82,15 +101,23 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
     case 'order': return withinBudget(validation, (v) => new OrderTask({ length: checkLength(config.kind, config.length), validation: v }));
     case 'text': {
       checkFile('text', config.file);
-      const o = { seq: checkSeq(config.seq), shuffleLines: config.shuffleLines };
+      if (config.lines) {
+        const items = splitLines(readText(opts, 'text', config.file, 'text file'));
+        const validation = config.valFile !== undefined ? splitLines(readText(opts, 'text', config.valFile, 'validation text file')) : undefined;
+        const validationIndices = config.valIndices !== undefined ? parseIndexList(readText(opts, 'text', config.valIndices, 'validation index file'), items.length, config.valIndices) : undefined;
+        return new LinesTask(items, { validation, validationIndices, vocab: opts.vocab, source: config.file });
+      }
+      const o = { seq: checkSeq(config.seq), shuffleLines: config.shuffleLines, vocab: opts.vocab };
       return new TextTask(readText(opts, 'text', config.file, 'text file'), { ...o, source: config.file });
     }
     case 'csv': {
       checkFile('csv', config.file);
-      if (typeof config.column !== 'string' || config.column === '') fail('csv task column', 'a column name', config.column);
-      const o = { column: config.column, ...checkWindow(config) };
+      if (config.column !== undefined && (typeof config.column !== 'string' || config.column === '')) fail('csv task column', 'a column name', config.column);
+      const o = { column: config.column, columns: config.columns, target: config.target, fill: config.fill, delimiter: config.delimiter, norm: opts.norm, ...checkWindow(config) };
       return new CsvTask(readText(opts, 'csv', config.file, 'CSV file'), { ...o, source: config.file });
     }
+    case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist':
+      return imageTask(config, opts.loadImages, size);
     default:
       throw new RecurError(`task kind: expected one of ${TASK_KINDS.join(', ')}, received ${JSON.stringify((config as { kind: unknown }).kind)}`);
   }

@@ -46,4 +46,6 @@ export interface Task {
   readonly vocab?: readonly string[];
   /** Plain-data description (saved with a model, shown in reports). */
   describe(): Record<string, string | number | boolean>;
+  /** What a model trained on this task must carry to be used on data later (model/records.ts). */
+  modelRecords?(): Record<string, string>;
 }

@@ -26,6 +26,7 @@
 
 import { RecurError, fail } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
+import { textRecords } from '../model/records.js';
 import { Rng } from '../tensor/rng.js';
 import type { Batch, LossKind, Task } from './task.js';
 
@@ -51,6 +52,10 @@ export interface TextOptions {
    * it is a RecurError naming its line and column.
    */
   vocab?: readonly string[];
+  /** Share of the text that trains (char-rnn: 0.95); default 0.9. */
+  trainShare?: number;
+  /** Held-out characters evaluated, at most; default VAL_CAP_CHARS (Infinity: all of them). */
+  valCap?: number;
 }
 
 /** The lines of `text` in a fixed pseudo-random order (Fisher–Yates with a fixed seed). */
@@ -122,8 +127,11 @@ export class TextTask implements Task {
       if (chars[i] === '\n') { line++; col = 1; } else col++;
     }
     this.ids = ids;
-    this.valStart = Math.floor((n * 9) / 10);
-    this.valChars = Math.min(n - this.valStart, VAL_CAP_CHARS);
+    const share = opts.trainShare ?? 0.9;
+    if (!(share >= 0.5 && share < 1)) fail('text task train share', 'a number in [0.5, 1)', share);
+    this.valStart = share === 0.9 ? Math.floor((n * 9) / 10) : Math.floor(n * share);
+    if (n - this.valStart < seq + 1) throw new RecurError(`${what}: expected a held-out part of at least seq + 1 = ${seq + 1} characters, received ${n - this.valStart}`);
+    this.valChars = Math.min(n - this.valStart, opts.valCap ?? VAL_CAP_CHARS);
     const v = this.vocab.length;
     this.outputSize = v;
     this.input = { kind: 'tokens', vocabSize: v, embedDim: Math.min(MAX_EMBED, v) };
@@ -155,6 +163,11 @@ export class TextTask implements Task {
       s += c;
     }
     return s;
+  }
+
+  /** Batches of `batchSize` windows that cover the training part once. */
+  stepsPerEpoch(batchSize: number): number {
+    return Math.max(1, Math.ceil(this.valStart / (this.seq * batchSize)));
   }
 
   trainBatch(rng: Rng, batchSize: number): Batch {
@@ -191,6 +204,10 @@ export class TextTask implements Task {
 
   solved(valLoss: number, _accuracy: number | null): boolean {
     return valLoss < TEXT_SOLVED_RATIO * this.baselineLoss;
+  }
+
+  modelRecords(): Record<string, string> {
+    return textRecords(this.vocab, 'stream');
   }
 
   describe(): Record<string, string | number | boolean> {

@@ -70,7 +70,7 @@ type F = Float32Array | Float64Array;
 
 /** The trainer's whole state as checkpoint bytes (see the file header). */
 export function checkpointToBytes(trainer: Trainer): Uint8Array {
-  const { model, optimizer, schedule, guard, adaptive, loop } = trainer;
+  const { model, optimizer, schedule, guard, adaptive, autoclip, loop } = trainer;
   const dtype = model.kernels.dtype === 'float64' ? 'F64' : 'F32';
   const tensors: TensorToWrite[] = [];
   const add = (name: string, shape: number[], values: ArrayLike<number>, dt: 'F32' | 'F64' = dtype): void => {
@@ -94,7 +94,7 @@ export function checkpointToBytes(trainer: Trainer): Uint8Array {
     loop: { best: toF64(loop.best), sinceBest: loop.sinceBest, stoppedEarly: loop.stoppedEarly, done: loop.done, seconds: toF64(seconds) },
     optimizer: { kind: optimizer.kind, ...opt },
     schedule: schedule ? scheduleJson(schedule.state()) : null,
-    clipper: adaptive ? { logEma: toF64(adaptive.state().logEma), count: adaptive.state().count } : null,
+    clipper: adaptive ? { logEma: toF64(adaptive.state().logEma), count: adaptive.state().count } : autoclip ? autoclip.state() : null,
     guard: { skipped: g.skipped, rollbacks: g.rollbacks, lrScale: toF64(g.lrScale), badInARow: g.badInARow, goodSinceSnapshot: g.goodSinceSnapshot, optimizer: guardOpt },
   };
   const metadata: Record<string, string> = {
@@ -208,8 +208,15 @@ export function restoreCheckpoint(trainer: Trainer, bytes: Uint8Array, source?: 
   };
   const schedule = scheduleState(s.schedule, trainer, `${w} field "schedule"`);
   let clipper: { logEma: number; count: number } | null = null;
-  if ((s.clipper === null) !== (trainer.adaptive === null)) fail(`${w} field "clipper"`, trainer.adaptive ? 'the adaptive clipper\'s state' : 'null (this run does not clip adaptively)', s.clipper);
-  if (s.clipper !== null) {
+  let autoNorms: number[] | null = null;
+  const stateful = trainer.adaptive ?? trainer.autoclip;
+  if ((s.clipper === null) !== (stateful === null)) fail(`${w} field "clipper"`, stateful ? 'the adaptive clipper\'s state' : 'null (this run does not clip adaptively)', s.clipper);
+  if (s.clipper !== null && trainer.autoclip) {
+    const c = object(s.clipper, `${w} field "clipper"`, ['norms']);
+    if (!Array.isArray(c.norms) || c.norms.length > step) fail(`${w} field "clipper.norms"`, `an array of at most ${step} norms`, c.norms);
+    autoNorms = (c.norms as unknown[]).map((x, i) => finite(x, `${w} field "clipper.norms[${i}]"`));
+    autoNorms.forEach((x, i) => { if (!(x > 0)) fail(`${w} field "clipper.norms[${i}]"`, 'a norm > 0', x); });
+  } else if (s.clipper !== null) {
     const c = object(s.clipper, `${w} field "clipper"`, ['logEma', 'count']);
     clipper = { logEma: finite(c.logEma, `${w} field "clipper.logEma"`), count: int(c.count, `${w} field "clipper.count"`) };
   }
@@ -228,6 +235,7 @@ export function restoreCheckpoint(trainer: Trainer, bytes: Uint8Array, source?: 
   trainer.optimizer.loadState(optimizer);
   if (schedule) trainer.schedule!.loadState(schedule);
   if (clipper) trainer.adaptive!.loadState(clipper);
+  if (autoNorms) trainer.autoclip!.loadState({ norms: autoNorms });
   trainer.rng.setState(rng);
   model.rng.setState(modelRng);
   for (const p of model.params) p.value.set(tensors.get(`model/${p.name}`)!);

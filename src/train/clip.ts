@@ -7,7 +7,7 @@
 // left exactly as they were and the non-finite norm is returned, so the caller (a NaN guard) sees
 // it and decides (skip the step, roll back).
 
-import { invalid } from '../errors.js';
+import { fail as failRecur, invalid } from '../errors.js';
 import type { Param } from '../tensor/param.js';
 
 
@@ -177,4 +177,137 @@ export class AdaptiveClipper {
     this.logEma = s.logEma;
     this.count = s.count;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clipping that works from the first step: AGC (relative to the weights, no history needed) and
+// AutoClip (a percentile of the norms seen so far, warm-started so it has a history at step 1).
+
+export interface AgcResult {
+  /** The total gradient norm before clipping (NaN/Infinity: nothing was changed). */
+  norm: number;
+  /** Units (rows of a matrix, whole vectors) whose gradient was scaled down. */
+  clippedUnits: number;
+  units: number;
+}
+
+/**
+ * Adaptive gradient clipping, unit-wise (Brock, De, Smith & Simonyan 2021, "High-Performance
+ * Large-Scale Image Recognition Without Normalization", §4.1): for each unit i,
+ *   G_i ← λ · max(‖W_i‖, ε) / ‖G_i‖ · G_i   when ‖G_i‖ > λ · max(‖W_i‖, ε),   else unchanged,
+ * where a unit is one row of a matrix (one output unit: PyTorch's layout (out, in), the norm over
+ * every dimension but the first) and the whole of a vector (a bias). ε (1e-3) keeps weights at
+ * zero, such as fresh biases, from freezing. The denominator is max(‖G_i‖, 1e-6), as timm's
+ * adaptive_clip_grad. A step whose total norm is non-finite is left untouched (see the header).
+ */
+export function clipGradAgcInPlace(params: readonly Param[], factor: number, eps = 1e-3): AgcResult {
+  if (typeof factor !== 'number' || !(factor > 0) || !Number.isFinite(factor)) failRecur('AGC clip factor', 'a finite number > 0', factor);
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) failRecur('AGC eps', 'a finite number > 0', eps);
+  const norm = gradNorm(params);
+  let clippedUnits = 0, units = 0;
+  if (!Number.isFinite(norm)) return { norm, clippedUnits, units };
+  for (const p of params) {
+    const rows = p.shape.length <= 1 ? 1 : p.shape[0];
+    const cols = rows === 0 ? 0 : p.value.length / rows;
+    const w = p.value, g = p.grad;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let ww = 0, gg = 0;
+      for (let c = 0; c < cols; c++) { ww += w[o + c]! * w[o + c]!; gg += g[o + c]! * g[o + c]!; }
+      const maxNorm = factor * Math.max(Math.sqrt(ww), eps);
+      const gn = Math.sqrt(gg);
+      units++;
+      if (gn > maxNorm) {
+        const coef = maxNorm / Math.max(gn, 1e-6);
+        for (let c = 0; c < cols; c++) g[o + c] = g[o + c]! * coef;
+        clippedUnits++;
+      }
+    }
+  }
+  return { norm, clippedUnits, units };
+}
+
+export interface AutoClipOptions {
+  /** p: clip the norm at the p-th percentile of the norms seen so far (Seetharaman et al.: 10). */
+  percentile?: number;
+  /** The warm start: the history begins with `warmCount` norms of this value. Default 1. */
+  warmStart?: number;
+  /** How many observations the warm start counts as. Default 10. */
+  warmCount?: number;
+}
+
+/** Plain data for checkpoints: every finite, non-zero norm observed, in order. */
+export interface AutoClipState { norms: number[] }
+
+/**
+ * AutoClip (Seetharaman, Wichern, Pardo & Le Roux 2020, "AutoClip: Adaptive Gradient Clipping for
+ * Source Separation Networks"): after backward, the step's norm joins the history and the gradient
+ * is norm-clipped at the p-th percentile of the history (linear interpolation between ranks, as
+ * numpy.percentile). Without a warm start the first step's threshold is its own norm, so nothing is
+ * clipped until a history exists and an explosion in the first steps gets through; here the
+ * history starts with `warmCount` copies of `warmStart`, which weigh less as real norms come in.
+ */
+export class AutoClipper {
+  readonly percentile: number;
+  readonly warmStart: number;
+  readonly warmCount: number;
+  /** The observed norms, sorted (the warm start is not stored). */
+  private sorted: number[] = [];
+  private observed: number[] = [];
+
+  constructor(o: AutoClipOptions = {}) {
+    this.percentile = o.percentile ?? 10;
+    if (typeof this.percentile !== 'number' || !(this.percentile > 0 && this.percentile <= 100)) failRecur('AutoClip percentile', 'a number in (0, 100]', this.percentile);
+    this.warmStart = o.warmStart ?? 1;
+    if (typeof this.warmStart !== 'number' || !(this.warmStart > 0) || !Number.isFinite(this.warmStart)) failRecur('AutoClip warm start', 'a finite number > 0', this.warmStart);
+    this.warmCount = o.warmCount ?? 10;
+    if (!Number.isInteger(this.warmCount) || this.warmCount < 0) failRecur('AutoClip warm count', 'a whole number ≥ 0', this.warmCount);
+  }
+
+  /** The p-th percentile of the warm start and the observed norms (Infinity with neither). */
+  get threshold(): number {
+    const n = this.warmCount + this.sorted.length;
+    if (n === 0) return Infinity;
+    const rank = (this.percentile / 100) * (n - 1);
+    const lo = Math.floor(rank), hi = Math.min(lo + 1, n - 1);
+    const at = (k: number): number => {
+      // the warm start's copies sit at their sorted place among the observed norms
+      const below = lowerBound(this.sorted, this.warmStart);
+      if (k < below) return this.sorted[k]!;
+      if (k < below + this.warmCount) return this.warmStart;
+      return this.sorted[k - this.warmCount]!;
+    };
+    return at(lo) + (rank - lo) * (at(hi) - at(lo));
+  }
+
+  clipInPlace(params: readonly Param[]): ClipResult {
+    const norm = gradNorm(params);
+    if (!Number.isFinite(norm)) return { norm, clipped: false, threshold: this.threshold };
+    if (norm > 0) {
+      this.sorted.splice(lowerBound(this.sorted, norm), 0, norm);
+      this.observed.push(norm);
+    }
+    const threshold = this.threshold;
+    const coef = threshold / (norm + 1e-6);
+    const clipped = coef < 1;
+    if (clipped) scaleGrads(params, coef);
+    return { norm, clipped, threshold };
+  }
+
+  state(): AutoClipState {
+    return { norms: [...this.observed] };
+  }
+
+  loadState(s: AutoClipState): void {
+    if (!Array.isArray(s?.norms) || !s.norms.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) failRecur('AutoClipper state.norms', 'an array of finite norms > 0', s?.norms);
+    this.observed = [...s.norms];
+    this.sorted = [...s.norms].sort((a, b) => a - b);
+  }
+}
+
+/** First index of sorted `a` whose value is ≥ x. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (a[mid]! < x) lo = mid + 1; else hi = mid; }
+  return lo;
 }

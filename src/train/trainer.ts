@@ -10,7 +10,7 @@ import type { Sequential } from '../model/sequential.js';
 import { truncatedBptt } from '../model/truncated.js';
 import { Rng } from '../tensor/rng.js';
 import type { Batch, Task } from '../tasks/task.js';
-import { AdaptiveClipper, clipGradNormInPlace, clipGradValueInPlace, gradNorm } from './clip.js';
+import { AdaptiveClipper, AutoClipper, clipGradAgcInPlace, clipGradNormInPlace, clipGradValueInPlace, gradNorm } from './clip.js';
 import { computeLoss, countedRows, paddingMask } from './losses.js';
 import { NanGuard, type NanGuardEvent, type NanGuardOptions } from './nan-guard.js';
 import { createOptimizer, type AnyOptimizer, type OptimizerConfig } from './optimizers.js';
@@ -20,7 +20,11 @@ export type ClipConfig =
   | { kind: 'none' }
   | { kind: 'norm'; maxNorm: number }
   | { kind: 'value'; value: number }
-  | { kind: 'adaptive'; factor: number };
+  | { kind: 'adaptive'; factor: number }
+  /** AGC (Brock et al. 2021): each unit's gradient norm at most factor × its weight norm. */
+  | { kind: 'agc'; factor: number; eps?: number }
+  /** AutoClip (Seetharaman et al. 2020): the percentile of the norms so far, warm-started. */
+  | { kind: 'autoclip'; percentile: number; warmStart?: number; warmCount?: number };
 
 export interface TrainConfig {
   steps: number;
@@ -125,6 +129,8 @@ export class Trainer {
   readonly rng: Rng;
   /** The adaptive clipper, for clip kind 'adaptive' (its running mean is checkpointed). */
   readonly adaptive: AdaptiveClipper | null;
+  /** The AutoClip clipper, for clip kind 'autoclip' (its history is checkpointed). */
+  readonly autoclip: AutoClipper | null;
   private readonly dOut: { data: Float } ;
 
   constructor(readonly model: Sequential, readonly task: Task, readonly config: TrainConfig, readonly callbacks: TrainCallbacks = {}) {
@@ -138,6 +144,8 @@ export class Trainer {
     this.rng = new Rng(config.seed);
     const clip = config.clip ?? { kind: 'none' };
     this.adaptive = clip.kind === 'adaptive' ? new AdaptiveClipper({ factor: clip.factor }) : null;
+    this.autoclip = clip.kind === 'autoclip' ? new AutoClipper({ percentile: clip.percentile, warmStart: clip.warmStart, warmCount: clip.warmCount }) : null;
+    if (clip.kind === 'agc') clipGradAgcInPlace([], clip.factor, clip.eps); // checks the settings now
     this.dOut = { data: model.kernels.alloc(0) };
   }
 
@@ -185,6 +193,8 @@ export class Trainer {
       case 'norm': { const norm = clipGradNormInPlace(params, c.maxNorm); return { norm, clipped: norm > c.maxNorm }; }
       case 'value': { const norm = gradNorm(params); return { norm, clipped: clipGradValueInPlace(params, c.value) > 0 }; }
       case 'adaptive': { const r = this.adaptive!.clipInPlace(params); return { norm: r.norm, clipped: r.clipped }; }
+      case 'autoclip': { const r = this.autoclip!.clipInPlace(params); return { norm: r.norm, clipped: r.clipped }; }
+      case 'agc': { const r = clipGradAgcInPlace(params, c.factor, c.eps); return { norm: r.norm, clipped: r.clippedUnits > 0 }; }
     }
   }
 

@@ -3,7 +3,7 @@
 
 import { describeKernels, kernelsText } from '../../kernels/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CellKind } from '../../cells/cell.js';
 import { measureGradFlow } from '../../diagnostics/measure.js';
 import { Sequential } from '../../model/sequential.js';
@@ -11,6 +11,7 @@ import { createTask } from '../../node/tasks.js';
 import { RUNTIME_OPTIONS, int, parse, str } from '../args.js';
 import { formatNumber, table } from '../progress.js';
 import { reportFor, type ReportRun } from '../report-data.js';
+import { checkOutputDir, writeWithFallback } from '../outputs.js';
 import { kernelsFrom, modelConfigFor, runTraining } from '../session.js';
 
 export const DEMO_HELP = `recur demo [--out DIR] [--length T] [--steps N] [--seed N] [--json]
@@ -28,6 +29,7 @@ export function demoCommand(argv: string[]): number {
   const seed = int(v, 'seed', 1, 0, 2 ** 32 - 1);
   const hidden = int(v, 'hidden', 64, 1, 4096);
   const out = resolve(str(v, 'out') ?? 'recur-demo');
+  checkOutputDir('out', out);
   const kernels = kernelsFrom(v);
   const json = v.json === true;
   const task = createTask({ kind: 'adding', length }, { seed });
@@ -52,16 +54,18 @@ export function demoCommand(argv: string[]): number {
       gradFlow: { atInit, atEnd: measureGradFlow(model, task).gradNormByStep },
     });
   }
-  mkdirSync(out, { recursive: true });
-  const reportPath = join(out, 'report.html');
-  writeFileSync(reportPath, reportFor(`recur demo: the adding problem at T = ${length}`, `recur demo ${argv.join(' ')}`.trim(), runs));
+  const html = reportFor(`recur demo: the adding problem at T = ${length}`, `recur demo ${argv.join(' ')}`.trim(), runs);
+  const written = writeWithFallback('out', join(out, 'report.html'), (to) => { mkdirSync(dirname(to), { recursive: true }); writeFileSync(to, html); });
+  if (written.warning) process.stderr.write(`recur: ${written.warning}\n`);
+  const reportPath = written.file;
+  const code = written.warning ? 1 : 0;
   if (json) {
     console.log(JSON.stringify({ task: `adding T=${length}`, report: reportPath, runs: runs.map((r) => ({ name: r.name, ...r.summary })) }));
-    return 0;
+    return code;
   }
   console.log(table(['model', 'steps', 'seconds', 'val MSE', 'baseline', 'solved (MSE < 0.01)'], runs.map((r) => [
     r.name, String(r.summary.steps), String(r.summary.seconds), formatNumber(r.summary.valLoss), formatNumber(r.summary.baselineLoss), r.summary.solved ? 'yes' : 'no',
   ])));
   console.log(`\nreport: ${reportPath}`);
-  return 0;
+  return code;
 }

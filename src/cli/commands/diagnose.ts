@@ -3,12 +3,14 @@
 
 import { measureGradFlow, remedies, type GradFlowReport } from '../../diagnostics/measure.js';
 import { RecurError } from '../../errors.js';
+import type { ModelConfig } from '../../model/config.js';
 import { loadModel } from '../../node/files.js';
 import { Sequential } from '../../model/sequential.js';
 import { createTask } from '../../node/tasks.js';
 import { metricsLog } from '../../node/metrics-log.js';
 import { Trainer } from '../../train/trainer.js';
-import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { MODEL_OPTIONS, RUNTIME_OPTIONS, TASK_OPTIONS, TRAINING_OPTIONS, checkModelForTask, int, modelOptions, parse, str, taskConfig, trainConfig } from '../args.js';
+import { checkMemory, checkTrainingMemory } from '../memory.js';
 import { formatNumber } from '../progress.js';
 import { kernelsFrom, modelConfigFor } from '../session.js';
 
@@ -35,6 +37,7 @@ export function diagnoseCommand(argv: string[]): number {
     model: { type: 'string' }, 'trained-steps': { type: 'string' } });
   if (v.help) { console.log(DIAGNOSE_HELP); return 0; }
   const tc = taskConfig(v)!;
+  if (v.model === undefined) checkModelForTask(v, tc);
   const steps = int(v, 'trained-steps', 100, 0, 1e7);
   const irnn = str(v, 'preset') === 'irnn';
   const cfg = trainConfig({ ...v, steps: String(Math.max(1, steps)) }, { steps: Math.max(1, steps), lr: irnn ? 1e-4 : 1e-2, irnn });
@@ -42,13 +45,17 @@ export function diagnoseCommand(argv: string[]): number {
   const kernels = kernelsFrom(v);
   let model: Sequential;
   const file = str(v, 'model');
+  const fits = (config: ModelConfig): void => checkTrainingMemory(config, task, { batch: cfg.batchSize, bptt: cfg.bptt, kernels, task: tc.kind });
   if (file) {
-    model = loadModel(file, { kernels }).model;
+    model = loadModel(file, { kernels, check: (config) => checkMemory(config, [], { kernels, training: true, flags: 'model' }) }).model;
     if (model.config.outputSize !== task.outputSize || model.config.outputMode !== task.outputMode) {
       throw new RecurError(`the model does not fit task ${task.name}: it has ${model.config.outputSize} outputs on the ${model.config.outputMode} step(s), the task needs ${task.outputSize} on ${task.outputMode}`);
     }
+    fits(model.config);
   } else {
-    model = new Sequential(modelConfigFor(task, modelOptions(v)), { kernels, seed: cfg.seed });
+    const config = modelConfigFor(task, modelOptions(v));
+    fits(config);
+    model = new Sequential(config, { kernels, seed: cfg.seed });
   }
   const atInit = measureGradFlow(model, task);
   let trained: GradFlowReport | null = null;

@@ -5,7 +5,8 @@
 
 import { describeKernels, kernelsText } from '../../kernels/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { checkOutputDir, writeWithFallback } from '../outputs.js';
+import { dirname, join, resolve } from 'node:path';
 import { measureGradFlow } from '../../diagnostics/measure.js';
 import { Sequential } from '../../model/sequential.js';
 import { createTask } from '../../node/tasks.js';
@@ -14,10 +15,12 @@ import { EXPERIMENT_NAMES, experiment, type Experiment, type ExperimentName } fr
 import { formatNumber, table } from '../progress.js';
 import { reportFor, type ReportRun } from '../report-data.js';
 import { kernelsFrom, modelConfigFor, round, runTraining } from '../session.js';
+import { longExperimentCommand } from './experiment-long.js';
 
 export const EXPERIMENT_HELP = `recur experiment NAME [--full] [--out DIR] [--seed N] [--json]
 
-NAME: vanishing | init | clipping | lr | skip | all
+NAME: vanishing | init | clipping | lr | skip | all | long
+  long       every long-memory cell on copy, adding, pixel-sequence (Fashion-)MNIST and text (see --help after long)
   vanishing  tanh RNN vs ReLU and leaky ReLU RNNs vs IRNN vs LSTM vs GRU on the adding problem (T = 100)
   init       one ReLU RNN under PyTorch default, Xavier, He, orthogonal and identity init (T = 50)
   clipping   an exploding ReLU RNN without clipping, then with norm, value and adaptive clipping
@@ -36,6 +39,7 @@ export interface ExperimentRow {
 }
 
 export function experimentCommand(argv: string[]): number {
+  if (argv[0] === 'long') return longExperimentCommand(argv.slice(1));
   const { values: v, positionals } = parse(argv, {
     ...RUNTIME_OPTIONS, full: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' },
     // undocumented: shrink the budget (tests)
@@ -49,19 +53,21 @@ export function experimentCommand(argv: string[]): number {
   const names: ExperimentName[] = positionals[0] === 'all' ? [...EXPERIMENT_NAMES] : [positionals[0] as ExperimentName];
   const full = v.full === true;
   const out = resolve(str(v, 'out') ?? 'recur-experiments');
+  checkOutputDir('out', out);
   const seed = int(v, 'seed', 1, 0, 2 ** 32 - 1);
   const stepsOverride = v.steps !== undefined ? int(v, 'steps', 1, 1, 1e9) : undefined;
   const valSize = v['val-size'] !== undefined ? int(v, 'val-size', 1, 1, 1e6) : undefined;
   const json = v.json === true;
   const results: { name: string; title: string; report: string; rows: ExperimentRow[] }[] = [];
+  let failedWrites = 0;
   for (const name of names) {
     const exp = experiment(name, full);
     if (stepsOverride !== undefined) { exp.steps = stepsOverride; for (const arm of exp.arms) arm.steps = stepsOverride; }
     const { rows, runs } = runExperiment(exp, v, seed, valSize, json);
-    const dir = join(out, name);
-    mkdirSync(dir, { recursive: true });
-    const report = join(dir, 'report.html');
-    writeFileSync(report, reportFor(`recur experiment ${name}: ${exp.title}`, `recur experiment ${argv.join(' ')}`.trim(), runs, exp.description));
+    const html = reportFor(`recur experiment ${name}: ${exp.title}`, `recur experiment ${argv.join(' ')}`.trim(), runs, exp.description);
+    const written = writeWithFallback('out', join(out, name, 'report.html'), (to) => { mkdirSync(dirname(to), { recursive: true }); writeFileSync(to, html); });
+    if (written.warning) { process.stderr.write(`recur: ${written.warning}\n`); failedWrites++; }
+    const report = written.file;
     results.push({ name, title: exp.title, report, rows });
     if (!json) {
       console.log(`\n${exp.title}\n`);
@@ -70,7 +76,7 @@ export function experimentCommand(argv: string[]): number {
     }
   }
   if (json) console.log(JSON.stringify(names.length === 1 ? { experiment: results[0].name, ...results[0] } : { experiments: results }));
-  return 0;
+  return failedWrites ? 1 : 0;
 }
 
 function runExperiment(exp: Experiment, v: Record<string, string | boolean | undefined>, seed: number, valSize: number | undefined, quiet: boolean): { rows: ExperimentRow[]; runs: ReportRun[] } {

@@ -1,0 +1,91 @@
+// npm run bench:browser: workload A (bench-spec: LSTM, I 32, H 128, B 32, T 100, Adam, MSE) in
+// Debian's chromium, one browser session: recur (its bundle, dist/web/, in a Web Worker, 1 and 2
+// kernel threads, the page cross-origin isolated) and TF.js 4.22 (wasm backend, single-threaded
+// SIMD as in bench-spec; WebGL where headless chromium offers it). For each: ms per step (median,
+// min, max), the ratio to recur, the time from page load to the end of the first training step,
+// and the gzipped bytes of everything the page loaded. Not a test: figures for bench/README.md.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { StaticServer } from '../../src/node/static-server.js';
+import { chromiumMissing, launch } from '../../test/helpers/browser.js';
+import { WORKLOADS } from '../workloads.js';
+import { RECUR_PAGE, RECUR_WORKER, TFJS_PAGE, TIMING, html } from './pages.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const MIN_MS = Number(process.env.BENCH_MS ?? 5000);
+
+interface Row { system: string; ms: number[]; firstStepMs: number; gzBytes: number; files: number; notes: string; error?: string }
+
+async function main(): Promise<void> {
+  const missing = chromiumMissing();
+  if (missing) { console.log(`bench:browser skipped: ${missing}`); return; }
+  const w = WORKLOADS.find((x) => x.id === 'A')!;
+  const dir = mkdtempSync(join(tmpdir(), 'recur-bench-browser-'));
+  writeFileSync(join(dir, 'timing.js'), TIMING);
+  writeFileSync(join(dir, 'recur-worker.js'), RECUR_WORKER);
+  writeFileSync(join(dir, 'recur.js'), RECUR_PAGE);
+  writeFileSync(join(dir, 'recur.html'), html('<script type="module" src="./recur.js"></script>'));
+  writeFileSync(join(dir, 'tfjs.js'), TFJS_PAGE);
+  writeFileSync(join(dir, 'tfjs.html'), html('<script src="/tfjs/tf.min.js"></script><script src="/tfjs-wasm/tf-backend-wasm.min.js"></script><script type="module" src="./tfjs.js"></script>'));
+  const nm = join(ROOT, 'node_modules', '@tensorflow');
+  const server = await StaticServer.start({
+    port: 0, mounts: { '/': dir, '/lib/': join(ROOT, 'dist', 'web'), '/tfjs/': join(nm, 'tfjs', 'dist'), '/tfjs-wasm/': join(nm, 'tfjs-backend-wasm', 'dist') },
+    // TF.js evaluates generated code in places; this page is the bench's own, on 127.0.0.1
+    csp: "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:; img-src data:",
+  });
+  const { browser, close } = await launch();
+  const spec = { inputSize: w.inputSize, hiddenSize: w.hiddenSize, batch: w.batch, length: w.length };
+  const rows: Row[] = [];
+  try {
+    const runs: [string, string][] = [
+      ['recur wasm, 1 thread', `recur.html?threads=1`],
+      ['recur wasm, 2 threads', `recur.html?threads=2`],
+      ['TF.js 4.22 wasm', `tfjs.html?backend=wasm`],
+      ['TF.js 4.22 WebGL', `tfjs.html?backend=webgl`],
+    ];
+    for (const [system, path] of runs) {
+      const page = await browser.newPage();
+      const loaded: string[] = [];
+      page.on('response', (r) => loaded.push(r.url()));
+      process.stderr.write(`bench:browser: ${system}…\n`);
+      await page.goto(`${server.url}${path}&ms=${MIN_MS}&w=${encodeURIComponent(JSON.stringify(spec))}`);
+      const r = await page.evaluate(() => (window as unknown as { benchResult: Promise<{ ms?: number[]; first?: number; origin?: number; notes?: string; error?: string }> }).benchResult);
+      const files = [...new Set(loaded)].map((u) => new URL(u).pathname);
+      const gz = files.reduce((s, p) => s + gzipped(server, p), 0);
+      rows.push({ system, ms: r.ms ?? [], firstStepMs: r.first !== undefined ? r.first - r.origin! : NaN, gzBytes: gz, files: files.length, notes: r.notes ?? '', error: r.error });
+      await page.close();
+    }
+  } finally {
+    await close();
+    await server.close();
+  }
+  print(rows);
+}
+
+function gzipped(server: StaticServer, path: string): number {
+  const file = server.fileOf(path);
+  return file ? gzipSync(readFileSync(file), { level: 9 }).length : 0;
+}
+
+const median = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN; };
+
+function print(rows: Row[]): void {
+  const recur = rows.find((r) => r.system.startsWith('recur') && r.ms.length)?.ms;
+  const best = Math.min(...rows.filter((r) => r.system.startsWith('recur') && r.ms.length).map((r) => median(r.ms)));
+  console.log(`\nWorkload A in ${process.env.CHROMIUM_VERSION ?? 'Debian chromium'} (LSTM I 32, H 128, B 32, T 100; Adam; MSE), ${new Date().toISOString().slice(0, 16)}Z`);
+  console.log(`${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end (other work on the machine slows every row)`);
+  console.log('| system | ms/step median (min–max) | steps timed | × recur (best) | load → first step | gzipped bytes loaded | notes |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    if (r.error || !r.ms.length) { console.log(`| ${r.system} | – | – | – | – | – | ${r.error ?? 'no steps'} |`); continue; }
+    const m = median(r.ms);
+    console.log(`| ${r.system} | ${m.toFixed(1)} (${Math.min(...r.ms).toFixed(1)}–${Math.max(...r.ms).toFixed(1)}) | ${r.ms.length} | ${(m / best).toFixed(1)} | ${r.firstStepMs.toFixed(0)} ms | ${(r.gzBytes / 1024).toFixed(1)} kB (${r.files} files) | ${r.notes} |`);
+  }
+  if (recur) console.log('\nTargets: recur ≥ 20× TF.js wasm; recur library < 150 kB gzipped with its wasm; first step < 1 s after load.');
+}
+
+await main();

@@ -1,0 +1,198 @@
+// One training run inside a worker: builds the task (from the spec's data in memory), the kernels
+// (kernels.ts) and the model, runs the core's Trainer step by step, and reports what it does as
+// events (protocol.ts): progress every `reportMs`, each evaluation, vital signs, the gradient flow
+// over time at initialization and at the end, and at the end the model as safetensors bytes (the
+// file the CLI reads: vocabulary, normalisation and task in its metadata). Between slices of steps
+// it hands the worker's event loop a turn, so pause, resume and stop arrive while it trains.
+// Every failure becomes an `error` event with the message; nothing stops silently.
+
+import { RecurError } from '../errors.js';
+import { describeKernels } from '../kernels/index.js';
+import type { Kernels } from '../kernels/types.js';
+import type { ModelConfig } from '../model/config.js';
+import { modelToBytes } from '../model/io.js';
+import { rollForecast, sampleTokens } from '../model/sample.js';
+import { Sequential } from '../model/sequential.js';
+import { createTask, CsvTask, TextTask, type TaskConfig } from '../tasks/index.js';
+import type { Task } from '../tasks/task.js';
+import { Rng } from '../tensor/rng.js';
+import { measureGradFlow } from '../diagnostics/measure.js';
+import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
+import { summarizeVitals } from '../diagnostics/vitals-summary.js';
+import { Trainer, type StepInfo } from '../train/trainer.js';
+import { loadWebKernels, webKernelsText } from './kernels.js';
+import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
+import { checkMemory } from './limits.js';
+
+export type Emit = (e: WorkerEvent, transfer?: Transferable[]) => void;
+
+/** A message for an error of any kind: a RecurError's own, memory named plainly, others with their kind. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof RecurError) return e.message;
+  if (e instanceof RangeError && /memory|allocation|Array buffer/i.test(e.message)) {
+    return `out of memory: the run needs more memory than this page can have (${e.message}); use a shorter sequence, a smaller batch or hidden size`;
+  }
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/** The spec's task; `valSize` 1 makes a synthetic task cheap to build (for the size check). */
+function taskOf(spec: TrainingSpec, valSize?: number): Task {
+  const t = spec.task;
+  const seed = spec.train.seed;
+  if (typeof t !== 'object' || t === null) throw new RecurError(`task: expected { kind, … }, received ${String(t)}`);
+  if (t.kind === 'text' || t.kind === 'csv') {
+    if (typeof t.text !== 'string') throw new RecurError(`${t.kind} task: expected its data as a string (text), received ${typeof t.text}`);
+    const name = t.name ?? (t.kind === 'text' ? 'text' : 'data.csv');
+    const config: TaskConfig = t.kind === 'text' ? { kind: 'text', file: name, seq: t.seq, shuffleLines: t.shuffleLines }
+      : { kind: 'csv', file: name, column: t.column, window: t.window, horizon: t.horizon };
+    return createTask(config, { seed, readText: () => t.text });
+  }
+  return createTask(t as TaskConfig, { seed, valSize });
+}
+
+export class WebSession {
+  private trainer: Trainer | null = null;
+  private model: Sequential | null = null;
+  private task: Task | null = null;
+  private kernels: Kernels | null = null;
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private finished = false;
+
+  constructor(private readonly emit: Emit) {}
+
+  /** Handles one command; failures are error events. */
+  async command(c: WorkerCommand): Promise<void> {
+    try {
+      switch (c.type) {
+        case 'start': return await this.start(c.spec);
+        case 'pause': if (!this.paused && !this.finished) { this.paused = true; this.emit({ type: 'paused' }); } return;
+        case 'resume': if (this.paused) { this.paused = false; this.emit({ type: 'resumed' }); this.wake?.(); } return;
+        case 'stop': this.stopped = true; this.paused = false; this.wake?.(); return;
+        case 'generate': return this.generate(c);
+        case 'forecast': return this.forecast(c);
+        default: throw new RecurError(`worker command: expected start, pause, resume, stop, generate or forecast, received ${JSON.stringify((c as { type?: unknown }).type)}`);
+      }
+    } catch (e) {
+      this.emit({ type: 'error', message: errorMessage(e), ...('id' in c ? { id: c.id } : {}) });
+    }
+  }
+
+  private async start(spec: TrainingSpec): Promise<void> {
+    if (this.trainer) throw new RecurError('start: this worker already has a run; start a new worker for another');
+    const t0 = performance.now();
+    const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv';
+    // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy first
+    const probeTask = taskOf(spec, synthetic ? 1 : undefined);
+    const config: ModelConfig = modelConfigFor(probeTask, spec);
+    checkMemory(probeTask, config, spec.train.batchSize);
+    const task = synthetic ? taskOf(spec) : probeTask;
+    this.kernels = await loadWebKernels({
+      kind: spec.kernels ?? 'auto', threads: spec.threads ?? 'auto',
+      wasm: spec.wasmUrl ? { simd: spec.wasmUrl.simd, relaxed: spec.wasmUrl.relaxed } : undefined,
+    });
+    const model = new Sequential(config, { kernels: this.kernels, seed: spec.train.seed });
+    this.task = task;
+    this.model = model;
+    const probe = spec.gradFlow === false ? null : task.trainBatch(new Rng(spec.train.seed ^ 0x9e3779b9), Math.min(16, spec.train.batchSize));
+    const atInit = probe ? measureGradFlow(model, task, probe).gradNormByStep : [];
+    const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps });
+    const own = { onEval: (e: import('../train/trainer.js').EvalInfo) => this.emit({ type: 'eval', eval: e }) };
+    const trainer = new Trainer(model, task, spec.train, mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own));
+    this.trainer = trainer;
+    this.emit({ type: 'ready', info: { kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), baselineLoss: task.baselineLoss, steps: spec.train.steps } });
+    if (probe) this.emit({ type: 'gradflow', atInit, atEnd: [], step: 0 });
+
+    const reportMs = spec.reportMs ?? 100;
+    const vitals = (): void => { if (recorder) this.emit({ type: 'vitals', vitals: summarizeVitals(recorder, { clip: spec.train.clip }) }); };
+    let pending: StepInfo[] = [];
+    let last = performance.now(), reports = 0, firstStepMs = 0;
+    const flush = (): void => {
+      this.emit({ type: 'progress', steps: pending, step: trainer.loop.step, total: spec.train.steps, paused: this.paused });
+      pending = [];
+      if (++reports % 5 === 0) vitals();
+      last = performance.now();
+    };
+    const steps = trainer.run();
+    for (;;) {
+      if (this.stopped) { steps.return(); break; }
+      if (this.paused) {
+        flush();
+        await new Promise<void>((r) => { this.wake = r; });
+        this.wake = null;
+        continue;
+      }
+      const r = steps.next();
+      if (r.done) break;
+      if (firstStepMs === 0) firstStepMs = performance.now() - t0;
+      pending.push(r.value);
+      if (performance.now() - last >= reportMs) { flush(); await turn(); }
+    }
+    flush();
+    recorder?.finish();
+    vitals();
+    const res = trainer.result();
+    if (probe) this.emit({ type: 'gradflow', atInit, atEnd: measureGradFlow(model, task, probe).gradNormByStep, step: res.steps });
+    const bytes = modelToBytes(model, metadataOf(task));
+    const result: RunResult = {
+      steps: res.steps, seconds: res.seconds, trainLoss: res.trainLoss, valLoss: res.valLoss, baselineLoss: res.baselineLoss,
+      accuracy: res.accuracy, solved: res.solved, nanSkipped: res.nanSkipped, rollbacks: res.rollbacks, stoppedEarly: res.stoppedEarly,
+      stopped: this.stopped,
+    };
+    this.finished = true;
+    this.emit({ type: 'done', result, model: bytes, firstStepMs }, [bytes.buffer]);
+  }
+
+  private ready(what: string): { model: Sequential; task: Task } {
+    if (!this.model || !this.task || !this.finished) throw new RecurError(`${what}: expected a finished run, received ${this.model ? 'a run still training' : 'no run'}`);
+    return { model: this.model, task: this.task };
+  }
+
+  private generate(c: Extract<WorkerCommand, { type: 'generate' }>): void {
+    const { model, task } = this.ready('generate');
+    if (!(task instanceof TextTask)) throw new RecurError(`generate: expected a model trained on text, received one trained on the ${task.name} task`);
+    const ids = new Map(task.vocab.map((ch, i) => [ch, i]));
+    const newline = ids.get('\n');
+    const prefix = c.prefix ?? '';
+    const start = prefix === '' ? (newline !== undefined ? '\n' : task.vocab[0]!) : prefix;
+    const prefixIds = Array.from(start, (ch) => {
+      const id = ids.get(ch);
+      if (id === undefined) throw new RecurError(`generate: prefix expected characters of the model's vocabulary, received ${JSON.stringify(ch)}`);
+      return id;
+    });
+    const rng = new Rng(c.seed ?? 1);
+    const samples: string[] = [];
+    for (let i = 0; i < Math.min(50, Math.max(1, c.count ?? 10)); i++) {
+      const toks = sampleTokens(model, prefixIds, Math.min(2000, c.length ?? 100), c.temperature ?? 0.8, rng, prefix === '' ? newline : undefined);
+      samples.push(prefix + toks.map((t) => task.vocab[t]).join(''));
+    }
+    this.emit({ type: 'generated', id: c.id, samples });
+  }
+
+  private forecast(c: Extract<WorkerCommand, { type: 'forecast' }>): void {
+    const { model, task } = this.ready('forecast');
+    if (!(task instanceof CsvTask)) throw new RecurError(`forecast: expected a model trained on a CSV column, received one trained on the ${task.name} task`);
+    if (!Number.isInteger(c.steps) || c.steps < 1 || c.steps > 10000) throw new RecurError(`forecast: steps expected a whole number from 1 to 10000, received ${String(c.steps)}`);
+    const recent = task.series.slice(-task.window);
+    const z = rollForecast(model, recent.map((v) => task.normalize(v)), c.steps);
+    this.emit({ type: 'forecasted', id: c.id, recent: task.series.slice(-Math.max(task.window, 4 * c.steps)), forecast: z.map((v) => task.denormalize(v)) });
+  }
+}
+
+function modelConfigFor(task: Task, spec: TrainingSpec): ModelConfig {
+  if (typeof spec.model !== 'object' || spec.model === null) throw new RecurError(`model: expected the model's settings ({ cell, hiddenSize, … }), received ${String(spec.model)}`);
+  const { embedDim, ...rest } = spec.model;
+  const input = task.input.kind === 'tokens' && embedDim !== undefined ? { ...task.input, embedDim } : task.input;
+  return { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
+}
+
+/** The metadata the CLI reads back (sample, forecast, eval): the task, the vocabulary, the normalisation. */
+function metadataOf(task: Task): Record<string, string> {
+  const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
+  if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
+  if (task instanceof CsvTask) extra['recur.norm'] = JSON.stringify({ mean: task.mean, std: task.std, window: task.window, horizon: task.horizon });
+  return extra;
+}

@@ -1,0 +1,91 @@
+// Training off the page's main thread: startTraining starts a module Web Worker (train-worker.ts)
+// with a run's spec and returns a handle: events (ready, progress, eval, vitals, gradflow, paused,
+// resumed, error, done), pause/resume/stop, and once done the trained model as safetensors bytes
+// (the file `recur sample` / `recur forecast` read), text samples or a forecast from it.
+//
+//   const run = startTraining({ task: { kind: 'adding', length: 50 }, model: { cell: 'lstm', hiddenSize: 64 },
+//     train: { steps: 2000, batchSize: 32, seed: 1, optimizer: { kind: 'adam', lr: 1e-2 }, clip: { kind: 'norm', maxNorm: 1 } } });
+//   run.on('progress', (e) => draw(e.steps));
+//   const { model } = await run.done;
+
+import { RecurError } from '../errors.js';
+import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
+import { workerUrl } from './wasm-url.js';
+
+type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
+
+export interface TrainingOptions {
+  /** The worker module (train-worker.js); default beside this module. */
+  workerUrl?: string | URL;
+}
+
+export interface TrainingRun {
+  on<K extends WorkerEvent['type']>(type: K, listener: (e: EventOf<K>) => void): () => void;
+  pause(): void;
+  resume(): void;
+  /** Ends training after the current step; `done` then resolves with the model as it is. */
+  stop(): void;
+  /** Resolves when training ends (finished or stopped); rejects with the error event's message. */
+  readonly done: Promise<{ result: RunResult; model: Uint8Array; firstStepMs: number }>;
+  /** Text samples from a finished text model (one item a line unless a prefix is given). */
+  generate(o?: { prefix?: string; count?: number; length?: number; temperature?: number; seed?: number }): Promise<string[]>;
+  /** The next `steps` values of a finished CSV model, in the column's units, after its recent values. */
+  forecast(steps: number): Promise<{ recent: number[]; forecast: number[] }>;
+  /** Ends the worker (and its kernel threads) at once. */
+  terminate(): void;
+}
+
+export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): TrainingRun {
+  if (typeof spec !== 'object' || spec === null) throw new RecurError(`startTraining: expected a spec { task, model, train }, received ${String(spec)}`);
+  const worker = new Worker(opts.workerUrl ?? workerUrl('train-worker'), { type: 'module', name: 'recur-training' });
+  const listeners = new Map<string, Set<(e: WorkerEvent) => void>>();
+  const requests = new Map<number, { resolve: (e: WorkerEvent) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let settle: { resolve: (v: { result: RunResult; model: Uint8Array; firstStepMs: number }) => void; reject: (e: Error) => void };
+  const done = new Promise<{ result: RunResult; model: Uint8Array; firstStepMs: number }>((resolve, reject) => { settle = { resolve, reject }; });
+  done.catch(() => {}); // a run nobody awaits must not raise an unhandled rejection; listeners get the error event
+  let ended = false;
+
+  const dispatch = (e: WorkerEvent): void => {
+    if ((e.type === 'generated' || e.type === 'forecasted' || e.type === 'error') && e.id !== undefined) {
+      const r = requests.get(e.id);
+      requests.delete(e.id);
+      if (r) { if (e.type === 'error') r.reject(new RecurError(e.message)); else r.resolve(e); }
+      if (e.type !== 'error') return;
+    }
+    if (e.type === 'done') { ended = true; settle.resolve({ result: e.result, model: e.model, firstStepMs: e.firstStepMs }); }
+    if (e.type === 'error' && e.id === undefined && !ended) { ended = true; settle.reject(new RecurError(e.message)); }
+    for (const f of listeners.get(e.type) ?? []) f(e);
+  };
+  worker.onmessage = (m: MessageEvent<WorkerEvent>) => dispatch(m.data);
+  worker.onerror = (e) => {
+    e.preventDefault();
+    dispatch({ type: 'error', message: `the training worker failed to run (${e.message || 'its module did not load'})` });
+  };
+  const send = (c: WorkerCommand): void => worker.postMessage(c);
+  const ask = <T extends WorkerEvent>(c: WorkerCommand & { id: number }): Promise<T> =>
+    new Promise<WorkerEvent>((resolve, reject) => { requests.set(c.id, { resolve, reject }); send(c); }) as Promise<T>;
+  send({ type: 'start', spec });
+
+  return {
+    on(type, listener) {
+      let set = listeners.get(type);
+      if (!set) listeners.set(type, (set = new Set()));
+      set.add(listener as (e: WorkerEvent) => void);
+      return () => set!.delete(listener as (e: WorkerEvent) => void);
+    },
+    pause: () => send({ type: 'pause' }),
+    resume: () => send({ type: 'resume' }),
+    stop: () => send({ type: 'stop' }),
+    done,
+    generate: async (o = {}) => (await ask<EventOf<'generated'>>({ type: 'generate', id: nextId++, ...o })).samples,
+    forecast: async (steps) => {
+      const e = await ask<EventOf<'forecasted'>>({ type: 'forecast', id: nextId++, steps });
+      return { recent: e.recent, forecast: e.forecast };
+    },
+    terminate: () => {
+      worker.terminate();
+      if (!ended) { ended = true; settle.reject(new RecurError('training: the worker was terminated before the run ended')); }
+    },
+  };
+}
