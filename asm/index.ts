@@ -6,9 +6,9 @@
 export { gemm, gemmWorkspaceBytes, gemmPacked, packBWhole, packedBBytes } from './gemm';
 export { loopForward, loopBackward } from './loop';
 export {
-  indrnnForward, indrnnBackward, scanForward, scanForwardCombine, scanBackward, scanBackwardCombine,
-  minGruGates, minGruGatesBackward, minLstmGates, minLstmGatesBackward, addColumnProductSums,
+  indrnnForward, indrnnBackward, scanForward, scanForwardCombine, scanBackward, scanBackwardCombine, addColumnProductSums,
 } from './scan';
+export { minGruGates, minGruGatesBackward, minLstmGates, minLstmGatesBackward } from './min-gates';
 export {
   fillRows, addColumnSums, activationForward, activationBackward,
   lstmForward, lstmBackward, gruForward, gruBackward,

@@ -1,8 +1,8 @@
 // Elementwise recurrences over all T steps of one direction: IndRNN's h_t = relu(p_t + u ⊙ h_{t−1})
-// and the linear recurrence h_t = a_t ⊙ h_{t−1} + v_t of minGRU and minLSTM (the brief's b_t is
-// called v here, b being the batch), forward and backward; and the min cells' gate kernels, from
-// the input projection to (a, v) and back. Same equations and layouts as src/kernels/js-scan.ts
-// (the reference).
+// and the linear recurrence h_t = a_t ⊙ h_{t−1} + v_t of minGRU and minLSTM (the papers' b_t is
+// called v here, b being the batch), forward and backward, and the column sums of products (u's
+// gradient). The min cells' gate kernels are in asm/min-gates.ts. Same equations and layouts as
+// src/kernels/js-scan.ts (the reference).
 //
 // Layouts (src/cells/cell.ts): a direction's steps are (T, B, H) blocks; the state slots hs are
 // (T+1, B, H) blocks `ls` floats apart (ls = B·H but for a single step whose two slots are not
@@ -22,8 +22,7 @@
 // Backward kernels flush values below 2^-100 to zero (see asm/pointwise.ts: the carried gradient
 // decays geometrically over long sequences and would reach the slow subnormals).
 
-import { expNegAbsv, k, ONE } from './math';
-import { ftz, ld, one, st } from './pointwise';
+import { ftz, ld, st } from './pointwise';
 
 // @ts-ignore: decorator
 @inline
@@ -256,164 +255,6 @@ export function scanBackwardCombine(b: i32, h: i32, e0: i32, e1: i32, t: i32, ch
       const o = <usize>e << 2;
       st(kc + o, ftz(f32x4.add(ld(kc + o, false), f32x4.mul(ld(pc + o, false), ld(kn + o, false)))), false);
     }
-  }
-}
-
-// ---- the min cells' gates: input projection rows → (a, v) and back ----
-
-// σ(x) and σ(−x) from one exponential e = exp(−|x|) and r = 1/(1 + e): for x ≥ 0, σ(x) = r and
-// σ(−x) = e·r, the other way round below 0 (σ(−x) = 1 − σ(x) without the cancellation).
-
-// @ts-ignore: decorator
-@inline
-function expNegAbs(x: v128): v128 {
-  return expNegAbsv(x);
-}
-
-// @ts-ignore: decorator
-@inline
-function recipOnePlus(e: v128): v128 {
-  return f32x4.div(k(ONE), f32x4.add(k(ONE), e));
-}
-
-/** σ(x) from e = exp(−|x|) and r = 1/(1 + e). */
-// @ts-ignore: decorator
-@inline
-function sigPos(x: v128, e: v128, r: v128): v128 {
-  return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, zero()));
-}
-
-/** σ(−x) from e = exp(−|x|) and r = 1/(1 + e). */
-// @ts-ignore: decorator
-@inline
-function sigNeg(x: v128, e: v128, r: v128): v128 {
-  return v128.bitselect(f32x4.mul(e, r), r, f32x4.ge(x, zero()));
-}
-
-/** g(x) = x + 0.5 (x ≥ 0), σ(x) (x < 0): the paper's activation keeping h̃ positive. */
-// @ts-ignore: decorator
-@inline
-function gAct(x: v128, sx: v128): v128 {
-  return v128.bitselect(f32x4.add(x, f32x4.splat(0.5)), sx, f32x4.ge(x, zero()));
-}
-
-/** g'(x) = 1 (x ≥ 0), σ(x)(1 − σ(x)) (x < 0), from σ(x) and σ(−x). */
-// @ts-ignore: decorator
-@inline
-function gDeriv(x: v128, sx: v128, sn: v128): v128 {
-  return v128.bitselect(one(), f32x4.mul(sx, sn), f32x4.ge(x, zero()));
-}
-
-// @ts-ignore: decorator
-@inline
-function minGruAt(p: usize, hb: usize, a: usize, v: usize, full: bool): void {
-  const kz = ld(p, full), x = ld(p + hb, full);
-  const ez = expNegAbs(kz), rz = recipOnePlus(ez);
-  const ex = expNegAbs(x), rx = recipOnePlus(ex);
-  st(a, sigNeg(kz, ez, rz), full);
-  st(v, f32x4.mul(sigPos(kz, ez, rz), gAct(x, sigPos(x, ex, rx))), full);
-}
-
-/** minGRU gates: p (m, 2H) rows [z | h̃] → a = 1 − z = σ(−k_z), v = z ⊙ g(k_h), each (m, H). */
-export function minGruGates(m: i32, h: i32, p: usize, a: usize, v: usize): void {
-  const hb = <usize>h << 2;
-  for (let r = 0; r < m; r++) {
-    const pr = p + 2 * hb * <usize>r, s = hb * <usize>r;
-    let j = 0;
-    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minGruAt(pr + o, hb, a + s + o, v + s + o, true); }
-    for (; j < h; j++) { const o = <usize>j << 2; minGruAt(pr + o, hb, a + s + o, v + s + o, false); }
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function minGruBackAt(p: usize, hb: usize, dA: usize, dV: usize, dp: usize, full: bool): void {
-  const kz = ld(p, full), x = ld(p + hb, full);
-  const ez = expNegAbs(kz), rz = recipOnePlus(ez);
-  const ex = expNegAbs(x), rx = recipOnePlus(ex);
-  const z = sigPos(kz, ez, rz), sx = sigPos(x, ex, rx);
-  const dv = ld(dV, full);
-  // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then through σ (z(1−z) = z·a); ∂L/∂g = dV·z, then g'.
-  const dz = f32x4.sub(f32x4.mul(dv, gAct(x, sx)), ld(dA, full));
-  st(dp, ftz(f32x4.mul(dz, f32x4.mul(z, sigNeg(kz, ez, rz)))), full);
-  st(dp + hb, ftz(f32x4.mul(f32x4.mul(dv, z), gDeriv(x, sx, sigNeg(x, ex, rx)))), full);
-}
-
-/** minGRU gates backward: from dA, dV (m, H) to dP (m, 2H), recomputing the gates from p. */
-export function minGruGatesBackward(m: i32, h: i32, p: usize, dA: usize, dV: usize, dP: usize): void {
-  const hb = <usize>h << 2;
-  for (let r = 0; r < m; r++) {
-    const pr = p + 2 * hb * <usize>r, dpr = dP + 2 * hb * <usize>r, s = hb * <usize>r;
-    let j = 0;
-    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minGruBackAt(pr + o, hb, dA + s + o, dV + s + o, dpr + o, true); }
-    for (; j < h; j++) { const o = <usize>j << 2; minGruBackAt(pr + o, hb, dA + s + o, dV + s + o, dpr + o, false); }
-  }
-}
-
-/**
- * One of minLSTM's normalised gates, num/(f+i) (a = f/(f+i) with num = f, i' = i/(f+i) with
- * num = i); where f + i underflows (both pre-activations below about −87), its limit
- * σ(k_num − k_other).
- */
-// @ts-ignore: decorator
-@inline
-function normGate(num: v128, s: v128, kNum: v128, kOther: v128): v128 {
-  let q = f32x4.div(num, s);
-  const tiny = f32x4.lt(s, f32x4.splat(1e-30));
-  if (v128.any_true(tiny)) {
-    const d = f32x4.sub(kNum, kOther), e = expNegAbs(d);
-    q = v128.bitselect(sigPos(d, e, recipOnePlus(e)), q, tiny);
-  }
-  return q;
-}
-
-// @ts-ignore: decorator
-@inline
-function minLstmAt(p: usize, hb: usize, a: usize, v: usize, full: bool): void {
-  const kf = ld(p, full), ki = ld(p + hb, full), x = ld(p + 2 * hb, full);
-  const ef = expNegAbs(kf), ei = expNegAbs(ki), ex = expNegAbs(x);
-  const f = sigPos(kf, ef, recipOnePlus(ef)), i = sigPos(ki, ei, recipOnePlus(ei));
-  const s = f32x4.add(f, i);
-  st(a, normGate(f, s, kf, ki), full);
-  st(v, f32x4.mul(normGate(i, s, ki, kf), gAct(x, sigPos(x, ex, recipOnePlus(ex)))), full);
-}
-
-/** minLSTM gates: p (m, 3H) rows [f | i | h̃] → a = f/(f+i), v = i/(f+i) ⊙ g(k_h), each (m, H). */
-export function minLstmGates(m: i32, h: i32, p: usize, a: usize, v: usize): void {
-  const hb = <usize>h << 2;
-  for (let r = 0; r < m; r++) {
-    const pr = p + 3 * hb * <usize>r, s = hb * <usize>r;
-    let j = 0;
-    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minLstmAt(pr + o, hb, a + s + o, v + s + o, true); }
-    for (; j < h; j++) { const o = <usize>j << 2; minLstmAt(pr + o, hb, a + s + o, v + s + o, false); }
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function minLstmBackAt(p: usize, hb: usize, dA: usize, dV: usize, dp: usize, full: bool): void {
-  const kf = ld(p, full), ki = ld(p + hb, full), x = ld(p + 2 * hb, full);
-  const ef = expNegAbs(kf), ei = expNegAbs(ki), ex = expNegAbs(x);
-  const rf = recipOnePlus(ef), ri = recipOnePlus(ei), rx = recipOnePlus(ex);
-  const f = sigPos(kf, ef, rf), i = sigPos(ki, ei, ri), sx = sigPos(x, ex, rx);
-  const s = f32x4.add(f, i);
-  const a = normGate(f, s, kf, ki), ip = normGate(i, s, ki, kf);
-  const dv = ld(dV, full);
-  // a = f/(f+i), i' = 1 − a: ∂L/∂a = dA − dV·g; ∂a/∂k_f = a·i'·(1−f), ∂a/∂k_i = −a·i'·(1−i).
-  const q = f32x4.mul(f32x4.sub(ld(dA, full), f32x4.mul(dv, gAct(x, sx))), f32x4.mul(a, ip));
-  st(dp, ftz(f32x4.mul(q, sigNeg(kf, ef, rf))), full);
-  st(dp + hb, ftz(f32x4.neg(f32x4.mul(q, sigNeg(ki, ei, ri)))), full);
-  st(dp + 2 * hb, ftz(f32x4.mul(f32x4.mul(dv, ip), gDeriv(x, sx, sigNeg(x, ex, rx)))), full);
-}
-
-/** minLSTM gates backward: from dA, dV (m, H) to dP (m, 3H), recomputing the gates from p. */
-export function minLstmGatesBackward(m: i32, h: i32, p: usize, dA: usize, dV: usize, dP: usize): void {
-  const hb = <usize>h << 2;
-  for (let r = 0; r < m; r++) {
-    const pr = p + 3 * hb * <usize>r, dpr = dP + 3 * hb * <usize>r, s = hb * <usize>r;
-    let j = 0;
-    for (; j + 4 <= h; j += 4) { const o = <usize>j << 2; minLstmBackAt(pr + o, hb, dA + s + o, dV + s + o, dpr + o, true); }
-    for (; j < h; j++) { const o = <usize>j << 2; minLstmBackAt(pr + o, hb, dA + s + o, dV + s + o, dpr + o, false); }
   }
 }
 

@@ -21,6 +21,7 @@ import { DEFAULT_MEASURE, lastJsonLine, stats, type Stats } from './measure.js';
 import { isSystemName, systemHasCell, systemInfo, SYSTEMS, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
 import { blasDescription, cpuDescription } from './machine.js';
 import { openblasOpenmpDir, repoRoot } from './paths.js';
+import { gTargets } from './g-targets.js';
 import type { TorchBlas } from './peers/torch.js';
 
 export interface BenchOptions {
@@ -458,28 +459,6 @@ export function formatTable(r: BenchReport): string {
   if (v) out.push(`versions: ${v}`);
   out.push(`took ${r.seconds.toFixed(0)} s`);
   return out.join('\n');
-}
-
-/**
- * Workload G's targets (shared/bench-spec.md, issue 14), from this run: recur's IndRNN, minGRU and
- * minLSTM against recur's own LSTM on the same shape, and against PyTorch (2 threads) running the
- * same cell.
- */
-export function gTargets(r: BenchReport): string[] {
-  const median = (id: string, s: SystemName): number | null => r.results.find((x) => x.workload === id)?.systems[s]?.msPerStep?.median ?? null;
-  const lstm = median('G-lstm', 'recur');
-  const lines: string[] = [];
-  for (const cell of ['indrnn', 'mingru', 'minlstm']) {
-    const own = median(`G-${cell}`, 'recur');
-    if (own === null) continue;
-    const torch = median(`G-${cell}`, 'torch2');
-    const parts = [
-      lstm !== null ? `${(lstm / own).toFixed(1)}x recur's LSTM (target >= 5x)` : null,
-      torch !== null ? `${(torch / own).toFixed(1)}x PyTorch's ${cell}, 2 threads (target >= 2x)` : null,
-    ].filter(Boolean);
-    if (parts.length) lines.push(`  recur ${cell} ${fmt(own)} ms: ${parts.join(', ')}`);
-  }
-  return lines.length ? ['G targets (medians of this run):', ...lines, ''] : [];
 }
 
 async function main(): Promise<void> {

@@ -118,10 +118,12 @@ class RecurStack(nn.Module):
             outputs = []
             for d, suffix in enumerate(self.suffixes(layer)):
                 p_all = layer_input @ getattr(self, f"weight_ih{suffix}").T + getattr(self, f"bias_ih{suffix}")
+                # unbind, not p_all[t]: each index's backward would write a whole (T, B, G*H) zero tensor
+                p_steps = p_all.unbind(0)
                 h = h_0[layer * self.directions + d]
                 out = [None] * T
                 for t in (range(T) if d == 0 else range(T - 1, -1, -1)):
-                    h_new = self.step(suffix, p_all[t], h)
+                    h_new = self.step(suffix, p_steps[t], h)
                     if lengths is None:
                         h = out[t] = h_new
                         continue

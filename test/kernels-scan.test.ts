@@ -65,12 +65,12 @@ function run(k: Kernels, pr: Problem, given = inputs(pr)): Result {
     k.indrnnBackward(t, b, h, reverse, hs, 0, n, u, 0, dy, 3 + (reverse ? h : 0), 2 * h, dh, 0, dP, 0);
     k.addColumnProductSums(t * b, h, dP, 0, h, hs, reverse ? n : 0, h, du, 0);
   } else {
-    if (pr.kind === 'mingru') k.minGruGates(t * b, h, p, 0, a, 0, v, 0);
-    if (pr.kind === 'minlstm') k.minLstmGates(t * b, h, p, 0, a, 0, v, 0);
+    if (pr.kind === 'mingru') k.minGruGates(t * b, h, p, 0, a, 0, v, 0, dP, 0);
+    if (pr.kind === 'minlstm') k.minLstmGates(t * b, h, p, 0, a, 0, v, 0, dP, 0);
     k.scanForward(t, b, h, reverse, a, 0, v, 0, hs, 0, n, pr.chunk, scratch);
     k.scanBackward(t, b, h, reverse, a, 0, hs, 0, n, dy, 3 + (reverse ? h : 0), 2 * h, dh, 0, dA, 0, dV, 0, pr.chunk, scratch);
-    if (pr.kind === 'mingru') k.minGruGatesBackward(t * b, h, p, 0, dA, 0, dV, 0, dP, 0);
-    if (pr.kind === 'minlstm') k.minLstmGatesBackward(t * b, h, p, 0, dA, 0, dV, 0, dP, 0);
+    if (pr.kind === 'mingru') k.minGruGatesBackward(t * b, h, dP, 0, a, 0, dA, 0, dV, 0, dP, 0);
+    if (pr.kind === 'minlstm') k.minLstmGatesBackward(t * b, h, dP, 0, v, 0, dA, 0, dV, 0, dP, 0);
   }
   const out = (x: Float): Float64Array => Float64Array.from(x);
   return { pre: out(p), hs: out(hs), a: out(a), v: out(v), dP: out(dP), dA: out(dA), dV: out(dV), du: out(du), dh0: out(dh) };
@@ -114,13 +114,14 @@ test('float64 gradient checks of every backward (both directions, with and witho
           const res = gradCheck(() => loss(pr, given), targets, { eps: 1e-5, tolerance: 1e-6, floor: 1e-4 });
           assert.ok(res.checked > 20, 'checked too few elements');
           assert.ok(res.maxRelError < 1e-6, `${kind}: max relative error ${res.maxRelError.toExponential(2)} at ${JSON.stringify(res.worst)}`);
+          t.diagnostic(`${kind} ${reverse ? 'reverse' : 'forward'} chunk ${chunk}: largest relative error ${res.maxRelError.toExponential(2)}`);
         });
       }
     }
   }
 });
 
-test('the chunked scan equals the sequential one (float64), forward and backward, any chunk length', () => {
+test('the chunked scan equals the sequential one (float64), forward and backward, any chunk length', (t) => {
   let worst = 0;
   for (const steps of [1, 5, 64, 65, 300]) {
     for (const chunk of [1, 7, 64]) {
@@ -137,6 +138,7 @@ test('the chunked scan equals the sequential one (float64), forward and backward
     }
   }
   assert.ok(worst > 0, 'the chunked scan should differ from the sequential one in rounding, or it did not run');
+  t.diagnostic(`chunked against sequential, float64: largest relative difference ${worst.toExponential(2)}`);
 });
 
 test('scanChunkLength: chunks only for long sequences of small blocks, and never from the thread count', () => {
@@ -174,18 +176,31 @@ test('wasm scan kernels against the js reference on odd sizes; 2 threads bit for
   }
 });
 
-test('minLSTM gates stay finite where f + i underflows, and the js and wasm kernels agree there', () => {
+test('min-cell gates and their gradients stay right where f + i or g underflows, and the js and wasm kernels agree there', () => {
   const h = 5;
-  const p = Float64Array.from([-120, -100, -90, 3, -200, -110, -130, -95, -3, -150, 0.5, -1, 2, -0.2, 4]);
+  // the last candidate pre-activation underflows g = σ(x) too, where the backward must not divide by it
+  const p = Float64Array.from([-120, -100, -90, 3, -200, -110, -130, -95, -3, -150, 0.5, -1, 2, -0.2, -200]);
   const res: Float64Array[] = [];
   for (const k of [js64, one] as Kernels[]) {
-    const pp = k.alloc(3 * h), a = k.alloc(h), v = k.alloc(h);
+    const pp = k.alloc(3 * h), a = k.alloc(h), v = k.alloc(h), cache = k.alloc(3 * h), ones = k.alloc(h);
     pp.set(p);
-    k.minLstmGates(1, h, pp, 0, a, 0, v, 0);
+    ones.fill(1);
+    k.minLstmGates(1, h, pp, 0, a, 0, v, 0, cache, 0);
     for (let j = 0; j < h; j++) assert.ok(Number.isFinite(a[j]) && Number.isFinite(v[j]), `${k.name}: unit ${j} not finite`);
+    k.minLstmGatesBackward(1, h, cache, 0, v, 0, ones, 0, ones, 0, cache, 0);
+    assert.ok(cache.every(Number.isFinite), `${k.name}: a gradient is not finite`);
     res.push(Float64Array.from(a));
   }
   assert.ok(maxRelError(res[1]!, res[0]!) < 1e-5, 'js and wasm disagree on the guarded gates');
+  // minGRU's candidate far below 0: g and g' vanish, and the cached sign must still say so
+  for (const k of [js32, one] as Kernels[]) {
+    const pp = k.alloc(2), a = k.alloc(1), v = k.alloc(1), cache = k.alloc(2), ones = k.alloc(1);
+    pp.set([0.3, -200]);
+    ones.fill(1);
+    k.minGruGates(1, 1, pp, 0, a, 0, v, 0, cache, 0);
+    k.minGruGatesBackward(1, 1, cache, 0, a, 0, ones, 0, ones, 0, cache, 0);
+    assert.equal(cache[1], 0, `${k.name}: ∂L/∂k_h where g'(x) underflows`);
+  }
   // both pre-activations very negative: a = σ(k_f − k_i)
   assert.ok(Math.abs(res[0]![0]! - 1 / (1 + Math.exp(-(-120 + 110)))) < 1e-12);
 });

@@ -50,15 +50,17 @@ function build(cell: CellKind, c: Case): { model: Sequential; x: Float64Array; t
 }
 
 async function checkCases(tc: TestContext, list: Case[]): Promise<void> {
+  let worst = 0;
   for (const cell of CELLS) {
     for (const c of list) await tc.test(`${cell} ${c.name}`, () => {
       const { model, x, t, b } = build(cell, c);
       const rng = new Rng(5);
       const per = (model.config.numLayers ?? 1) * (model.config.bidirectional ? 2 : 1) * b * model.config.hiddenSize;
       const state = c.withState ? { h: randn(per, rng, 0.5), c: null } : null;
-      checkModelGradients({ name: `${cell} ${c.name}`, model, x, t, b, lengths: c.lengths, state, training: c.training }, rng);
+      worst = Math.max(worst, checkModelGradients({ name: `${cell} ${c.name}`, model, x, t, b, lengths: c.lengths, state, training: c.training }, rng));
     });
   }
+  tc.diagnostic(`largest relative error against central differences: ${worst.toExponential(2)}`);
 }
 
 test('gradient check: the new cells alone, stacked with dropout, bidirectional', (tc) => checkCases(tc, [
@@ -136,6 +138,7 @@ test('gradient check: long sequences (T 300, B·H 3: the scan runs chunked by ti
     const targets = model.params.map((p) => ({ name: p.name, value: p.value, grad: Float64Array.from(p.grad) }));
     const r = gradCheck(loss, targets, { maxPerTarget: 12, seed: 3 });
     assert.ok(r.maxRelError < GRADCHECK_TOL, `${cell} long: ${r.maxRelError} at ${JSON.stringify(r.worst)}`);
+    tc.diagnostic(`${cell} T 300 (chunked scan): largest relative error ${r.maxRelError.toExponential(2)}`);
     // the whole-direction route (chunked scan) and the step route (sequential) agree
     const whole = targets.map((q) => q.grad);
     model.zeroGrad();

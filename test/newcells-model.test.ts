@@ -37,6 +37,8 @@ test('recurrentMax: u starts in U(0, bound), is clamped to ±bound after every u
   const model = new Sequential(base('indrnn', { numLayers: 2, recurrentMax: bound }), { seed: 3 });
   const us = () => model.params.filter((p) => p.name.includes('weight_hh')).flatMap((p) => Array.from(p.value));
   assert.ok(us().every((u) => u >= 0 && u <= bound) && Math.max(...us()) > 0.8, 'u drawn from U(0, bound)');
+  const top = model.params.find((p) => p.name === 'rnn.weight_hh_l1')!.value, first = model.params.find((p) => p.name === 'rnn.weight_hh_l0')!.value;
+  assert.ok(top.every((u) => u >= Math.fround(1 / bound)) && first.some((u) => u < 0.5), 'the top layer of a last-step model keeps: U(1/bound, bound)');
   // a huge learning rate pushes u far outside; the trainer's step puts it back
   const task = new AddingTask({ length: 50, validation: { size: 4, seed: 1, batch: 4 } });
   new Trainer(model, task, { steps: 3, batchSize: 4, seed: 1, optimizer: { kind: 'sgd', lr: 1e4 }, stopWhenSolved: false }).train();

@@ -10,7 +10,8 @@
 // scripts/recur_cells_torch.py's reference module, where the paper's log-space parallel form
 // (parallel_scan_log) is checked against the loop.
 //
-// Routes and buffers: linear-scan.ts. Kernels: minGruGates / minGruGatesBackward and the scan
+// Routes and buffers: linear-scan.ts; the gate kernel caches z and g in the gate-gradient buffer,
+// so the backward needs no exponential. Kernels: minGruGates / minGruGatesBackward and the scan
 // (src/kernels/js-scan.ts, asm/scan.ts). test/newcells.test.ts checks them against PyTorch and
 // float64 finite differences.
 
@@ -33,11 +34,13 @@ export const MINGRU: CellSpec = {
 export class MinGruCell extends LinearScanCell {
   constructor() { super(MINGRU); }
 
-  gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    k.minGruGates(m, h, p, pOff, a, aOff, v, vOff);
+  gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    k.minGruGates(m, h, p, pOff, a, aOff, v, vOff, cache, cacheOff);
   }
 
-  protected gateGradients(k: Kernels, m: number, h: number, p: Float, pOff: number, s: ScanWorkspace, off: number, dP: Float, dPOff: number): void {
-    k.minGruGatesBackward(m, h, p, pOff, s.dA, off, s.dV, off, dP, dPOff);
+  protected gateGradients(k: Kernels, m: number, h: number, _p: Float, _pOff: number, s: ScanWorkspace, off: number, dP: Float, dPOff: number): void {
+    // the forward cached z and ±g in dP's place: no exponential here
+    k.minGruGatesBackward(m, h, dP, dPOff, s.a, off, s.dA, off, s.dV, off, dP, dPOff);
   }
 }

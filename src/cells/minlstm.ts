@@ -9,7 +9,9 @@
 // f' = σ(k_f − k_i), i' = σ(k_i − k_f). The forget gate is block 0 (forgetBias sets b_f). No
 // recurrent weight, no b_hh. Parameters per direction: weight_ih (3H, I), bias_ih (3H).
 //
-// Routes and buffers: linear-scan.ts. Kernels: minLstmGates / minLstmGatesBackward and the scan.
+// Routes and buffers: linear-scan.ts; the gate kernel caches the gates' derivatives and g in the
+// gate-gradient buffer, so the backward needs no exponential. Kernels: minLstmGates /
+// minLstmGatesBackward and the scan.
 
 import type { Float, Kernels } from '../kernels/types.js';
 import type { CellSpec, ScanWorkspace } from './cell.js';
@@ -33,11 +35,13 @@ export const MINLSTM: CellSpec = {
 export class MinLstmCell extends LinearScanCell {
   constructor() { super(MINLSTM); }
 
-  gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    k.minLstmGates(m, h, p, pOff, a, aOff, v, vOff);
+  gatesInto(k: Kernels, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    k.minLstmGates(m, h, p, pOff, a, aOff, v, vOff, cache, cacheOff);
   }
 
-  protected gateGradients(k: Kernels, m: number, h: number, p: Float, pOff: number, s: ScanWorkspace, off: number, dP: Float, dPOff: number): void {
-    k.minLstmGatesBackward(m, h, p, pOff, s.dA, off, s.dV, off, dP, dPOff);
+  protected gateGradients(k: Kernels, m: number, h: number, _p: Float, _pOff: number, s: ScanWorkspace, off: number, dP: Float, dPOff: number): void {
+    // the forward cached the gates' derivatives and ±g in dP's place: no exponential here
+    k.minLstmGatesBackward(m, h, dP, dPOff, s.v, off, s.dA, off, s.dV, off, dP, dPOff);
   }
 }

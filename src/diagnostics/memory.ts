@@ -44,10 +44,10 @@ export function cellMemory(model: Sequential): LayerMemory[] | null {
     for (let d = 0; d < layer.directions; d++) {
       const p = layer.gateValues(d), rows = p.length / g;
       const stride = Math.max(1, Math.ceil((rows * h) / MAX_SAMPLES));
-      const one = new Float64Array(g), a = new Float64Array(h), v = new Float64Array(h);
+      const one = new Float64Array(g), a = new Float64Array(h), v = new Float64Array(h), cache = new Float64Array(g);
       for (let r = 0; r < rows; r += stride) {
         for (let j = 0; j < g; j++) one[j] = p[r * g + j];
-        cell.gatesInto(js, 1, h, one, 0, a, 0, v, 0);
+        cell.gatesInto(js, 1, h, one, 0, a, 0, v, 0, cache, 0);
         for (let j = 0; j < h; j++) values.push(a[j]);
       }
     }

@@ -10,7 +10,9 @@ import type { Float } from './types.js';
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 /** The min cells' g: x + 0.5 for x ≥ 0, σ(x) below (positive, continuous, increasing). */
 const gAct = (x: number): number => (x >= 0 ? x + 0.5 : sigmoid(x));
-const gDeriv = (x: number): number => (x >= 0 ? 1 : sigmoid(x) * sigmoid(-x));
+
+/** The sign bit, −0 included (a cached −g whose g underflowed to 0 in float32 still says x < 0). */
+const negative = (x: number): boolean => x < 0 || Object.is(x, -0);
 
 /** minLSTM's a = f/(f+i) and i' = i/(f+i); where f + i underflows, their limits σ(k_f − k_i), σ(k_i − k_f). */
 function minLstmNorm(kf: number, ki: number): [number, number] {
@@ -131,56 +133,66 @@ export class JsScans implements ScanKernels {
     for (let c = chunks - 2; c >= 0; c--) range(c * chunk, end(c), scratch!, carries + (c + 1) * n, -1);
   }
 
-  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
+  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
     for (let r = 0; r < m; r++) {
-      const pr = pOff + r * 2 * h;
-      for (let j = 0; j < h; j++) {
-        const kz = p[pr + j];
-        a[aOff + r * h + j] = sigmoid(-kz);
-        v[vOff + r * h + j] = sigmoid(kz) * gAct(p[pr + h + j]);
-      }
-    }
-  }
-
-  minGruGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
-    dV: Float, dVOff: number, dP: Float, dPOff: number): void {
-    for (let r = 0; r < m; r++) {
-      const pr = pOff + r * 2 * h, dpr = dPOff + r * 2 * h;
+      const pr = pOff + r * 2 * h, cr = cacheOff + r * 2 * h;
       for (let j = 0; j < h; j++) {
         const kz = p[pr + j], x = p[pr + h + j];
-        const z = sigmoid(kz), az = sigmoid(-kz);
-        const dv = dV[dVOff + r * h + j];
-        // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then σ' = z(1−z); ∂L/∂g = dV·z, then g'
-        dP[dpr + j] = (dv * gAct(x) - dA[dAOff + r * h + j]) * z * az;
-        dP[dpr + h + j] = dv * z * gDeriv(x);
+        const z = sigmoid(kz), g = gAct(x);
+        a[aOff + r * h + j] = sigmoid(-kz);
+        v[vOff + r * h + j] = z * g;
+        cache[cr + j] = z;
+        cache[cr + h + j] = x >= 0 ? g : -g;
       }
     }
   }
 
-  minLstmGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    for (let r = 0; r < m; r++) {
-      const pr = pOff + r * 3 * h;
-      for (let j = 0; j < h; j++) {
-        const [fa, ip] = minLstmNorm(p[pr + j], p[pr + h + j]);
-        a[aOff + r * h + j] = fa;
-        v[vOff + r * h + j] = ip * gAct(p[pr + 2 * h + j]);
-      }
-    }
-  }
-
-  minLstmGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
+  minGruGatesBackward(m: number, h: number, cache: Float, cacheOff: number, a: Float, aOff: number, dA: Float, dAOff: number,
     dV: Float, dVOff: number, dP: Float, dPOff: number): void {
     for (let r = 0; r < m; r++) {
-      const pr = pOff + r * 3 * h, dpr = dPOff + r * 3 * h;
+      const cr = cacheOff + r * 2 * h, dpr = dPOff + r * 2 * h;
+      for (let j = 0; j < h; j++) {
+        const z = cache[cr + j], sg = cache[cr + h + j], g = Math.abs(sg);
+        const dv = dV[dVOff + r * h + j];
+        // a = 1 − z, v = z·g: ∂L/∂z = −dA + dV·g, then σ' = z(1−z) = z·a; ∂L/∂g = dV·z, then
+        // g' = 1 (x ≥ 0) or σ(x)(1 − σ(x)) = g(1 − g) (x < 0: the cached g is negative)
+        dP[dpr + j] = (dv * g - dA[dAOff + r * h + j]) * z * a[aOff + r * h + j];
+        dP[dpr + h + j] = dv * z * (negative(sg) ? g * (1 - g) : 1);
+      }
+    }
+  }
+
+  minLstmGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    for (let r = 0; r < m; r++) {
+      const pr = pOff + r * 3 * h, cr = cacheOff + r * 3 * h;
       for (let j = 0; j < h; j++) {
         const kf = p[pr + j], ki = p[pr + h + j], x = p[pr + 2 * h + j];
-        const [fa, ip] = minLstmNorm(kf, ki);
-        const dv = dV[dVOff + r * h + j];
-        // a = f/(f+i), i' = 1 − a: ∂L/∂a = dA − dV·g; ∂a/∂k_f = a·i'·(1−f), ∂a/∂k_i = −a·i'·(1−i)
-        const q = (dA[dAOff + r * h + j] - dv * gAct(x)) * fa * ip;
-        dP[dpr + j] = q * sigmoid(-kf);
-        dP[dpr + h + j] = -q * sigmoid(-ki);
-        dP[dpr + 2 * h + j] = dv * ip * gDeriv(x);
+        const [fa, ip] = minLstmNorm(kf, ki), g = gAct(x);
+        a[aOff + r * h + j] = fa;
+        v[vOff + r * h + j] = ip * g;
+        // ∂a/∂k_f = a·i'·(1−f), −∂a/∂k_i = a·i'·(1−i); g with the sign of x
+        cache[cr + j] = fa * ip * sigmoid(-kf);
+        cache[cr + h + j] = fa * ip * sigmoid(-ki);
+        cache[cr + 2 * h + j] = x >= 0 ? g : -g;
+      }
+    }
+  }
+
+  minLstmGatesBackward(m: number, h: number, cache: Float, cacheOff: number, v: Float, vOff: number, dA: Float, dAOff: number,
+    dV: Float, dVOff: number, dP: Float, dPOff: number): void {
+    for (let r = 0; r < m; r++) {
+      const cr = cacheOff + r * 3 * h, dpr = dPOff + r * 3 * h;
+      for (let j = 0; j < h; j++) {
+        const cf = cache[cr + j], ci = cache[cr + h + j], sg = cache[cr + 2 * h + j], g = Math.abs(sg);
+        const vv = v[vOff + r * h + j], dv = dV[dVOff + r * h + j];
+        // a = f/(f+i), i' = 1 − a: ∂L/∂a = dA − dV·g; ∂L/∂k_h = dV·i'·g'(x), with i'·g' = v/g
+        // (x ≥ 0, g' = 1) or i'·g(1−g) = v(1−g) (x < 0)
+        const q = dA[dAOff + r * h + j] - dv * g;
+        dP[dpr + j] = q * cf;
+        dP[dpr + h + j] = -q * ci;
+        dP[dpr + 2 * h + j] = dv * (negative(sg) ? vv * (1 - g) : vv / g);
       }
     }
   }

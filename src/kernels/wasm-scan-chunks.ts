@@ -14,10 +14,10 @@ export interface ScanExports {
   scanBackward(b: number, h: number, e0: number, e1: number, t: number, s0: number, s1: number, reverse: number,
     a: number, hs: number, dy: number, dyLd: number, carry: number, dA: number, dV: number, prod: number, ls: number): void;
   scanBackwardCombine(b: number, h: number, e0: number, e1: number, t: number, chunk: number, carries: number, prods: number): void;
-  minGruGates(m: number, h: number, p: number, a: number, v: number): void;
-  minGruGatesBackward(m: number, h: number, p: number, dA: number, dV: number, dP: number): void;
-  minLstmGates(m: number, h: number, p: number, a: number, v: number): void;
-  minLstmGatesBackward(m: number, h: number, p: number, dA: number, dV: number, dP: number): void;
+  minGruGates(m: number, h: number, p: number, a: number, v: number, cache: number): void;
+  minGruGatesBackward(m: number, h: number, cache: number, a: number, dA: number, dV: number, dP: number): void;
+  minLstmGates(m: number, h: number, p: number, a: number, v: number, cache: number): void;
+  minLstmGatesBackward(m: number, h: number, cache: number, v: number, dA: number, dV: number, dP: number): void;
   addColumnProductSums(m: number, j0: number, j1: number, a: number, lda: number, b: number, ldb: number, out: number): void;
 }
 
@@ -61,20 +61,28 @@ export function runScanChunk(x: ScanExports, op: number, int: (i: number) => num
       // ARGS: b, h, t, reverse, a, hs, dy, dyLd, -, dA, dV, chunk, phase, prods, carries, ls
       for (let c = s; c < e; c++) backwardChunk(x, int, addr, c);
       return true;
-    case SCAN_OP.MINGRU_GATES:
-    case SCAN_OP.MINLSTM_GATES: {
-      // ARGS: h, p, a, v; chunks of rows
-      const h = int(0), g = op === SCAN_OP.MINGRU_GATES ? 2 : 3;
-      const f = op === SCAN_OP.MINGRU_GATES ? x.minGruGates : x.minLstmGates;
-      f(e - s, h, addr(1) + 4 * g * h * s, addr(2) + 4 * h * s, addr(3) + 4 * h * s);
+    case SCAN_OP.MINGRU_GATES: {
+      // ARGS: h, p, a, v, cache; chunks of rows
+      const h = int(0), r = 4 * h * s;
+      x.minGruGates(e - s, h, addr(1) + 2 * r, addr(2) + r, addr(3) + r, addr(4) + 2 * r);
       return true;
     }
-    case SCAN_OP.MINGRU_GATES_BACKWARD:
+    case SCAN_OP.MINGRU_GATES_BACKWARD: {
+      // ARGS: h, cache, a, dA, dV, dP
+      const h = int(0), r = 4 * h * s;
+      x.minGruGatesBackward(e - s, h, addr(1) + 2 * r, addr(2) + r, addr(3) + r, addr(4) + r, addr(5) + 2 * r);
+      return true;
+    }
+    case SCAN_OP.MINLSTM_GATES: {
+      // ARGS: h, p, a, v, cache
+      const h = int(0), r = 4 * h * s;
+      x.minLstmGates(e - s, h, addr(1) + 3 * r, addr(2) + r, addr(3) + r, addr(4) + 3 * r);
+      return true;
+    }
     case SCAN_OP.MINLSTM_GATES_BACKWARD: {
-      // ARGS: h, p, dA, dV, dP
-      const h = int(0), g = op === SCAN_OP.MINGRU_GATES_BACKWARD ? 2 : 3;
-      const f = op === SCAN_OP.MINGRU_GATES_BACKWARD ? x.minGruGatesBackward : x.minLstmGatesBackward;
-      f(e - s, h, addr(1) + 4 * g * h * s, addr(2) + 4 * h * s, addr(3) + 4 * h * s, addr(4) + 4 * g * h * s);
+      // ARGS: h, cache, v, dA, dV, dP
+      const h = int(0), r = 4 * h * s;
+      x.minLstmGatesBackward(e - s, h, addr(1) + 3 * r, addr(2) + r, addr(3) + r, addr(4) + r, addr(5) + 3 * r);
       return true;
     }
     case SCAN_OP.COLUMN_PRODUCT_SUMS:

@@ -94,22 +94,24 @@ export class WasmScans implements ScanKernels {
     }
   }
 
-  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    this.gates(SCAN_OP.MINGRU_GATES, 2, m, h, p, pOff, a, aOff, v, vOff);
+  minGruGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    this.gates(SCAN_OP.MINGRU_GATES, 2, m, h, p, pOff, a, aOff, v, vOff, cache, cacheOff);
   }
 
-  minGruGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
+  minGruGatesBackward(m: number, h: number, cache: Float, cacheOff: number, a: Float, aOff: number, dA: Float, dAOff: number,
     dV: Float, dVOff: number, dP: Float, dPOff: number): void {
-    this.gatesBackward(SCAN_OP.MINGRU_GATES_BACKWARD, 2, m, h, p, pOff, dA, dAOff, dV, dVOff, dP, dPOff);
+    this.gatesBackward(SCAN_OP.MINGRU_GATES_BACKWARD, 2, m, h, cache, cacheOff, a, aOff, dA, dAOff, dV, dVOff, dP, dPOff);
   }
 
-  minLstmGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    this.gates(SCAN_OP.MINLSTM_GATES, 3, m, h, p, pOff, a, aOff, v, vOff);
+  minLstmGates(m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    this.gates(SCAN_OP.MINLSTM_GATES, 3, m, h, p, pOff, a, aOff, v, vOff, cache, cacheOff);
   }
 
-  minLstmGatesBackward(m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
+  minLstmGatesBackward(m: number, h: number, cache: Float, cacheOff: number, v: Float, vOff: number, dA: Float, dAOff: number,
     dV: Float, dVOff: number, dP: Float, dPOff: number): void {
-    this.gatesBackward(SCAN_OP.MINLSTM_GATES_BACKWARD, 3, m, h, p, pOff, dA, dAOff, dV, dVOff, dP, dPOff);
+    this.gatesBackward(SCAN_OP.MINLSTM_GATES_BACKWARD, 3, m, h, cache, cacheOff, v, vOff, dA, dAOff, dV, dVOff, dP, dPOff);
   }
 
   addColumnProductSums(m: number, n: number, a: Float, aOff: number, lda: number, b: Float, bOff: number, ldb: number,
@@ -119,16 +121,19 @@ export class WasmScans implements ScanKernels {
     this.run(SCAN_OP.COLUMN_PRODUCT_SUMS, m * n, this.minScanWork, n, 4);
   }
 
-  private gates(op: number, g: number, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number): void {
-    this.set(h, this.ptr(p, pOff, m, g * h, 'gates p'), this.ptr(a, aOff, m, h, 'gates a'), this.ptr(v, vOff, m, h, 'gates v'));
+  private gates(op: number, g: number, m: number, h: number, p: Float, pOff: number, a: Float, aOff: number, v: Float, vOff: number,
+    cache: Float, cacheOff: number): void {
+    this.set(h, this.ptr(p, pOff, m, g * h, 'gates p'), this.ptr(a, aOff, m, h, 'gates a'), this.ptr(v, vOff, m, h, 'gates v'),
+      this.ptr(cache, cacheOff, m, g * h, 'gates cache'));
     this.run(op, m * h, this.h.minElements, m, 1);
   }
 
-  private gatesBackward(op: number, g: number, m: number, h: number, p: Float, pOff: number, dA: Float, dAOff: number,
-    dV: Float, dVOff: number, dP: Float, dPOff: number): void {
-    this.set(h, this.ptr(p, pOff, m, g * h, 'gates p'), this.ptr(dA, dAOff, m, h, 'gates dA'),
-      this.ptr(dV, dVOff, m, h, 'gates dV'), this.ptr(dP, dPOff, m, g * h, 'gates dP'));
-    this.run(op, m * h, this.h.minElements, m, 1);
+  /** The backward from the cache, with a (minGRU) or v (minLSTM): memory-bound, so split only large calls. */
+  private gatesBackward(op: number, g: number, m: number, h: number, cache: Float, cacheOff: number, av: Float, avOff: number,
+    dA: Float, dAOff: number, dV: Float, dVOff: number, dP: Float, dPOff: number): void {
+    this.set(h, this.ptr(cache, cacheOff, m, g * h, 'gates cache'), this.ptr(av, avOff, m, h, 'gates a or v'),
+      this.ptr(dA, dAOff, m, h, 'gates dA'), this.ptr(dV, dVOff, m, h, 'gates dV'), this.ptr(dP, dPOff, m, g * h, 'gates dP'));
+    this.run(op, m * h, this.minScanWork, m, 1);
   }
 
   /** Runs the job in argv over [0, span): here, or cut into chunks of `unit` shared with the workers. */

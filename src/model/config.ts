@@ -46,7 +46,8 @@ export interface ModelConfig {
   skip?: { budget: number };
   /**
    * IndRNN (cells with a vector recurrent weight): the bound on |u|, each unit's recurrent weight,
-   * enforced after every update and the top of u's initial range U(0, recurrentMax). Li et al. use
+   * enforced after every update and the top of u's initial range U(0, recurrentMax) (the top
+   * layer of a last-step model: U(1/recurrentMax, recurrentMax), as Li et al.'s code). Li et al. use
    * γ^{1/T} for sequences of T steps (γ = 2 for the adding problem); the CLI sets 2^{1/T} from the
    * task. Absent: u starts in U(0, 1) and is not bounded.
    */

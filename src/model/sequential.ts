@@ -89,8 +89,11 @@ export class Sequential {
     const rng = this.rng;
     if (this.embedding) { const w = this.embedding.weight.value; for (let i = 0; i < w.length; i++) w[i] = rng.normal(); }
     // the cell's parameters by role (layers/direction.ts), in PyTorch's order; the Skip RNN gate and residual projections are initExtras'
-    for (const layer of this.rnn.layers) {
-      for (const { param, role } of layer.gateParams) this.initGateParam(param, role, init);
+    const layers = this.rnn.layers;
+    for (const layer of layers) {
+      // IndRNN: the top layer of a last-step model starts as an integrator (see initGateParam)
+      const keeps = layer === layers[layers.length - 1] && this.config.outputMode === 'last';
+      for (const { param, role } of layer.gateParams) this.initGateParam(param, role, init, keeps);
       if (init?.forgetBias !== undefined) this.setForgetBias(layer.gateParams, init.forgetBias);
     }
     const inF = this.head.inFeatures;
@@ -100,12 +103,14 @@ export class Sequential {
   }
 
   /** One parameter of a recurrent layer: PyTorch's default, or the initializer `init` names for its role, one gate block (H rows) at a time. */
-  private initGateParam(p: Param, role: ParamRole, init: InitConfig | undefined): void {
+  private initGateParam(p: Param, role: ParamRole, init: InitConfig | undefined, keeps = false): void {
     const h = this.rnn.hiddenSize;
-    // a vector recurrent weight (IndRNN's u): U(0, recurrentMax), as Li et al.'s code, whatever `init` says
+    // a vector recurrent weight (IndRNN's u), whatever `init` says, as Li et al.'s code: U(0, max),
+    // and for the top layer of a model that reads only the last step U(1/max, max) when max > 1
+    // (their u_lastlayer_ini), units that keep what they hold to the end of the sequence
     if (role === 'recurrent' && this.rnn.cell.spec.recurrent === 'vector') {
-      const max = this.config.recurrentMax ?? 1;
-      for (let i = 0; i < p.value.length; i++) p.value[i] = this.rng.uniform() * max;
+      const max = this.config.recurrentMax ?? 1, lo = keeps && max > 1 ? 1 / max : 0;
+      for (let i = 0; i < p.value.length; i++) p.value[i] = lo + this.rng.uniform() * (max - lo);
       return;
     }
     if (!init || init.recurrent === 'default' && init.input === undefined) {
