@@ -128,3 +128,14 @@ test('diagnose --json: verdict, per-step gradient norms, ratio and spectral radi
   assert.equal(big.code, 0, big.err);
   assert.equal(lastJson(big.out).verdict, 'exploding');
 });
+
+test('train --minutes: the budget ends the run and says so; --warmup with it is refused', () => {
+  const r = recur('train', '--task', 'adding', '--length', '10', '--hidden', '8', '--minutes', '0.01', '--schedule', 'cosine', '--no-stop', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /budget of 0\.01 minutes ran out/);
+  const j = lastJson(r.out);
+  assert.ok((j.seconds as number) >= 0.6 && (j.steps as number) > 1 && (j.steps as number) < 1e9, `${j.steps} steps in ${j.seconds} s`);
+  const both = recur('train', '--task', 'adding', '--length', '10', '--minutes', '1', '--warmup', '5');
+  assert.equal(both.code, 2);
+  assert.match(both.err, /--warmup and --minutes/);
+});

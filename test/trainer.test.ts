@@ -121,3 +121,20 @@ test('run() can pause and go on, and trainAsync() takes the same steps as train(
   assert.equal(paused.result().valLoss, whole.valLoss);
   assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i + 1));
 });
+
+test('a budget of seconds ends the run and drives the schedule by time: the cosine reaches its floor with the budget', () => {
+  const task = createTask({ kind: 'adding', length: 12 }, { seed: 1, valSize: 50 });
+  const seconds = 0.4, steps = 1e6, lr = 1e-2, etaMin = 1e-4;
+  const r = run(task, {}, { steps, seconds, evalEvery: steps, optimizer: { kind: 'adam', lr }, schedule: { kind: 'cosine', tMax: steps, etaMin } }).result;
+  // the schedule's value at a time: step ⌊steps · elapsed / seconds⌋ of the horizon
+  const at = (s: number) => etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * Math.min(steps, Math.floor((steps * s) / seconds))) / steps))) / 2;
+  const h = r.history.steps;
+  assert.ok(h.length > 5 && h.length < steps, `${h.length} steps`);
+  assert.ok(r.seconds >= seconds && h[h.length - 2].seconds < seconds, `ended at ${r.seconds} s, the step before at ${h[h.length - 2].seconds} s`);
+  // each step's rate was set after the step before ended and before its own end
+  for (let i = 1; i < h.length; i++) {
+    assert.ok(h[i].lr <= at(h[i - 1].seconds) * (1 + 1e-12) && h[i].lr >= at(h[i].seconds) * (1 - 1e-12), `step ${h[i].step}: lr ${h[i].lr}`);
+  }
+  assert.ok(h[h.length - 1].lr < 0.1 * lr && h[0].lr > 0.9 * lr, `lr from ${h[0].lr} to ${h[h.length - 1].lr}`);
+  assert.throws(() => run(task, {}, { seconds: 0 }), /seconds/);
+});

@@ -37,7 +37,7 @@ export const MODEL_OPTIONS: Options = {
 export const TRAINING_OPTIONS: Options = {
   optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' },
   warmup: { type: 'string' }, 'clip-norm': { type: 'string' }, 'clip-value': { type: 'string' }, 'clip-adaptive': { type: 'string' },
-  'clip-agc': { type: 'string' }, 'clip-auto': { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
+  'clip-agc': { type: 'string' }, 'clip-auto': { type: 'string' }, steps: { type: 'string' }, minutes: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, bptt: { type: 'string' },
   'eval-every': { type: 'string' }, 'no-stop': { type: 'boolean' }, 'stop-when-solved': { type: 'boolean' }, 'metrics-log': { type: 'string' },
 };
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
@@ -269,8 +269,11 @@ export function trainConfig(v: Values, defaults: { steps: number; lr: number; ir
   if (v['clip-agc'] !== undefined) clip = { kind: 'agc', factor: num(v, 'clip-agc', 0.01, 0, Infinity, true)! };
   if (v['clip-auto'] !== undefined) clip = { kind: 'autoclip', percentile: num(v, 'clip-auto', 10, 0, 100, true)! };
   if (v.steps !== undefined && v.epochs !== undefined) throw new UsageError('--steps and --epochs: expected one of them, not both');
-  const steps = int(v, 'steps', defaults.steps, 1, 1e9);
+  // a budget of minutes: the steps default to a cap it will not reach, and the schedule runs on time
+  const minutes = num(v, 'minutes', undefined, 0, 1e6, true);
+  const steps = int(v, 'steps', minutes !== undefined && v.epochs === undefined ? 1e9 : defaults.steps, 1, 1e9);
   const batchSize = int(v, 'batch', 32, 1, 1e6);
+  if (minutes !== undefined && v.warmup !== undefined) throw new UsageError('--warmup and --minutes: expected one of them (a warm-up counts steps, the budget time)');
   const warmup = v.warmup !== undefined ? { iters: int(v, 'warmup', 0, 1, 1e9) } : undefined;
   const schedKind = choice(v, 'schedule', SCHEDULES, 'constant');
   let schedule: ScheduleConfig | undefined;
@@ -285,6 +288,7 @@ export function trainConfig(v: Values, defaults: { steps: number; lr: number; ir
   const bptt = v.bptt !== undefined ? int(v, 'bptt', 1, 1, 1e9) : undefined;
   return {
     steps, batchSize, seed: int(v, 'seed', 1, 0, 2 ** 32 - 1), optimizer, schedule, clip, bptt,
+    ...(minutes !== undefined ? { seconds: minutes * 60 } : {}),
     evalEvery: v['eval-every'] !== undefined ? int(v, 'eval-every', 1, 1, 1e9) : undefined,
     // synthetic tasks stop once solved (--no-stop runs on); data tasks train what was asked unless --stop-when-solved
     stopWhenSolved: v['stop-when-solved'] === true || (defaults.synthetic !== false && v['no-stop'] !== true), metricsLog: str(v, 'metrics-log'), stepsGiven: v.steps !== undefined,

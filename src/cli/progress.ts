@@ -1,7 +1,11 @@
 // Progress on standard error: a redrawn bar on a terminal, plain lines every few seconds when
 // piped (so logs stay readable), nothing at all when quiet.
 
-export interface ProgressOptions { total: number; label: string; quiet?: boolean; stream?: NodeJS.WriteStream }
+export interface ProgressOptions {
+  total: number; label: string; quiet?: boolean; stream?: NodeJS.WriteStream;
+  /** A wall-clock budget: the ETA is the sooner of the steps' end and the budget's. */
+  seconds?: number;
+}
 
 export class Progress {
   private readonly start = performance.now();
@@ -22,7 +26,7 @@ export class Progress {
     this.lastDraw = now;
     const secs = (now - this.start) / 1000;
     const rate = step / Math.max(secs, 1e-9);
-    const eta = rate > 0 ? (this.o.total - step) / rate : Infinity;
+    const eta = Math.min(rate > 0 ? (this.o.total - step) / rate : Infinity, this.o.seconds !== undefined ? Math.max(0, this.o.seconds - secs) : Infinity);
     const info = Object.entries(fields).map(([k, v]) => `${k} ${v}`).join('  ');
     const text = `${this.o.label} step ${step}/${this.o.total}  ${info}  ${rate.toFixed(1)} steps/s  ETA ${formatDuration(eta)}`;
     if (this.tty) {

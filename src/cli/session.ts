@@ -89,7 +89,7 @@ function prepare(label: string, task: Task, model: Sequential, config: TrainConf
   const checkpoint = o.checkpoint;
   if (checkpoint && !checkpoint.resume) assertFresh(checkpoint.dir);
   let checkpointer: Checkpointer | null = null;
-  const progress = new Progress({ total: config.steps, label, quiet });
+  const progress = new Progress({ total: config.steps, label, quiet, seconds: config.seconds });
   let lastVal = NaN;
   const recorder = o.vitals === false ? null : new VitalsRecorder(model, { steps: config.steps });
   const own: TrainCallbacks = {

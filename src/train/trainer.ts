@@ -42,6 +42,13 @@ export interface TrainConfig {
   /** Stop as soon as the task counts as solved on validation. */
   stopWhenSolved?: boolean;
   nanGuard?: NanGuardOptions;
+  /**
+   * A wall-clock budget in seconds: the run ends after the step during which it runs out, and the
+   * schedule (all but plateau) runs on time instead of on steps taken: before each step it stands at
+   * step ⌊steps · elapsed / seconds⌋ of its `steps`-long horizon, so a cosine reaches its floor when
+   * the budget does, however fast the machine goes.
+   */
+  seconds?: number;
 }
 
 export interface StepInfo {
@@ -136,6 +143,7 @@ export class Trainer {
   constructor(readonly model: Sequential, readonly task: Task, readonly config: TrainConfig, readonly callbacks: TrainCallbacks = {}) {
     if (!(Number.isInteger(config.steps) && config.steps >= 1)) fail('steps', 'a whole number ≥ 1', config.steps);
     if (!(Number.isInteger(config.batchSize) && config.batchSize >= 1)) fail('batch size', 'a whole number ≥ 1', config.batchSize);
+    if (config.seconds !== undefined && !(config.seconds > 0 && Number.isFinite(config.seconds))) fail('seconds', 'a finite number > 0', config.seconds);
     if (model.config.outputSize !== task.outputSize) fail('model output size', `${task.outputSize} (the task's)`, model.config.outputSize);
     if (model.config.outputMode !== task.outputMode) fail('model output mode', `"${task.outputMode}" (the task's)`, model.config.outputMode);
     this.optimizer = createOptimizer(config.optimizer);
@@ -227,7 +235,7 @@ export class Trainer {
     const { config, loop } = this;
     loop.startedAt = performance.now();
     const evalEvery = config.evalEvery ?? Math.min(100, config.steps);
-    while (!loop.done && loop.step < config.steps) {
+    while (!loop.done && loop.step < config.steps && !(config.seconds !== undefined && this.seconds() >= config.seconds)) {
       const info = this.step();
       if (info.step % evalEvery === 0 || info.step === config.steps) this.evaluation(info.step);
       this.callbacks.onStepEnd?.(info);
@@ -242,6 +250,11 @@ export class Trainer {
     const { model, task, config, optimizer, schedule, guard, loop, callbacks } = this;
     const step = ++loop.step;
     const loss = this.lossAndGradients(task.trainBatch(this.rng, config.batchSize));
+    if (schedule && config.seconds !== undefined && config.schedule?.kind !== 'plateau') {
+      // on time: the share of the budget spent so far, as a step of the schedule's horizon
+      const n = Math.min(config.steps, Math.floor((config.steps * this.seconds()) / config.seconds));
+      schedule.loadState({ ...schedule.state(), step: n });
+    }
     const lr = (schedule ? schedule.lr : optimizer.lr) * guard.lrScale;
     if (schedule) cycleMomentum(schedule, optimizer);
     let applied = false, norm = NaN, clipped = false;

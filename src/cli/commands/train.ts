@@ -58,6 +58,8 @@ TRAINING-OPTIONS
   --clip-norm X | --clip-value X | --clip-adaptive K | --clip-agc LAMBDA | --clip-auto P
                 (AGC: each unit's gradient at most λ × its weight norm; AutoClip: the P-th percentile
                  of the norms so far, warm-started with ten norms of 1)
+  --minutes M   a wall-clock budget: stops once M minutes have passed (--steps then a cap, default none),
+                and the schedule runs on time: cosine, step, exponential, onecycle span the M minutes
   --steps N | --epochs N (text, csv)  --batch N (32)  --seed N (1)  --bptt N (truncated BPTT length)  --eval-every N
   --no-stop | --stop-when-solved
   --metrics-log FILE.jsonl
@@ -89,6 +91,7 @@ function epochsToSteps(task: Task, epochs: number, batch: number): number {
 /** Why a run ended before its last step, in one line. */
 function stopReason(r: TrainResult, cfg: TrainConfig, synthetic: boolean): string {
   if (r.stoppedEarly) return `the validation loss did not improve for ${cfg.earlyStopping?.patience} evaluations`;
+  if (cfg.seconds !== undefined && r.seconds >= cfg.seconds && !r.solved) return `the budget of ${formatNumber(cfg.seconds / 60)} minutes ran out`;
   if (r.solved) return `the task counts as solved (validation loss ${formatNumber(r.valLoss)} against the baseline ${formatNumber(r.baselineLoss)}; ${synthetic ? '--no-stop runs every step' : 'without --stop-when-solved every step runs'})`;
   return 'the run ended early';
 }
