@@ -3,7 +3,7 @@
 data, optimizer and time budget as the recur command beside each figure.
 
     scripts/torch_long.py adding  [--length 100] [--hidden 128] [--batch 32] [--lr 1e-3] [--minutes 10]
-        LSTM (PyTorch's default init), Adam, clip-norm 1, the adding problem (Le et al. 2015 form);
+        LSTM (PyTorch's default init; --forget-bias B as recur's), Adam, clip-norm 1, the adding problem (Le et al. 2015 form);
         prints the time to solve: the first evaluation (every --eval-every steps, on 1000 fixed
         validation sequences) with MSE < 0.01.
     scripts/torch_long.py fmnist  [--permuted] [--hidden 64] [--minutes 10] [--val 1000]
@@ -11,8 +11,10 @@ data, optimizer and time budget as the recur command beside each figure.
         drawn with replacement from the 60,000 training images; accuracy on the first --val test
         images (recur's validation set). Permuted: a fixed random permutation (not recur's: any
         fixed permutation is the same task).
-    scripts/torch_long.py names   [--hidden 128] [--minutes 10] [--lr 3e-3]
-        embedding + GRU + linear on names.txt with makemore's split (data/names-makemore-test.txt)
+    scripts/torch_long.py names   [--hidden 128] [--minutes 10] [--lr 3e-3] [--layers 1] [--embed 27] [--dropout 0]
+                                  [--batch 32] [--schedule constant|cosine]
+        embedding + GRU (dropout between layers, as recur's) + linear; cosine: lr to lr/100 over the minutes, on time
+        (recur's --schedule cosine --minutes M); on names.txt with makemore's split (data/names-makemore-test.txt)
         and metric (mean NLL per character and end token over the 1,000 test names).
 
 Threads: --threads (default 1, as recur's --threads 1). BLAS: Debian's python3-torch links the
@@ -67,6 +69,11 @@ def run_adding(torch, a):
     torch.manual_seed(a.seed)
     val = [adding_batch(torch, torch.Generator().manual_seed(1000 + k), a.length, 250) for k in range(4)]
     rnn, head = nn.LSTM(2, a.hidden), nn.Linear(a.hidden, 1)
+    if a.forget_bias is not None:
+        # recur's --forget-bias B: b_ih's forget slice B, b_hh's 0 (their sum is the gate's bias)
+        with torch.no_grad():
+            rnn.bias_ih_l0[a.hidden:2 * a.hidden].fill_(a.forget_bias)
+            rnn.bias_hh_l0[a.hidden:2 * a.hidden].zero_()
     params = list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=a.lr)
     start, step, solved_at, mse = time.time(), 0, None, float('nan')
@@ -157,7 +164,8 @@ def run_names(torch, a):
 
     gen = torch.Generator().manual_seed(a.seed)
     torch.manual_seed(a.seed)
-    emb, rnn, head = nn.Embedding(v, min(32, v)), nn.GRU(min(32, v), a.hidden), nn.Linear(a.hidden, v)
+    e = a.embed or min(32, v)
+    emb, rnn, head = nn.Embedding(v, e), nn.GRU(e, a.hidden, num_layers=a.layers, dropout=a.dropout), nn.Linear(a.hidden, v)
     params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=a.lr)
 
@@ -168,6 +176,12 @@ def run_names(torch, a):
 
     start, step = time.time(), 0
     while time.time() - start < a.minutes * 60:
+        if a.schedule == 'cosine':
+            # recur's --schedule cosine with --minutes: from lr to lr/100 over the budget, on time
+            frac = min(1.0, (time.time() - start) / (a.minutes * 60))
+            for g in opt.param_groups:
+                g['lr'] = a.lr / 100 + (a.lr - a.lr / 100) * (1 + math.cos(math.pi * frac)) / 2
+        rnn.train()
         idx = torch.randint(0, len(train), (a.batch,), generator=gen).tolist()
         s, n = nll([train[i] for i in idx])
         opt.zero_grad()
@@ -175,12 +189,13 @@ def run_names(torch, a):
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
+    rnn.eval()
     with torch.no_grad():
         tot, cnt = 0.0, 0
         for k in range(0, len(test), 250):
             s, n = nll(test[k:k + 250])
             tot, cnt = tot + s.item(), cnt + n
-    return {'task': 'names', 'hidden': a.hidden, 'steps': step, 'trainSeconds': time.time() - start, 'testNLL': tot / cnt}
+    return {'task': 'names', 'hidden': a.hidden, 'layers': a.layers, 'embed': e, 'dropout': a.dropout, 'schedule': a.schedule, 'steps': step, 'trainSeconds': time.time() - start, 'testNLL': tot / cnt}
 
 
 def main():
@@ -195,6 +210,11 @@ def main():
     p.add_argument('--lr', type=float, default=None)
     p.add_argument('--eval-every', type=int, default=50)
     p.add_argument('--permuted', action='store_true')
+    p.add_argument('--forget-bias', type=float, default=None)
+    p.add_argument('--layers', type=int, default=1)
+    p.add_argument('--embed', type=int, default=None)
+    p.add_argument('--dropout', type=float, default=0.0)
+    p.add_argument('--schedule', choices=['constant', 'cosine'], default='constant')
     p.add_argument('--val', type=int, default=1000)
     p.add_argument('--fashion-dir', default='/usr/share/datasets/fashion-mnist')
     a = p.parse_args()

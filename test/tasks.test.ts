@@ -15,7 +15,7 @@ import { CsvTask } from '../src/tasks/csv.js';
 import { VAL_BUDGET_BYTES, createTask as createCoreTask, validationSeed, type ValidationSpec } from '../src/tasks/index.js';
 import { createTask, csvTaskFromFile, textTaskFromFile } from '../src/node/tasks.js';
 import { ORDER_START, ORDER_TRIGGER, ORDER_X, ORDER_Y, OrderTask, orderPositions } from '../src/tasks/order.js';
-import type { Batch } from '../src/tasks/task.js';
+import type { Batch, Task } from '../src/tasks/task.js';
 import { TextTask } from '../src/tasks/text.js';
 import { Rng } from '../src/tensor/rng.js';
 import { computeLoss } from '../src/train/losses.js';
@@ -412,4 +412,20 @@ test('the core builds file tasks from text in memory: createTask takes a reader,
   const c = createCoreTask({ kind: 'csv', file: 'series', column: 'v', window: 4 }, { seed: 1, readText: () => csv });
   assert.equal(c.series.length, 60);
   assert.deepEqual(c.series, new CsvTask(csv, { column: 'v', window: 4 }).series);
+});
+
+test('text: --train-share and --val-chars reach the split: char-rnn\'s 95/5, the held-out part evaluated whole', () => {
+  // 40,000 characters: a 10% held-out part of 4,000; 5% is 2,000, and a cap of 32,768 changes nothing here
+  const path = file('share.txt', 'abcdefghij'.repeat(4000));
+  const rows = (t: Task) => t.validation().reduce((s, b) => s + b.rows, 0);
+  const first = (t: Task) => t.validation()[0].x[0];
+  const base = createTask({ kind: 'text', file: path, seq: 50 }, { seed: 1 }) as TextTask;
+  const charRnn = createTask({ kind: 'text', file: path, seq: 50, trainShare: 0.95, valCap: Infinity }, { seed: 1 }) as TextTask;
+  const capped = createTask({ kind: 'text', file: path, seq: 50, trainShare: 0.95, valCap: 1001 }, { seed: 1 }) as TextTask;
+  assert.equal(base.valStart, 36000);
+  assert.equal(charRnn.valStart, 38000);
+  assert.equal(rows(base), Math.floor(3999 / 50) * 50);
+  assert.equal(rows(charRnn), Math.floor(1999 / 50) * 50);
+  assert.equal(rows(capped), 1000);
+  assert.equal(first(charRnn), charRnn.ids[38000]);
 });

@@ -23,7 +23,7 @@ export type Values = Record<string, string | boolean | undefined>;
 
 export const TASK_OPTIONS: Options = {
   task: { type: 'string' }, length: { type: 'string' }, text: { type: 'string' }, seq: { type: 'string' },
-  'shuffle-lines': { type: 'boolean' }, 'data-dir': { type: 'string' }, 'val-size': { type: 'string' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
+  'shuffle-lines': { type: 'boolean' }, 'train-share': { type: 'string' }, 'val-chars': { type: 'string' }, 'data-dir': { type: 'string' }, 'val-size': { type: 'string' }, csv: { type: 'string' }, column: { type: 'string' }, window: { type: 'string' }, horizon: { type: 'string' },
   lines: { type: 'boolean' }, 'val-text': { type: 'string' }, 'val-indices': { type: 'string' }, columns: { type: 'string' }, target: { type: 'string' }, fill: { type: 'string' },
   delimiter: { type: 'string' }, 'max-input-mb': { type: 'string' },
 };
@@ -140,13 +140,16 @@ export function taskConfig(v: Values, required = true, modelColumns = false): Ta
       const file = str(v, 'text');
       if (!file) throw new UsageError('--task text: expected --text FILE');
       if (v.lines === true) {
-        for (const f of ['seq', 'shuffle-lines']) if (v[f] !== undefined) throw new UsageError(`--${f}: not with --lines (each line is its own sequence, the held-out lines are drawn at random)`);
+        for (const f of ['seq', 'shuffle-lines', 'train-share', 'val-chars']) if (v[f] !== undefined) throw new UsageError(`--${f}: not with --lines (each line is its own sequence, the held-out lines are drawn at random)`);
         const valFile = str(v, 'val-text'), valIndices = str(v, 'val-indices');
         if (valFile !== undefined && valIndices !== undefined) throw new UsageError('--val-text and --val-indices: expected one of them');
         return { kind: k, file, lines: true, ...(valFile ? { valFile } : {}), ...(valIndices ? { valIndices } : {}), maxBytes };
       }
       for (const f of ['val-text', 'val-indices']) if (v[f] !== undefined) throw new UsageError(`--${f}: expected --lines with it (held-out items of a file of one item per line)`);
-      return { kind: k, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes };
+      const trainShare = num(v, 'train-share', undefined, 0.5, 0.99);
+      const valChars = str(v, 'val-chars') === 'all' ? Infinity : v['val-chars'] !== undefined ? int(v, 'val-chars', 32768, 1, 1e9) : undefined;
+      return { kind: k, file, seq: int(v, 'seq', 64, 2, 100000), shuffleLines: v['shuffle-lines'] === true, maxBytes,
+        ...(trainShare !== undefined ? { trainShare } : {}), ...(valChars !== undefined ? { valCap: valChars } : {}) };
     }
     case 'smnist': case 'pmnist': case 'sfmnist': case 'pfmnist': {
       const dir = str(v, 'data-dir');
@@ -178,7 +181,7 @@ export function taskConfig(v: Values, required = true, modelColumns = false): Ta
 /** Task flags and the tasks they mean something for. */
 const TASK_FLAGS: readonly [readonly string[], readonly string[]][] = [
   [['length'], ['adding', 'copy', 'order']],
-  [['text', 'seq', 'shuffle-lines', 'lines', 'val-text', 'val-indices'], ['text']],
+  [['text', 'seq', 'shuffle-lines', 'train-share', 'val-chars', 'lines', 'val-text', 'val-indices'], ['text']],
   [['csv', 'column', 'columns', 'target', 'fill', 'delimiter', 'window', 'horizon'], ['csv']],
   [['max-input-mb'], ['text', 'csv']],
   [['data-dir'], ['sfmnist', 'pfmnist']],

@@ -35,7 +35,7 @@ export type TaskConfig =
   | { kind: 'adding'; length: number }
   | { kind: 'copy'; length: number }
   | { kind: 'order'; length: number }
-  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false; maxBytes?: number }
+  | { kind: 'text'; file: string; seq?: number; shuffleLines?: boolean; lines?: false; maxBytes?: number; trainShare?: number; valCap?: number }
   | { kind: 'text'; file: string; lines: true; valFile?: string; valIndices?: string; maxBytes?: number }
   | CsvTaskConfig
   | { kind: ImageTaskKind; dir?: string };
@@ -107,7 +107,7 @@ export function createTask(config: TaskConfig, opts: CreateTaskOptions): Task {
         const validationIndices = config.valIndices !== undefined ? parseIndexList(readText(opts, 'text', config.valIndices, 'validation index file'), items.length, config.valIndices) : undefined;
         return new LinesTask(items, { validation, validationIndices, vocab: opts.vocab, source: config.file });
       }
-      const o = { seq: checkSeq(config.seq), shuffleLines: config.shuffleLines, vocab: opts.vocab };
+      const o = { seq: checkSeq(config.seq), shuffleLines: config.shuffleLines, vocab: opts.vocab, trainShare: config.trainShare, valCap: config.valCap };
       return new TextTask(readText(opts, 'text', config.file, 'text file'), { ...o, source: config.file });
     }
     case 'csv': {

@@ -26,6 +26,8 @@ step asked (--stop-when-solved to stop them too). An early stop prints one line 
 TASK-OPTIONS
   --task adding|copy|order   --length T               synthetic long-dependency tasks
   --task text  --text FILE [--seq N] [--shuffle-lines]  character-level model of a text file
+               [--train-share S (0.9; char-rnn 0.95)] [--val-chars N|all (32768)]   the first S trains, the
+                                                      rest is held out, its first N characters evaluated
                                                       (--shuffle-lines: one item a line, split at random)
   --task text  --text FILE --lines [--val-text FILE | --val-indices FILE]   one item a line, each its own
                                                       sequence from start to end (makemore's names); held
