@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CellKind } from '../cells/cell.js';
 import type { Activation } from '../kernels/types.js';
 import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
+import { checkStructure } from '../layers/stack.js';
 import { MAX_DILATION, type InitConfig, type ModelConfig } from '../model/config.js';
 import { DEFAULT_MAX_INPUT_MB } from '../node/read-limited.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
@@ -249,9 +250,8 @@ function skipOptions(v: Values, o: ModelOptions): void {
   if (v.residual === true) o.residual = true;
   if (v.budget !== undefined && v.skip !== true) throw new UsageError('--budget: expected --skip as well (λ is the Skip RNN budget loss weight)');
   if (v.skip === true) {
-    if (o.bidirectional) throw new UsageError('--skip: expected a unidirectional model (whether to skip a step depends on the past), received --bidirectional');
-    if (o.dilations?.some((d) => d > 1)) throw new UsageError('--skip: expected no --dilations above 1 (a Skip RNN layer runs its own step loop)');
     o.skip = { budget: num(v, 'budget', 1e-5, 0, 1e6)! };
+    checkStructure(o, { skip: '--skip', bidirectional: '--bidirectional', dilations: '--dilations' });
   }
 }
 

@@ -6,6 +6,7 @@ import type { CellKind } from '../cells/cell.js';
 import { RecurError, fail } from '../errors.js';
 import type { Activation, DType } from '../kernels/types.js';
 import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
+import { checkStructure } from '../layers/stack.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 import { bool, int, number, object, oneOf } from './untrusted-json.js';
 
@@ -105,8 +106,7 @@ export function parseModelConfig(json: unknown): ModelConfig {
   if (o.skip !== undefined) {
     const sk = object(o.skip, F('skip'), ['budget']);
     cfg.skip = { budget: number(sk.budget, F('skip.budget'), 0, 1e6) };
-    if (cfg.bidirectional) throw new RecurError('model config: "skip" expected a unidirectional model, received "bidirectional": true');
-    if (cfg.dilations?.some((d) => d > 1)) throw new RecurError('model config: "skip" expected no dilations above 1, received both');
+    checkStructure(cfg, { skip: 'model config: "skip"', bidirectional: '"bidirectional": true', dilations: '"dilations"' });
   }
   if (o.init !== undefined) {
     const i = object(o.init, F('init'), ['recurrent'], ['input', 'scale', 'forgetBias']);
