@@ -22,19 +22,21 @@ import type { TimeLayer } from './time-layer.js';
 import type { Rng } from '../tensor/rng.js';
 
 /** How a caller names the structural options in its messages: flags, JSON fields or plain words. */
-export interface StructureNames { skip: string; bidirectional: string; dilations: string }
-const PLAIN_NAMES: StructureNames = { skip: 'Skip RNN', bidirectional: 'bidirectional', dilations: 'dilations' };
+export interface StructureNames { owner: string; skip: string; bidirectional: string; dilations: string; layers: string }
+const PLAIN_NAMES: StructureNames = { owner: '', skip: 'Skip RNN', bidirectional: 'bidirectional', dilations: 'dilations', layers: '' };
 
 /**
- * The rules between the structural options, written once: a Skip RNN is unidirectional (whether
- * it skips a step depends on the past) and undilated (it runs its own step loop). The stack checks
- * them on construction; the CLI and the model-config reader call this too, with their own names,
- * so a bad combination is refused where it was written, before anything is built.
+ * The rules between the structural options, written once: one dilation per layer; a Skip RNN is
+ * unidirectional (whether it skips a step depends on the past) and undilated (it runs its own
+ * step loop). The stack checks them on construction; the CLI and the model-config reader call
+ * this too, with their own names, so a bad combination is refused where it was written.
  */
-export function checkStructure(c: { bidirectional?: boolean; dilations?: readonly number[]; skip?: unknown }, names: StructureNames = PLAIN_NAMES): void {
+export function checkStructure(c: { numLayers?: number; bidirectional?: boolean; dilations?: readonly number[]; skip?: unknown }, names: StructureNames = PLAIN_NAMES): void {
+  const layers = c.numLayers ?? 1;
+  if (c.dilations && c.dilations.length !== layers) throw new RecurError(`${names.owner}${names.dilations}: expected one per layer (${names.layers}${layers}), received ${c.dilations.length}`);
   if (!c.skip) return;
-  if (c.bidirectional) throw new RecurError(`${names.skip}: expected a unidirectional model (whether to skip a step depends on the past states), received ${names.bidirectional}`);
-  if (c.dilations?.some((d) => d > 1)) throw new RecurError(`${names.skip}: expected no ${names.dilations} above 1 (a Skip RNN layer runs its own step loop), received ${describe(c.dilations)}`);
+  if (c.bidirectional) throw new RecurError(`${names.owner}${names.skip}: expected a unidirectional model (whether to skip a step depends on the past states), received ${names.bidirectional}`);
+  if (c.dilations?.some((d) => d > 1)) throw new RecurError(`${names.owner}${names.skip}: expected no ${names.dilations} above 1 (a Skip RNN layer runs its own step loop), received ${describe(c.dilations)}`);
 }
 
 export interface RecurrentConfig {
@@ -95,11 +97,8 @@ export class RecurrentStack implements Layer {
     this.returnSequences = config.returnSequences ?? true;
     const p = config.dropout ?? 0;
     const dil = config.dilations;
-    if (dil) {
-      if (dil.length !== this.numLayers) fail('dilations', `one per layer (${this.numLayers})`, `${dil.length}`);
-      dil.forEach((d, l) => checkPositiveInt(`dilation of layer ${l}`, d));
-    }
     checkStructure(config);
+    dil?.forEach((d, l) => checkPositiveInt(`dilation of layer ${l}`, d));
     if (config.skip) checkSkipBudget(config.skip.budget);
     const out = this.directions * this.hiddenSize;
     for (let l = 0; l < this.numLayers; l++) {
