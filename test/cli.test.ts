@@ -135,6 +135,13 @@ test('train --minutes: the budget ends the run and says so; --warmup with it is 
   assert.match(r.err, /budget of 0\.01 minutes ran out/);
   const j = lastJson(r.out);
   assert.ok((j.seconds as number) >= 0.6 && (j.steps as number) > 1 && (j.steps as number) < 1e9, `${j.steps} steps in ${j.seconds} s`);
+  // a text task trains its whole budget even once solved, and the line says the budget ended it
+  const text = join(dir, 'abcd.txt');
+  writeFileSync(text, 'abcd'.repeat(500));
+  const t = recur('train', '--task', 'text', '--text', text, '--seq', '16', '--hidden', '16', '--lr', '3e-2', '--minutes', '0.03', '--eval-every', '20', '--json');
+  assert.equal(t.code, 0, t.err);
+  assert.equal(lastJson(t.out).solved, true);
+  assert.match(t.err, /budget of 0\.03 minutes ran out/);
   const both = recur('train', '--task', 'adding', '--length', '10', '--minutes', '1', '--warmup', '5');
   assert.equal(both.code, 2);
   assert.match(both.err, /--warmup and --minutes/);

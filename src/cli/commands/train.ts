@@ -93,7 +93,7 @@ function epochsToSteps(task: Task, epochs: number, batch: number): number {
 /** Why a run ended before its last step, in one line. */
 function stopReason(r: TrainResult, cfg: TrainConfig, synthetic: boolean): string {
   if (r.stoppedEarly) return `the validation loss did not improve for ${cfg.earlyStopping?.patience} evaluations`;
-  if (cfg.seconds !== undefined && r.seconds >= cfg.seconds && !r.solved) return `the budget of ${formatNumber(cfg.seconds / 60)} minutes ran out`;
+  if (cfg.seconds !== undefined && r.seconds >= cfg.seconds && !(r.solved && cfg.stopWhenSolved)) return `the budget of ${formatNumber(cfg.seconds / 60)} minutes ran out`;
   if (r.solved) return `the task counts as solved (validation loss ${formatNumber(r.valLoss)} against the baseline ${formatNumber(r.baselineLoss)}; ${synthetic ? '--no-stop runs every step' : 'without --stop-when-solved every step runs'})`;
   return 'the run ended early';
 }
