@@ -36,6 +36,11 @@ export interface VitalsOptions {
   margin?: number;
   /** Power-iteration counts (spectral radius, largest singular value); default 300 and 200. */
   spectralIters?: [number, number];
+  /**
+   * A copy of the model at the weights the run starts from (measure.ts's float64Copy, say): the
+   * spectral sizes at start are then measured from it when first read, not before the first step.
+   */
+  atStart?: Sequential;
 }
 
 /** Spectral sizes of one H×H block of a W_hh: `name` like "l0 W_hf" (gate f of layer 0). */
@@ -102,8 +107,8 @@ export class VitalsRecorder {
   readonly records: VitalsRecord[] = [];
   readonly clip: ClipStats = { measured: 0, clipped: 0, maxClippedNorm: 0, sumClippedNorm: 0, maxNorm: 0, maxNormStep: 0 };
   readonly nanEvents: NanGuardEvent[] = [];
-  /** Spectral sizes before the first recorded step (the weights the run started from). */
-  readonly spectralAtStart: SpectralBlock[];
+  private startSpectral: SpectralBlock[] | null = null;
+  private startModel: Sequential | null;
   private readonly iters: [number, number];
   private readonly before: Float64Array[];
   private pending: VitalsRecord | null = null;
@@ -116,7 +121,17 @@ export class VitalsRecorder {
     this.margin = o.margin ?? 0.05;
     this.iters = o.spectralIters ?? [300, 200];
     this.before = model.params.map((p) => new Float64Array(p.value.length));
-    this.spectralAtStart = spectralBlocks(model, this.iters);
+    this.startModel = o.atStart ?? null;
+    if (!this.startModel) this.startSpectral = spectralBlocks(model, this.iters);
+  }
+
+  /** Spectral sizes before the first recorded step (the weights the run started from). */
+  get spectralAtStart(): SpectralBlock[] {
+    if (!this.startSpectral) {
+      this.startSpectral = spectralBlocks(this.startModel!, this.iters);
+      this.startModel = null;
+    }
+    return this.startSpectral;
   }
 
   /** Is step s (1-based) a recording step? */

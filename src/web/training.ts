@@ -10,6 +10,7 @@
 
 import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
+import { compileWebKernels, type CompiledKernels } from './compile.js';
 import { workerUrl } from './wasm-url.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
@@ -33,6 +34,23 @@ export interface TrainingRun {
   forecast(steps: number): Promise<{ recent: number[]; forecast: number[] }>;
   /** Ends the worker (and its kernel threads) at once. */
   terminate(): void;
+}
+
+/** The page's compiled kernels, by the builds' URLs: compiled once, posted to every run's worker. */
+const compiled = new Map<string, Promise<CompiledKernels>>();
+
+function compileOnPage(spec: TrainingSpec): Promise<CompiledKernels> {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const w = spec.wasmUrl;
+  const urls = w ? { simd: new URL(w.simd, base), relaxed: w.relaxed === undefined ? undefined : new URL(w.relaxed, base) } : undefined;
+  const key = urls ? `${urls.simd.href} ${urls.relaxed?.href ?? ''}` : '';
+  let p = compiled.get(key);
+  if (!p) {
+    p = compileWebKernels(urls);
+    compiled.set(key, p);
+    p.catch(() => compiled.delete(key)); // a failure is not kept: the worker loads (and reports) it itself
+  }
+  return p;
 }
 
 export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): TrainingRun {
@@ -65,7 +83,16 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
   const send = (c: WorkerCommand): void => worker.postMessage(c);
   const ask = <T extends WorkerEvent>(c: WorkerCommand & { id: number }): Promise<T> =>
     new Promise<WorkerEvent>((resolve, reject) => { requests.set(c.id, { resolve, reject }); send(c); }) as Promise<T>;
-  send({ type: 'start', spec });
+  // the wasm downloads and compiles here while the worker's module loads; the worker awaits it only
+  // when it needs the kernels, and loads them itself when it does not come (a failure here)
+  const precompile = spec.kernels !== 'js' && typeof WebAssembly === 'object';
+  send({ type: 'start', spec, wasmPosted: precompile });
+  if (precompile) {
+    compileOnPage(spec).then(
+      (c) => send({ type: 'wasm', module: c.module, relaxed: c.relaxed }),
+      () => send({ type: 'wasm', module: null, relaxed: false }),
+    );
+  }
 
   return {
     on(type, listener) {
