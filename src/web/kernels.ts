@@ -11,7 +11,6 @@ import type { Kernels } from '../kernels/types.js';
 import type { StartWorker } from '../kernels/wasm-source.js';
 import { WasmKernels } from '../kernels/wasm.js';
 import { compileWebKernels, type WasmFrom } from './compile.js';
-import { workerUrl } from './wasm-url.js';
 
 export { compileWebKernels, type CompiledKernels, type WasmFrom } from './compile.js';
 
@@ -40,10 +39,12 @@ export function threadsPossible(): { ok: boolean; reason: string } {
   return { ok: true, reason: 'cross-origin isolated worker' };
 }
 
-/** A StartWorker (kernels/wasm-source.ts) for pages: a module Web Worker running wasm-thread.js. */
-export function webWorkerStarter(url: string | URL = workerUrl('wasm-thread')): StartWorker {
+/** A StartWorker (kernels/wasm-source.ts) for pages: a module Web Worker running wasm-thread.js (beside this module by default). */
+export function webWorkerStarter(url?: string | URL): StartWorker {
   return (data) => {
-    const w = new Worker(url, { type: 'module', name: 'recur-wasm-thread' });
+    // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the thread's module too
+    const w = url !== undefined ? new Worker(url, { type: 'module', name: 'recur-wasm-thread' })
+      : new Worker(new URL('./wasm-thread.js', import.meta.url), { type: 'module', name: 'recur-wasm-thread' });
     // a thread that fails to load never counts as ready; the calling thread does its share
     w.onerror = (e) => { e.preventDefault(); };
     w.postMessage(data);

@@ -11,7 +11,6 @@
 import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { compileWebKernels, type CompiledKernels } from './compile.js';
-import { workerUrl } from './wasm-url.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
 
@@ -55,7 +54,9 @@ function compileOnPage(spec: TrainingSpec): Promise<CompiledKernels> {
 
 export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): TrainingRun {
   if (typeof spec !== 'object' || spec === null) throw new RecurError(`startTraining: expected a spec { task, model, train }, received ${String(spec)}`);
-  const worker = new Worker(opts.workerUrl ?? workerUrl('train-worker'), { type: 'module', name: 'recur-training' });
+  // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the worker too
+  const worker = opts.workerUrl !== undefined ? new Worker(opts.workerUrl, { type: 'module', name: 'recur-training' })
+    : new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module', name: 'recur-training' });
   const listeners = new Map<string, Set<(e: WorkerEvent) => void>>();
   const requests = new Map<number, { resolve: (e: WorkerEvent) => void; reject: (e: Error) => void }>();
   let nextId = 1;
