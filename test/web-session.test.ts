@@ -11,13 +11,14 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Forecaster } from '../src/api/forecaster.js';
 import { SequenceClassifier, SequenceRegressor } from '../src/api/sequence-models.js';
-import { measureGradFlow } from '../src/diagnostics/measure.js';
+import { float64Copy, measureGradFlow } from '../src/diagnostics/measure.js';
 import { VitalsRecorder } from '../src/diagnostics/vitals.js';
 import { createKernels } from '../src/kernels/index.js';
 import { modelFromBytes } from '../src/model/io.js';
 import { Sequential } from '../src/model/sequential.js';
 import { createTask } from '../src/tasks/index.js';
 import { Rng } from '../src/tensor/rng.js';
+import { Trainer } from '../src/train/trainer.js';
 import type { TrainingSpec, WorkerEvent } from '../src/web/protocol.js';
 import { WebSession } from '../src/web/session.js';
 
@@ -198,10 +199,19 @@ test('web session: the first step is reported before the measurements at the ini
   assert.deepEqual(flow.atInit, measureGradFlow(fresh, task, probe).gradNormByStep);
   const vitals = events.filter((e) => e.type === 'vitals').at(-1) as Extract<WorkerEvent, { type: 'vitals' }>;
   assert.ok(vitals, 'vital signs reported');
-  // the spectral sizes at start, measured later from a copy, are those measured at once
-  const eager = new VitalsRecorder(fresh, { steps: 30 });
-  const late = new VitalsRecorder(fresh, { steps: 30, atStart: new Sequential(ready.info.config, { kernels: createKernels({ kind: 'js' }), seed: 1 }) });
+  // the vital signs of a run measured at start later, from a copy (spectral sizes at start and at
+  // step 1, the same weights), are those of a run measured at once
+  const recordRun = (deferred: boolean): VitalsRecorder => {
+    const m = new Sequential(ready.info.config, { kernels: createKernels({ kind: 'js' }), seed: 1 });
+    const rec = new VitalsRecorder(m, { steps: 12, every: 1, spectralEvery: 1, ...(deferred ? { atStart: float64Copy(m) } : {}) });
+    const tr = new Trainer(m, createTask({ kind: 'adding', length: 10 }, { seed: 1 }), { ...sp.train, steps: 12 }, rec.callbacks());
+    for (const _ of tr.run());
+    return rec;
+  };
+  const eager = recordRun(false), late = recordRun(true);
+  assert.deepEqual(late.records, eager.records);
   assert.deepEqual(late.spectralAtStart, eager.spectralAtStart);
+  assert.ok(eager.records[0]!.spectral && eager.records[0]!.step === 1);
 });
 
 test('web session: a wasm module the page posts is used; when none comes the worker loads the kernels itself', async () => {

@@ -104,7 +104,9 @@ export class VitalsRecorder {
   readonly every: number;
   readonly spectralEvery: number;
   readonly margin: number;
-  readonly records: VitalsRecord[] = [];
+  private readonly recorded: VitalsRecord[] = [];
+  /** A step-1 record whose spectral sizes are those at start (the same weights), filled when these are measured. */
+  private sharesStart: VitalsRecord | null = null;
   readonly clip: ClipStats = { measured: 0, clipped: 0, maxClippedNorm: 0, sumClippedNorm: 0, maxNorm: 0, maxNormStep: 0 };
   readonly nanEvents: NanGuardEvent[] = [];
   private startSpectral: SpectralBlock[] | null = null;
@@ -131,7 +133,17 @@ export class VitalsRecorder {
       this.startSpectral = spectralBlocks(this.startModel!, this.iters);
       this.startModel = null;
     }
+    if (this.sharesStart) {
+      this.sharesStart.spectral = this.startSpectral;
+      this.sharesStart = null;
+    }
     return this.startSpectral;
+  }
+
+  /** The recordings so far, oldest first. */
+  get records(): VitalsRecord[] {
+    if (this.sharesStart) void this.spectralAtStart;
+    return this.recorded;
   }
 
   /** Is step s (1-based) a recording step? */
@@ -160,13 +172,16 @@ export class VitalsRecorder {
     const layer0 = model.rnn.layers[0];
     const flow = layer0.recordGradFlow ? layer0.gradFlow[0] : undefined;
     const health = gateHealth(model, this.margin);
-    const spectral = this.recordings % this.spectralEvery === 0 ? spectralBlocks(model, this.iters) : null;
+    // step 1 of a run measured at start later (atStart): its weights are the start's, so are its spectral sizes
+    const sameAsStart = this.recordings === 0 && step === 1 && this.startModel !== null;
+    const spectral = this.recordings % this.spectralEvery === 0 && !sameAsStart ? spectralBlocks(model, this.iters) : null;
     this.recordings++;
     this.pending = {
       step, gradNorms: params.map((p) => norm2(p.grad)), updateRatios: null,
       saturated: health.saturated, dead: health.dead, spectral, gradFlow: flow ? Array.from(flow) : null,
       memory: cellMemory(model),
     };
+    if (sameAsStart) this.sharesStart = this.pending;
   }
 
   private onStep(s: StepInfo): void {
@@ -186,7 +201,7 @@ export class VitalsRecorder {
           return ww > 0 ? Math.sqrt(dd / ww) : NaN;
         });
       }
-      this.records.push(rec);
+      this.recorded.push(rec);
       this.pending = null;
     }
     recordGradFlow(this.model, this.isRecordingStep(s.step + 1));
