@@ -118,13 +118,16 @@ export class WasmLoops {
   }
 
   /**
-   * The host's split (0: run alone; else two chunks per thread that is up, whole tiles of rows where
-   * the batch allows), for loops of at least parallelMinMacs multiply-adds. Two chunks a thread, not
-   * one: a thread descheduled on a busy machine leaves its second chunk to the others instead of
-   * holding the whole call, and a loop over 8 rows costs no more per row than over 16 (measured on
-   * E's and D's shapes, forward and backward, 1 thread by CPU time: within 3%).
+   * The host's split (0: run alone; else up to two chunks per thread that is up, whole tiles of
+   * rows where the batch allows), for loops of at least parallelMinMacs multiply-adds, but more
+   * chunks than threads only while each keeps at least 2·MR rows. Two chunks a thread: a thread
+   * descheduled on a busy machine leaves its second chunk to the others instead of holding the
+   * whole call, and a loop over 8 rows costs no more per row than over 16 or 32 (measured on E's
+   * and D's shapes, forward and backward, 1 thread by CPU time: within 3%; over 4 rows the
+   * backward loop was up to 4% slower).
    */
   private parts(work: number, b: number): number {
-    return this.h.parts(work, this.h.minMacs, b, this.unit(b));
+    const n = this.h.parts(work, this.h.minMacs, b, this.unit(b));
+    return Math.min(n, Math.max(this.h.threads, Math.floor(b / (2 * MR))));
   }
 }
