@@ -25,6 +25,9 @@ export interface LoopHost {
   packT(k: number, n: number, b: Float, ldb: number, into: PackedB | null): PackedB;
 }
 
+/** Floats of packed weights (512 KB) up to which a loop is cut into more chunks than threads (see `parts`). */
+const L2_WEIGHTS = 1 << 17;
+
 export class WasmLoops {
   /** W_ihᵀ packed for the loop's input projection, repacked on every forward call (the weights change between calls). */
   private wihT: PackedB | null = null;
@@ -52,7 +55,7 @@ export class WasmLoops {
       pwih = this.packPtr(this.wihT, inW, g);
     }
     const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
-    const parts = this.parts(t * b * g * (h + inW), b);
+    const parts = this.parts(t * b * g * (h + inW), b, g * (h + inW));
     if (parts === 0) {
       this.h.x.loopForward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw,
         px, inW, pwih, pbias, this.h.ws);
@@ -78,7 +81,7 @@ export class WasmLoops {
     const pdy = a.dy ? this.h.ptr(a.dy, a.dyOff, t * b, h, a.dyLd, 'loop dy') : 0;
     const pw = this.packPtr(a.whh, g, h);
     const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
-    const parts = this.parts(2 * t * b * g * h, b);
+    const parts = this.parts(2 * t * b * g * h, b, g * h);
     if (parts === 0) {
       this.h.x.loopBackward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
         pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, this.h.ws);
@@ -119,15 +122,18 @@ export class WasmLoops {
 
   /**
    * The host's split (0: run alone; else up to two chunks per thread that is up, whole tiles of
-   * rows where the batch allows), for loops of at least parallelMinMacs multiply-adds, but more
-   * chunks than threads only while each keeps at least 2·MR rows. Two chunks a thread: a thread
-   * descheduled on a busy machine leaves its second chunk to the others instead of holding the
-   * whole call, and a loop over 8 rows costs no more per row than over 16 or 32 (measured on E's
-   * and D's shapes, forward and backward, 1 thread by CPU time: within 3%; over 4 rows the
-   * backward loop was up to 4% slower).
+   * rows where the batch allows), for loops of at least parallelMinMacs multiply-adds. Two chunks a
+   * thread: one descheduled on a busy machine leaves its second chunk to the others instead of
+   * holding the whole call. But every chunk streams the packed weights of a step (`weights`
+   * floats) once per step: while they fit in a core's L2 (H = 128: 320 KB), a loop over 8 rows
+   * costs no more per row than over 16 or 32 (E's shape, forward and backward, 1 thread by CPU
+   * time: within 3%); D's 1.25 MB come from L3, where 16-row chunks cost 4% more than 32-row ones
+   * with two processes sharing it. So more chunks than threads only for weights within L2_WEIGHTS
+   * and while each chunk keeps at least 2·MR rows.
    */
-  private parts(work: number, b: number): number {
+  private parts(work: number, b: number, weights: number): number {
     const n = this.h.parts(work, this.h.minMacs, b, this.unit(b));
-    return Math.min(n, Math.max(this.h.threads, Math.floor(b / (2 * MR))));
+    const threads = this.h.threads;
+    return Math.min(n, weights <= L2_WEIGHTS ? Math.max(threads, Math.floor(b / (2 * MR))) : threads);
   }
 }
