@@ -6,8 +6,8 @@ data, optimizer and time budget as the recur command beside each figure.
         LSTM (PyTorch's default init), Adam, clip-norm 1, the adding problem (Le et al. 2015 form);
         prints the time to solve: the first evaluation (every --eval-every steps, on 1000 fixed
         validation sequences) with MSE < 0.01.
-    scripts/torch_long.py fmnist  [--permuted] [--hidden 64] [--minutes 10] [--val 1000]
-        LSTM on Fashion-MNIST pixel by pixel (T = 784, 1 input), Adam 1e-3, clip-norm 1, batch 32
+    scripts/torch_long.py fmnist  [--permuted] [--hidden 64] [--minutes 10] [--val 1000] [--forget-bias B]
+        LSTM (--forget-bias B: b_ih's forget block B and b_hh's 0, as recur's --forget-bias) on Fashion-MNIST pixel by pixel (T = 784, 1 input), Adam 1e-3, clip-norm 1, batch 32
         drawn with replacement from the 60,000 training images; accuracy on the first --val test
         images (recur's validation set). Permuted: a fixed random permutation (not recur's: any
         fixed permutation is the same task).
@@ -106,6 +106,10 @@ def run_fmnist(torch, a):
         perm = torch.randperm(784, generator=torch.Generator().manual_seed(12345))
         xtr, xte = xtr[:, perm], xte[:, perm]
     rnn, head = nn.LSTM(1, a.hidden), nn.Linear(a.hidden, 10)
+    if a.forget_bias is not None:  # as recur's --forget-bias: b_ih's forget block (gates i, f, g, o) B, b_hh's 0
+        with torch.no_grad():
+            rnn.bias_ih_l0[a.hidden:2 * a.hidden] = a.forget_bias
+            rnn.bias_hh_l0[a.hidden:2 * a.hidden] = 0
     params = list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=a.lr)
     start, step = time.time(), 0
@@ -126,7 +130,7 @@ def run_fmnist(torch, a):
             logits = head(rnn(xte[k:k + 250].t().unsqueeze(2))[0][-1])
             correct += (logits.argmax(1) == yte[k:k + 250]).sum().item()
             nll += nn.functional.cross_entropy(logits, yte[k:k + 250], reduction='sum').item()
-    return {'task': ('p' if a.permuted else 's') + 'fmnist', 'hidden': a.hidden, 'steps': step, 'trainSeconds': train_seconds,
+    return {'task': ('p' if a.permuted else 's') + 'fmnist', 'hidden': a.hidden, 'forgetBias': a.forget_bias, 'steps': step, 'trainSeconds': train_seconds,
             'testAccuracy': correct / xte.shape[0], 'testLoss': nll / xte.shape[0], 'testImages': xte.shape[0]}
 
 
@@ -195,6 +199,7 @@ def main():
     p.add_argument('--lr', type=float, default=None)
     p.add_argument('--eval-every', type=int, default=50)
     p.add_argument('--permuted', action='store_true')
+    p.add_argument('--forget-bias', type=float, default=None)
     p.add_argument('--val', type=int, default=1000)
     p.add_argument('--fashion-dir', default='/usr/share/datasets/fashion-mnist')
     a = p.parse_args()
