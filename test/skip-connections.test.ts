@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SkipLayer } from '../src/layers/skip.js';
-import type { ModelConfig } from '../src/model/config.js';
+import { parseModelConfig, type ModelConfig } from '../src/model/config.js';
+import { RecurError } from '../src/errors.js';
 import { modelFromBytes, modelToBytes } from '../src/model/io.js';
 import { Sequential } from '../src/model/sequential.js';
 import { Rng } from '../src/tensor/rng.js';
@@ -181,4 +182,12 @@ test('saved models with dilations, residual and skip round trip', () => {
   }
   assert.throws(() => new Sequential({ input: { kind: 'features', size: 2 }, cell: 'gru', hiddenSize: 3, outputMode: 'last', outputSize: 1, numLayers: 2, dilations: [1] }), /dilations: expected one per layer \(2\)/);
   assert.throws(() => new Sequential({ input: { kind: 'features', size: 2 }, cell: 'gru', hiddenSize: 3, outputMode: 'last', outputSize: 1, bidirectional: true, skip: { budget: 0 } }), /Skip RNN: expected a unidirectional model/);
+  assert.throws(() => new Sequential({ input: { kind: 'features', size: 2 }, cell: 'gru', hiddenSize: 3, outputMode: 'last', outputSize: 1, numLayers: 2, dilations: [1, 2], skip: { budget: 0 } }), /Skip RNN: expected no dilations above 1 .*received \[1, 2\]/);
+});
+
+test('the skip rules are one rule: a model config file names its fields, the stack plain words', () => {
+  const base = { input: { kind: 'features', size: 2 }, cell: 'gru', hiddenSize: 3, outputMode: 'last', outputSize: 1, skip: { budget: 0 } };
+  assert.throws(() => parseModelConfig({ ...base, bidirectional: true }), (e: unknown) => e instanceof RecurError && /^model config: "skip": expected a unidirectional model .*received "bidirectional": true$/.test(e.message));
+  assert.throws(() => parseModelConfig({ ...base, numLayers: 2, dilations: [1, 4] }), (e: unknown) => e instanceof RecurError && /^model config: "skip": expected no "dilations" above 1 .*received \[1, 4\]$/.test(e.message));
+  assert.doesNotThrow(() => parseModelConfig({ ...base, numLayers: 2, dilations: [1, 1] }));
 });

@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CellKind } from '../cells/cell.js';
 import type { Activation } from '../kernels/types.js';
 import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
+import { checkStructure } from '../layers/stack.js';
 import { MAX_DILATION, type InitConfig, type ModelConfig } from '../model/config.js';
 import { DEFAULT_MAX_INPUT_MB } from '../node/read-limited.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
@@ -242,17 +243,15 @@ function skipOptions(v: Values, o: ModelOptions): void {
     const ds = dil.split(',').map((d) => d.trim());
     if (!ds.every((d) => /^\d+$/.test(d) && Number(d) >= 1 && Number(d) <= MAX_DILATION)) throw new UsageError(`--dilations: expected whole numbers from 1 to ${MAX_DILATION} separated by commas (one per layer, e.g. 1,2,4,8), received "${dil}"`);
     if (ds.length > 64) throw new UsageError(`--dilations: expected at most 64 layers, received ${ds.length}`);
-    if (v.layers !== undefined && Number(str(v, 'layers')) !== ds.length) throw new UsageError(`--dilations: expected one per layer (--layers ${str(v, 'layers')}), received ${ds.length}`);
     o.dilations = ds.map(Number);
-    o.numLayers = ds.length;
+    if (v.layers === undefined) o.numLayers = ds.length;
   }
   if (v.residual === true) o.residual = true;
   if (v.budget !== undefined && v.skip !== true) throw new UsageError('--budget: expected --skip as well (λ is the Skip RNN budget loss weight)');
   if (v.skip === true) {
-    if (o.bidirectional) throw new UsageError('--skip: expected a unidirectional model (whether to skip a step depends on the past), received --bidirectional');
-    if (o.dilations?.some((d) => d > 1)) throw new UsageError('--skip: expected no --dilations above 1 (a Skip RNN layer runs its own step loop)');
     o.skip = { budget: num(v, 'budget', 1e-5, 0, 1e6)! };
   }
+  checkStructure(o, { owner: '', skip: '--skip', bidirectional: '--bidirectional', dilations: '--dilations', layers: '--layers ' });
 }
 
 export function trainConfig(v: Values, defaults: { steps: number; lr: number; irnn: boolean; synthetic?: boolean }): TrainConfig & { stepsGiven: boolean; metricsLog?: string } {

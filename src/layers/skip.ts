@@ -323,8 +323,7 @@ export class SkipLayer implements TimeLayer {
   }
 }
 
-/** Refuses what a Skip RNN layer does not do. */
-export function checkSkip(bidirectional: boolean, budget: number): void {
-  if (bidirectional) throw new RecurError('Skip RNN: expected a unidirectional model (whether to skip a step depends on the past states), received bidirectional');
+/** Refuses a budget weight a Skip RNN layer cannot use (the model-level rules are stack.ts's checkStructure). */
+export function checkSkipBudget(budget: number): void {
   if (!(Number.isFinite(budget) && budget >= 0)) throw new RecurError(`Skip RNN budget λ: expected a number ≥ 0, received ${budget}`);
 }

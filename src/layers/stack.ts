@@ -9,7 +9,7 @@
 
 import type { Cell } from '../cells/cell.js';
 import { makeCell, type CellKind } from '../cells/table.js';
-import { checkPositiveInt, fail } from '../errors.js';
+import { RecurError, checkPositiveInt, describe, fail, firstNonFinite } from '../errors.js';
 import type { Activation, Float, Kernels } from '../kernels/types.js';
 import type { Param } from '../tensor/param.js';
 import { Dropout } from './dropout.js';
@@ -17,9 +17,27 @@ import type { ForwardContext, Layer, Seq } from './layer.js';
 import { RecurrentLayer } from './recurrent.js';
 import { DilatedLayer } from './dilated.js';
 import { Residual } from './residual.js';
-import { SkipLayer, checkSkip, type SkipOptions } from './skip.js';
+import { SkipLayer, checkSkipBudget, type SkipOptions } from './skip.js';
 import type { TimeLayer } from './time-layer.js';
 import type { Rng } from '../tensor/rng.js';
+
+/** How a caller names the structural options in its messages: flags, JSON fields or plain words. */
+export interface StructureNames { owner: string; skip: string; bidirectional: string; dilations: string; layers: string }
+const PLAIN_NAMES: StructureNames = { owner: '', skip: 'Skip RNN', bidirectional: 'bidirectional', dilations: 'dilations', layers: '' };
+
+/**
+ * The rules between the structural options, written once: one dilation per layer; a Skip RNN is
+ * unidirectional (whether it skips a step depends on the past) and undilated (it runs its own
+ * step loop). The stack checks them on construction; the CLI and the model-config reader call
+ * this too, with their own names, so a bad combination is refused where it was written.
+ */
+export function checkStructure(c: { numLayers?: number; bidirectional?: boolean; dilations?: readonly number[]; skip?: unknown }, names: StructureNames = PLAIN_NAMES): void {
+  const layers = c.numLayers ?? 1;
+  if (c.dilations && c.dilations.length !== layers) throw new RecurError(`${names.owner}${names.dilations}: expected one per layer (${names.layers}${layers}), received ${c.dilations.length}`);
+  if (!c.skip) return;
+  if (c.bidirectional) throw new RecurError(`${names.owner}${names.skip}: expected a unidirectional model (whether to skip a step depends on the past states), received ${names.bidirectional}`);
+  if (c.dilations?.some((d) => d > 1)) throw new RecurError(`${names.owner}${names.skip}: expected no ${names.dilations} above 1 (a Skip RNN layer runs its own step loop), received ${describe(c.dilations)}`);
+}
 
 export interface RecurrentConfig {
   cell: CellKind;
@@ -79,14 +97,9 @@ export class RecurrentStack implements Layer {
     this.returnSequences = config.returnSequences ?? true;
     const p = config.dropout ?? 0;
     const dil = config.dilations;
-    if (dil) {
-      if (dil.length !== this.numLayers) fail('dilations', `one per layer (${this.numLayers})`, `${dil.length}`);
-      dil.forEach((d, l) => checkPositiveInt(`dilation of layer ${l}`, d));
-    }
-    if (config.skip) {
-      checkSkip(this.directions === 2, config.skip.budget);
-      if (dil?.some((d) => d > 1)) fail('Skip RNN', 'no dilations (a Skip RNN layer runs its own step loop)', dil);
-    }
+    checkStructure(config);
+    dil?.forEach((d, l) => checkPositiveInt(`dilation of layer ${l}`, d));
+    if (config.skip) checkSkipBudget(config.skip.budget);
     const out = this.directions * this.hiddenSize;
     for (let l = 0; l < this.numLayers; l++) {
       const inW = l === 0 ? this.inputSize : out;
@@ -139,15 +152,26 @@ export class RecurrentStack implements Layer {
     this.initial = s;
   }
 
+  /** The one check of an initial state: (L·D, B, H) finite values each, c present for a cell with one. */
+  private checkInitialState(s: RecurrentState, b: number): void {
+    const n = this.numLayers * this.directions * b * this.hiddenSize;
+    const shape = `(layers·directions ${this.numLayers * this.directions}, batch ${b}, hidden ${this.hiddenSize})`;
+    const check = (what: string, v: Float | null): void => {
+      if (!v) fail(what, `${n} values ${shape}`, 'none');
+      if (v.length !== n) fail(what, `${n} values ${shape}`, `${v.length} values`);
+      const bad = firstNonFinite(v);
+      if (bad >= 0) fail(what, 'finite numbers', v[bad]);
+    };
+    check('initial hidden state', s.h);
+    if (this.cell.hasCellState) check('initial cell state of an LSTM', s.c);
+  }
+
   forward(x: Seq, ctx: ForwardContext): Seq {
     if (x.f !== this.inputSize) fail('recurrent input width', `${this.inputSize} features per step`, `${x.f}`);
     const { t, b } = x;
     this.t = t; this.b = b;
     const n = this.numLayers * this.directions * b * this.hiddenSize;
-    if (this.initial) {
-      if (this.initial.h.length !== n) fail('initial hidden state', `${n} values (layers·directions ${this.numLayers * this.directions} × batch ${b} × hidden ${this.hiddenSize})`, `${this.initial.h.length}`);
-      if (this.cell.hasCellState && this.initial.c && this.initial.c.length !== n) fail('initial cell state', `${n} values`, `${this.initial.c.length}`);
-    }
+    if (this.initial) this.checkInitialState(this.initial, b);
     const per = this.directions * b * this.hiddenSize;
     const f = this.directions * this.hiddenSize;
     this.lengths = ctx.lengths;

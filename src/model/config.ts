@@ -6,6 +6,7 @@ import type { CellKind } from '../cells/cell.js';
 import { RecurError, fail } from '../errors.js';
 import type { Activation, DType } from '../kernels/types.js';
 import { ACTIVATIONS, CELL_KINDS, cellSpec } from '../cells/table.js';
+import { checkStructure } from '../layers/stack.js';
 import { INIT_KINDS, type InitKind } from '../tensor/init.js';
 import { bool, int, number, object, oneOf } from './untrusted-json.js';
 
@@ -92,9 +93,8 @@ export function parseModelConfig(json: unknown): ModelConfig {
   if (o.dropout !== undefined) cfg.dropout = number(o.dropout, F('dropout'), 0, 0.99);
   if (o.dtype !== undefined) cfg.dtype = oneOf(o.dtype, F('dtype'), ['float32', 'float64'] as const);
   if (o.dilations !== undefined) {
-    const layers = cfg.numLayers ?? 1;
     if (!Array.isArray(o.dilations)) fail(F('dilations'), 'an array of whole numbers, one per layer', o.dilations);
-    if (o.dilations.length !== layers) fail(F('dilations'), `one dilation per layer (${layers})`, `${o.dilations.length}`);
+    if (o.dilations.length > 64) fail(F('dilations'), 'at most 64 layers', `${o.dilations.length}`);
     cfg.dilations = o.dilations.map((d, i) => whole(d, `dilations[${i}]`, 1, MAX_DILATION));
   }
   if (o.residual !== undefined) cfg.residual = bool(o.residual, F('residual'));
@@ -105,8 +105,6 @@ export function parseModelConfig(json: unknown): ModelConfig {
   if (o.skip !== undefined) {
     const sk = object(o.skip, F('skip'), ['budget']);
     cfg.skip = { budget: number(sk.budget, F('skip.budget'), 0, 1e6) };
-    if (cfg.bidirectional) throw new RecurError('model config: "skip" expected a unidirectional model, received "bidirectional": true');
-    if (cfg.dilations?.some((d) => d > 1)) throw new RecurError('model config: "skip" expected no dilations above 1, received both');
   }
   if (o.init !== undefined) {
     const i = object(o.init, F('init'), ['recurrent'], ['input', 'scale', 'forgetBias']);
@@ -116,5 +114,6 @@ export function parseModelConfig(json: unknown): ModelConfig {
     if (i.forgetBias !== undefined) init.forgetBias = number(i.forgetBias, F('init.forgetBias'), -1e6, 1e6);
     cfg.init = init;
   }
+  checkStructure(cfg, { owner: 'model config: ', skip: '"skip"', bidirectional: '"bidirectional": true', dilations: '"dilations"', layers: '"numLayers": ' });
   return cfg;
 }

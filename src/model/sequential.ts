@@ -187,7 +187,7 @@ export class Sequential {
       fail(`input at step ${ti}, sequence ${bi}`, this.xBuf.data instanceof Float32Array ? 'a finite number within float32 range' : 'a finite number', x[bad]);
     }
     this.lengths = this.checkLengths(opts.lengths ?? null, t, b);
-    this.rnn.setInitialState(opts.state ? this.checkState(opts.state, b) : null);
+    this.rnn.setInitialState(opts.state ?? null);
     this.xBuf.t = t; this.xBuf.b = b;
     const ctx: ForwardContext = { training: opts.training ?? false, rng: this.rng, lengths: this.lengths };
     let y = this.xBuf;
@@ -231,18 +231,6 @@ export class Sequential {
     return out;
   }
 
-  private checkState(s: RecurrentState, b: number): RecurrentState {
-    const n = this.rnn.numLayers * this.rnn.directions * b * this.rnn.hiddenSize;
-    const shape = `(layers·directions ${this.rnn.numLayers * this.rnn.directions}, batch ${b}, hidden ${this.rnn.hiddenSize})`;
-    if (s.h.length !== n) fail('initial hidden state', `${n} values ${shape}`, `${s.h.length} values`);
-    if (firstNonFinite(s.h) >= 0) fail('initial hidden state', 'finite numbers', s.h[firstNonFinite(s.h)]);
-    if (this.rnn.cell.hasCellState) {
-      if (!s.c) fail('initial cell state of an LSTM', `${n} values ${shape}`, 'none');
-      if (s.c.length !== n) fail('initial cell state', `${n} values ${shape}`, `${s.c.length} values`);
-      if (firstNonFinite(s.c) >= 0) fail('initial cell state', 'finite numbers', s.c[firstNonFinite(s.c)]);
-    }
-    return s;
-  }
 }
 
 /** The largest float32 value ≤ x (x > 0): a bound that storing in float32 does not round above. */
