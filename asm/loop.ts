@@ -1,8 +1,8 @@
 // The recurrent time loop of one direction, run inside wasm over a range of batch rows [r0, r1):
 // the same kernel calls, in the same order, that src/layers/recurrent.ts makes step by step, so
-// the results are the same bits. Batch rows are independent sequences, so two threads can each
-// run the whole loop on their own rows with no synchronisation between steps (the per-step work,
-// a (B, H) × (H, G·H) product, is too small to split well across threads at every step).
+// the results are the same bits. Batch rows are independent sequences, so threads can each run
+// the whole loop on their own chunks of rows with no synchronisation between steps (the per-step
+// work, a (B, H) × (H, G·H) product, is too small to split well across threads at every step).
 //
 // Layouts are those of src/cells/cell.ts: gates (T, B, G·H), state slots hs/cs (T+1, B, H), for the
 // forward direction the state before step t in slot t and after it in slot t+1, for the reverse

@@ -31,6 +31,15 @@ export function cpuDescription(): string {
 export function blasDescription(blas: TorchBlas, notes: string[]): string {
   if (blas.name !== 'OpenBLAS') return blas.name + (blas.path ? ` (${blas.path})` : '');
   const version = /OpenBLAS\s+([\d.]+)/.exec(blas.config ?? '')?.[1];
-  const why = notes.find((n) => n.includes('OPENBLAS_CORETYPE')) ?? 'kernels autodetected by OpenBLAS';
+  // the last such note: torch_bench.py's forcing of a core comes after the harness's own note
+  const why = notes.filter((n) => n.includes('OPENBLAS_CORETYPE')).pop() ?? 'kernels autodetected by OpenBLAS';
   return `OpenBLAS${version ? ` ${version}` : ''} ${blas.variant ?? ''}, ${blas.core ?? 'unknown'} kernels (${why})`.replace(/ {2,}/g, ' ');
+}
+
+/** One description when every PyTorch system ran the same BLAS, else `torch1, torch2: …; torch2-auto: …`. */
+export function blasText(bySystem: Record<string, string>): string {
+  const groups = new Map<string, string[]>();
+  for (const [s, d] of Object.entries(bySystem)) groups.set(d, [...(groups.get(d) ?? []), s]);
+  if (groups.size === 1) return [...groups.keys()][0]!;
+  return [...groups].map(([d, systems]) => `${systems.join(', ')}: ${d}`).join('; ');
 }

@@ -18,8 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getWorkload, isWorkloadId, stepFlops, describeShape, WORKLOAD_GROUPS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
 import { DEFAULT_MEASURE, lastJsonLine, stats, type Stats } from './measure.js';
-import { isSystemName, systemHasCell, systemInfo, SYSTEMS, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
-import { blasDescription, cpuDescription } from './machine.js';
+import { defaultSystems, isSystemName, systemHasCell, systemInfo, SYSTEM_NAMES, TORCH, type SystemName, type SystemResult } from './systems.js';
+import { blasDescription, blasText, cpuDescription } from './machine.js';
 import { openblasOpenmpDir, repoRoot } from './paths.js';
 import { gTargets } from './g-targets.js';
 import type { TorchBlas } from './peers/torch.js';
@@ -47,7 +47,7 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   configs: [...WORKLOAD_IDS],
-  systems: SYSTEMS.filter((s) => s.byDefault).map((s) => s.name),
+  systems: defaultSystems(),
   rounds: 2,
   minSeconds: DEFAULT_MEASURE.minSeconds,
   warmup: DEFAULT_MEASURE.warmup,
@@ -102,9 +102,12 @@ export interface BenchReport {
   policy: string;
   options: Omit<BenchOptions, 'json' | 'verbose' | 'setup' | 'childTimeoutSeconds'>;
   versions: Record<string, string>;
+  /** The BLAS of the first PyTorch system that reported one. */
   blas?: unknown;
-  /** The BLAS PyTorch ran, in words (library, version, build, kernels and why those kernels). */
+  /** The BLAS PyTorch ran, in words (library, version, build, kernels and why those kernels); with systems that ran different kernels, each one's. */
   blasText?: string;
+  /** Per PyTorch system, its BLAS in words. */
+  blasBySystem?: Record<string, string>;
   results: WorkloadReport[];
 }
 
@@ -249,7 +252,7 @@ async function runChild(system: SystemName, workload: WorkloadId, o: BenchOption
 }
 
 function ensureOpenBlas(o: BenchOptions): void {
-  if (!o.systems.some((s) => s === 'torch1' || s === 'torch2')) return;
+  if (!o.systems.some((s) => TORCH[s])) return;
   if (openblasOpenmpDir()) return;
   if (!o.setup) {
     log('bench: no OpenMP OpenBLAS for PyTorch (bench/setup-openblas.sh); --no-setup given, torch uses the system BLAS');
@@ -335,9 +338,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const notes = [...new Set(a.results.flatMap((r) => r.notes.split('; ').filter(Boolean)))].join('; ');
       for (const r of a.results) Object.assign(report.versions, r.versions);
       const withBlas = a.results.find((r) => r.blas);
-      if (withBlas && !report.blas) {
-        report.blas = withBlas.blas;
-        report.blasText = blasDescription(withBlas.blas as TorchBlas, withBlas.notes.split('; '));
+      if (withBlas) {
+        report.blas ??= withBlas.blas;
+        (report.blasBySystem ??= {})[s] ??= blasDescription(withBlas.blas as TorchBlas, withBlas.notes.split('; '));
       }
       if (ok.length === 0 && !systemHasCell(s, w.cell)) {
         wr.systems[s] = {
@@ -386,6 +389,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
     report.results.push(wr);
   }
+  if (report.blasBySystem) report.blasText = blasText(report.blasBySystem);
   report.seconds = (Date.now() - started) / 1000;
   report.machine.loadavgAtEnd = loadavg();
   return report;
@@ -405,7 +409,7 @@ export function formatTable(r: BenchReport): string {
   out.push(`policy: ${r.policy}`);
   out.push('');
   const cols = ['system', 'ms/step median', 'min', 'max', 'steps', 'seq/s', 'GFLOP/s', 'peak RSS MB', 'recur speedup'];
-  const widths = [10, 15, 9, 9, 6, 9, 8, 12, 14];
+  const widths = [11, 15, 9, 9, 6, 9, 8, 12, 14];
   // Notes common to a system across all workloads are printed once at the end.
   const perSystemNotes = new Map<string, string[][]>();
   for (const wr of r.results) {

@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { isWorkloadId, getWorkload, WORKLOAD_IDS, type Workload } from './workloads.js';
 import { DEFAULT_MEASURE, measure, type MeasureOptions } from './measure.js';
-import { isSystemName, systemInfo, SYSTEM_NAMES, type SystemName, type SystemResult } from './systems.js';
+import { isSystemName, systemInfo, SYSTEM_NAMES, TORCH, type SystemName, type SystemResult } from './systems.js';
 import type { Runner } from './peers/runner.js';
 
 // Peers print banners with console.log; stdout is reserved for the result line.
@@ -130,9 +130,10 @@ async function run(a: Args): Promise<SystemResult> {
     warmupMs: 0,
     versions: {} as Record<string, string>,
   };
-  if (a.system === 'torch1' || a.system === 'torch2') {
+  const torch = TORCH[a.system];
+  if (torch) {
     const { runTorch } = await import('./peers/torch.js');
-    const r = await runTorch(a.workload, a.system === 'torch1' ? 1 : 2, a.measure);
+    const r = await runTorch(a.workload, torch.threads, a.measure, torch.autoCore);
     return {
       ...base,
       status: r.status,

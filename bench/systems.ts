@@ -4,7 +4,7 @@ import type { CellKind } from './workloads.js';
 
 export type SystemName =
   | 'recur' | 'recur-1t' | 'recur-js'
-  | 'tfjs-cpu' | 'tfjs-wasm' | 'brainjs' | 'torch1' | 'torch2';
+  | 'tfjs-cpu' | 'tfjs-wasm' | 'brainjs' | 'torch1' | 'torch2' | 'torch2-auto';
 
 export interface SystemInfo {
   name: SystemName;
@@ -30,7 +30,27 @@ export const SYSTEMS: readonly SystemInfo[] = [
   { name: 'brainjs', kind: 'peer', byDefault: true, perSequence: true, description: 'brain.js 1.6.1 *TimeStep, one sequence per step', cells: CLASSIC },
   { name: 'torch1', kind: 'peer', byDefault: true, perSequence: false, description: 'PyTorch CPU + OpenBLAS (OpenMP), 1 thread' },
   { name: 'torch2', kind: 'peer', byDefault: true, perSequence: false, description: 'PyTorch CPU + OpenBLAS (OpenMP), 2 threads' },
+  {
+    name: 'torch2-auto', kind: 'peer', byDefault: true, perSequence: false,
+    description: 'torch2 with OPENBLAS_CORETYPE removed from its environment (OpenBLAS chooses its kernels); by default only where the environment sets it',
+  },
 ];
+
+/**
+ * The default systems: every byDefault one, but torch2-auto only where the environment sets
+ * OPENBLAS_CORETYPE (elsewhere it would run torch2 again). One `npm run bench` then shows PyTorch
+ * with both the kernels the environment forces and those OpenBLAS would choose by itself.
+ */
+export function defaultSystems(env: NodeJS.ProcessEnv = process.env): SystemName[] {
+  return SYSTEMS.filter((s) => s.byDefault && (s.name !== 'torch2-auto' || !!env['OPENBLAS_CORETYPE'])).map((s) => s.name);
+}
+
+/** PyTorch systems: their threads, and whether OPENBLAS_CORETYPE is taken out of their environment. */
+export const TORCH: Partial<Record<SystemName, { threads: number; autoCore: boolean }>> = {
+  torch1: { threads: 1, autoCore: false },
+  torch2: { threads: 2, autoCore: false },
+  'torch2-auto': { threads: 2, autoCore: true },
+};
 
 export const SYSTEM_NAMES: readonly SystemName[] = SYSTEMS.map((s) => s.name);
 

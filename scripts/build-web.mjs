@@ -1,5 +1,6 @@
 // Bundles recur for pages with esbuild (a devDependency; nothing is fetched):
-//   dist/web/     recur.js (the `recur/web` entry as one module), train-worker.js, wasm-thread.js,
+//   dist/web/     recur.js (the `recur/web` entry as one module), training.js (startTraining alone: what a
+//                 bundler keeps of recur/web for a page that only trains), train-worker.js, wasm-thread.js,
 //                 wasm/kernels-{simd,relaxed}.wasm
 //   dist/studio/  recur studio as static files: index.html, studio.css, studio.js, the two workers, wasm/,
 //                 data/names.txt (the names task)
@@ -37,7 +38,7 @@ async function bundle(out, entries) {
 const workers = { 'train-worker': join(web, 'train-worker.ts'), 'wasm-thread': join(web, 'wasm-thread.ts') };
 const which = process.argv[2] ?? 'all';
 if (which === 'web' || which === 'all') {
-  await bundle(join(root, 'dist', 'web'), { recur: join(web, 'index.ts'), ...workers });
+  await bundle(join(root, 'dist', 'web'), { recur: join(web, 'index.ts'), training: join(web, 'training.ts'), ...workers });
   console.log('built dist/web/');
 }
 if (which === 'studio' || which === 'all') {

@@ -6,8 +6,12 @@
 // --cpu times with the process's CPU time (process.cpuUsage, every thread of it) instead of the
 // wall clock: on a machine shared with other jobs, time spent descheduled then does not count.
 // With threads, a split call then counts the work of all its threads.
+// GFLOP/s is given for the matrix products (the gemms, and the loops' per-step products: forward
+// 2·T·B·(I+H)·G·H with the input projection, backward 2·T·B·G·H·H), against the ceiling: the
+// same kernel set's packed gemm on the per-step recurrent shape of one thread's rows, by the same
+// clock, the best of 30 batches (with --cpu and threads, GFLOP/s are per CPU-second: per thread).
 
-import { getWorkload } from '../dist/bench/workloads.js';
+import { gateCount, getWorkload } from '../dist/bench/workloads.js';
 import { recurStep } from '../dist/bench/recur-adapter.js';
 import { createWasmKernelsSync } from '../dist/src/node/kernels.js';
 
@@ -54,12 +58,40 @@ const t0 = now();
 for (let i = 0; i < steps; i++) step.step();
 const total = (now() - t0) / steps;
 console.log(`workload ${id} (${w.cell}, H ${w.hiddenSize}, B ${w.batch}, T ${w.length}, ${w.mode}), wasm, ${threads} thread(s): ${total.toFixed(2)} ms ${useCpu ? 'of CPU' : ''} per step`);
-let inKernels = 0;
+// FLOPs of one call of a key: gemm keys carry m×n×k; the loops' products follow from the workload.
+const g = gateCount(w.cell) * w.hiddenSize, rowsT = w.batch * w.length;
+const matrix = (key) => {
+  const m = /^gemm .* (\d+)×(\d+)×(\d+)$/.exec(key);
+  if (m) return 2 * m[1] * m[2] * m[3];
+  if (key === 'loopForward') return 2 * rowsT * (w.inputSize + w.hiddenSize) * g;
+  if (key === 'loopBackward') return 2 * rowsT * g * w.hiddenSize;
+  return 0;
+};
+const gflops = (flops, ms) => (flops / (ms * 1e6)).toFixed(1);
+let inKernels = 0, matrixMs = 0, matrixFlops = 0;
 for (const [key, ms] of [...times].sort((a, b) => b[1] - a[1])) {
   inKernels += ms;
-  console.log(`  ${key.padEnd(34)} ${(ms / steps).toFixed(3).padStart(8)} ms  ${(100 * ms / steps / total).toFixed(1).padStart(5)}%  (${counts.get(key) / steps} calls)`);
+  const f = matrix(key) * counts.get(key);
+  if (f > 0) { matrixMs += ms; matrixFlops += f; }
+  console.log(`  ${key.padEnd(34)} ${(ms / steps).toFixed(3).padStart(8)} ms  ${(100 * ms / steps / total).toFixed(1).padStart(5)}%  (${counts.get(key) / steps} calls)${f > 0 ? `  ${gflops(f, ms).padStart(5)} GFLOP/s` : ''}`);
 }
 console.log(`  ${'outside kernels'.padEnd(34)} ${(total - inKernels / steps).toFixed(3).padStart(8)} ms  ${(100 * (1 - inKernels / steps / total)).toFixed(1).padStart(5)}%`);
+// The ceiling: one thread's per-step recurrent product, B packed once, alone on this kernel set.
+const rows = Math.max(4, Math.ceil(w.batch / threads)), hid = w.hiddenSize;
+const A = kernels.alloc(rows * hid).fill(0.01), Bm = kernels.alloc(g * hid).fill(0.02), C = kernels.alloc(rows * g);
+const packed = kernels.packB(true, hid, g, Bm, 0, hid);
+// the best of 30 batches of 20 calls: on a shared machine, the speed when nothing interferes
+let ceilingMs = Infinity;
+for (let b = 0; b < 30; b++) {
+  const c0 = now();
+  for (let r = 0; r < 20; r++) kernels.gemmPackedB(false, rows, g, hid, 1, A, 0, hid, packed, 0, C, 0, g);
+  ceilingMs = Math.min(ceilingMs, (now() - c0) / 20);
+}
+const ceiling = 2 * rows * hid * g / (ceilingMs * 1e6);
+console.log(`  matrix products (the loops with their gate kernels): ${(100 * matrixMs / steps / total).toFixed(1)}% of the step at ${gflops(matrixFlops, matrixMs)} GFLOP/s`
+  + `${useCpu ? ' of CPU time' : ''}; the ceiling, a ${rows}×${hid}×${g} packed gemm alone (best of 30 × 20 calls): ${ceiling.toFixed(1)} GFLOP/s`
+  + ` (at the ceiling they would take ${(matrixFlops / steps / (ceiling * 1e6)).toFixed(2)} ms a step)`);
+kernels.freePackedB(packed);
 if (kernels.threadStats) console.log('  threads:', JSON.stringify(kernels.threadStats()));
 step.close();
 kernels.close?.();

@@ -52,6 +52,8 @@ test('studio: a run from the controls trains live to the end, with the report ch
   await page.goto(url);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   assert.match(await page.textContent('#env') ?? '', /Cross-origin isolated/);
+  // what the page loads before a run: its own files, not the names data set (fetched for a names run only)
+  t.diagnostic(`loaded before training: ${[...new Set(requests.map((u) => new URL(u).pathname))].join(' ')}`);
   await set(page, { task: 'adding', length: '20', cell: 'lstm', hidden: '32', steps: '200', batch: '32', lr: '0.01', clip: 'norm', clipValue: '1' });
   await page.click('#train');
   await page.waitForFunction(() => /step \d+ of 200/.test(document.querySelector('.run .progress')?.textContent ?? ''), null, { timeout: 15_000 });
@@ -78,6 +80,7 @@ test('studio: a run from the controls trains live to the end, with the report ch
   assert.equal(report.suggestedFilename(), 'recur-studio-report.html');
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(url) && !u.startsWith('blob:')), []);
+  assert.deepEqual(requests.filter((u) => u.endsWith('/names.txt')), [], 'no names data for adding runs');
   await page.close();
 });
 
@@ -105,7 +108,8 @@ test('studio: names train and sample; bad uploads and fields give messages, and 
   await page.click('#train');
   await page.waitForFunction(() => document.querySelector('.run')?.getAttribute('data-state') === 'error');
   assert.match(await page.textContent('.run .error') ?? '', /run size: expected training buffers under/);
-  // names, then samples
+  // names, then samples; the names data set fetched now, once
+  assert.deepEqual(requests.filter((u) => u.endsWith('/names.txt')), []);
   await set(page, { task: 'names', seq: '16', cell: 'gru', hidden: '64', steps: '100', batch: '32', lr: '0.01' });
   await page.click('#train');
   await page.waitForFunction(() => document.querySelectorAll('.run')[1]?.getAttribute('data-state') === 'done', null, { timeout: 60_000 });
@@ -113,6 +117,7 @@ test('studio: names train and sample; bad uploads and fields give messages, and 
   await page.waitForFunction(() => (document.querySelector('.run:nth-child(2) pre')?.textContent ?? '').split('\n').length >= 10);
   const samples = (await page.textContent('.run:nth-child(2) pre') ?? '').split('\n');
   for (const s of samples) assert.match(s, /^[a-z]*$/, `sampled ${JSON.stringify(s)}`);
+  assert.equal(requests.filter((u) => u.endsWith('/data/names.txt')).length, 1);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(url)), []);
   await page.close();

@@ -6,17 +6,17 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launch, watchedPage } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recur-browser-'));
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+const missing = chromiumMissing();
 
 /** Runs recur; resolves with its exit code and output, calling `onErr` with each stderr chunk. */
 function recur(args: string[], onErr: (s: string) => void = () => {}) {
@@ -28,20 +28,14 @@ function recur(args: string[], onErr: (s: string) => void = () => {}) {
   return { child, done };
 }
 
-/** A page that records console errors, page errors and every request it makes. */
-async function watched(browser: Browser): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const page = await browser.newPage();
-  const errors: string[] = [], requests: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => requests.push(r.url()));
-  return { page, errors, requests };
-}
+// one browser for the file, launched while the first test's training runs
+let launched: Promise<{ browser: Browser; close(): Promise<void> }> | null = null;
+before(() => { if (!missing) { launched = launch(); launched.catch(() => {}); } });
+after(async () => { if (launched) await (await launched).close(); });
 
 async function withBrowser(t: { skip(msg: string): void }, body: (b: Browser) => Promise<void>): Promise<void> {
-  if (!existsSync(CHROMIUM)) { t.skip(`chromium not found at ${CHROMIUM}: install Debian's chromium to run the browser tests`); return; }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  try { await body(browser); } finally { await browser.close(); }
+  if (missing) { t.skip(missing); return; }
+  await body((await launched!).browser);
 }
 
 /** Cells drawn by a heatmap: its paths are runs "M c,y h w v1 h −w z"; their widths add up to the cell count. */
@@ -54,13 +48,15 @@ function heatmapCells(page: Page): Promise<number[]> {
 }
 
 test('browser: the report opens from file:// with no errors and no requests, and its charts carry the data', async (t) => {
+  const report = join(dir, 'report.html');
+  // trains while the browser starts
+  const trained = missing ? null : recur(['train', '--task', 'adding', '--length', '20', '--cell', 'lstm', '--hidden', '12', '--steps', '200', '--batch', '8',
+    '--clip-norm', '0.5', '--no-stop', '--report', report]).done;
   await withBrowser(t, async (browser) => {
-    const report = join(dir, 'report.html');
-    const r = await recur(['train', '--task', 'adding', '--length', '20', '--cell', 'lstm', '--hidden', '12', '--steps', '200', '--batch', '8',
-      '--clip-norm', '0.5', '--no-stop', '--report', report]).done;
+    const r = await trained!;
     assert.equal(r.code, 0, r.err);
     const url = pathToFileURL(report).href;
-    const { page, errors, requests } = await watched(browser);
+    const { page, errors, requests } = await watchedPage(browser);
     await page.goto(url);
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, [url], 'the page loads nothing but itself');
@@ -95,7 +91,7 @@ test('browser: the dashboard\'s charts change while a short training runs', asyn
     });
     try {
       const url = await Promise.race([urlSeen, run.done.then((r) => { throw new Error(`recur ended before printing a URL: ${r.err}`); })]);
-      const { page, errors, requests } = await watched(browser);
+      const { page, errors, requests } = await watchedPage(browser);
       await page.goto(url);
       const state = () => page.evaluate(() => ({
         updates: Number(document.documentElement.dataset.updates ?? 0),
@@ -103,14 +99,15 @@ test('browser: the dashboard\'s charts change while a short training runs', asyn
         cells: document.querySelectorAll('section#heatmap g.cells path').length,
         status: document.getElementById('live-status')?.textContent ?? '',
       }));
-      await page.waitForFunction(() => Number(document.documentElement.dataset.updates ?? 0) >= 2 && document.querySelector('section#loss path.series'), null, { timeout: 10_000 });
+      await page.waitForFunction(() => Number(document.documentElement.dataset.updates ?? 0) >= 2 && document.querySelector('section#loss path.series'), null, { timeout: 30_000 });
       const first = await state();
-      await page.waitForFunction((n) => Number(document.documentElement.dataset.updates ?? 0) >= n + 2, first.updates, { timeout: 10_000 });
+      await page.waitForFunction((n) => Number(document.documentElement.dataset.updates ?? 0) >= n + 2, first.updates, { timeout: 30_000 });
       const later = await state();
       assert.notEqual(later.loss, first.loss, 'the loss chart was redrawn with new steps');
       assert.match(first.status, /Training: step \d+ of 400/);
       assert.ok(later.cells > 0, 'the heatmap is drawn live');
-      await page.waitForFunction(() => document.documentElement.dataset.done === 'true', null, { timeout: 15_000 });
+      // the rest of the run, in js on a machine the whole suite shares: a bound for a hung run, not a pace
+      await page.waitForFunction(() => document.documentElement.dataset.done === 'true', null, { timeout: 90_000 });
       assert.match((await state()).status, /Finished after 400 steps/);
       const r = await run.done;
       assert.equal(r.code, 0, r.err);

@@ -19,7 +19,7 @@ const one = await createWasmKernels({ threads: 1 });
 const two = await createWasmKernels({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1, adaptive: false });
 after(() => { one.close(); two.close(); });
 
-const B = 13, H = 9;
+const H = 9;
 
 interface Run { hs: Float32Array; cs: Float32Array; gates: Float32Array; gh: Float32Array; dGates: Float32Array; dGh: Float32Array; dh0: Float32Array; dc: Float32Array }
 
@@ -28,7 +28,7 @@ interface Run { hs: Float32Array; cs: Float32Array; gates: Float32Array; gh: Flo
  * the cell's loop description) or the cell's own stepForward/stepBackward, as the layer's step
  * route calls them. Both leave the gradient reaching the initial state in dh.
  */
-function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy: boolean, fused: boolean): Run {
+function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy: boolean, fused: boolean, B = 13): Run {
   const rng = new Rng(11);
   const cell = makeCell({ cell: kind, activation: 'tanh' });
   const g = cell.gates * H;
@@ -99,6 +99,20 @@ test('loop kernels give the bits of the cells\' own steps, on 1 and 2 threads', 
   // Which thread runs a share depends on timing, the bits do not. On a machine busier than its
   // cores (test files run in parallel) the calling thread may run every share itself.
   t.diagnostic(`the worker thread ran ${two.threadStats().workerChunks - workerBefore} shares of the split loops`);
+});
+
+test('a batch of 35 rows is cut into 4 chunks on 2 threads (small weights), with the bits of the cells\' own steps', () => {
+  for (const kind of ['lstm', 'gru', 'rnn'] as const) {
+    for (const reverse of [false, true]) {
+      const what = `${kind} B 35 ${reverse ? 'reverse' : 'forward'}`;
+      const ref = run(one, kind, 5, reverse, true, false, 35);
+      const before = two.threadStats();
+      sameBits(what, ref, run(two, kind, 5, reverse, true, true, 35));
+      const after = two.threadStats();
+      assert.equal(after.splitCalls - before.splitCalls, 2, `${what}: both loops split`);
+      assert.equal(after.chunks - before.chunks, 8, `${what}: 4 chunks a loop (rows 0-8, 8-16, 16-24, 24-35)`);
+    }
+  }
 });
 
 test('the pool keeps every chunk when 2-chunk and 4-chunk jobs alternate', () => {

@@ -50,6 +50,44 @@ window.benchResult = new Promise((resolve) => { worker.onmessage = (e) => resolv
 worker.postMessage({ w: JSON.parse(q.get('w')), threads: Number(q.get('threads')), minMs: Number(q.get('ms')), origin: performance.timeOrigin });
 `;
 
+// Workload A through the library's training API: startTraining (dist/web/training.js, what a
+// bundler keeps of recur/web for a page that only trains) with the data as labelled
+// sequences (regression, as SequenceRegressor takes them), vital signs and gradient flow on (as
+// the studio trains). The first step is when the page hears of it (the first progress event); the
+// worker's marks (RunInfo.timing) say where the time before it went.
+export const TRAINING_PAGE = `import { startTraining } from '/lib/training.js';
+import { normal } from './timing.js';
+const q = new URLSearchParams(location.search);
+const w = JSON.parse(q.get('w')), minMs = Number(q.get('ms'));
+const n = 2 * w.batch, xs = normal(n * w.length * w.inputSize, 1), ys = normal(n, 2);
+const x = q.get('task') === 'adding' ? null : Array.from({ length: n }, (_, i) => Array.from({ length: w.length }, (_, t) => Array.from(xs.subarray((i * w.length + t) * w.inputSize, (i * w.length + t + 1) * w.inputSize))));
+const calledAt = performance.now();
+// task=adding: the adding problem of the same length instead (2 features), for builds without array data
+const task = q.get('task') === 'adding' ? { kind: 'adding', length: w.length } : { kind: 'regress', x, y: Array.from(ys) };
+const run = startTraining({ task, threads: Number(q.get('threads')) || 'auto',
+  model: { cell: 'lstm', hiddenSize: w.hiddenSize }, train: { steps: 100000, batchSize: w.batch, seed: 1, optimizer: { kind: 'adam', lr: 1e-3 }, evalEvery: 100000 } });
+window.benchResult = new Promise((resolve) => {
+  let info = null, first = null, t0 = 0;
+  const seconds = [];
+  run.on('ready', (e) => { info = e.info; });
+  run.on('progress', (e) => {
+    if (first === null && e.steps.length) { first = performance.timeOrigin + performance.now(); t0 = performance.now(); }
+    for (const s of e.steps) seconds.push(s.seconds);
+    if (first !== null && performance.now() - t0 > minMs) run.stop();
+  });
+  run.on('error', (e) => resolve({ error: e.message }));
+  run.done.then(() => {
+    const ms = seconds.slice(4).map((s, i) => 1000 * (s - seconds[i + 3]));
+    const o = performance.timeOrigin, tm = info.timing, at = (x) => (x - o).toFixed(0);
+    run.terminate();
+    const marks = tm ? ', worker module run ' + at(tm.loaded) + ', start received ' + at(tm.start) + ', task ' + at(tm.task) + ', kernels ' + at(tm.kernels) + ', model ' + at(tm.model) : '';
+    const nav = performance.getEntriesByType('navigation')[0], lib = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/lib/training.js'));
+    const page = 'page received ' + nav.responseEnd.toFixed(0) + ', training.js received ' + (lib ? lib.responseEnd.toFixed(0) : '?');
+    resolve({ ms, first, origin: o, notes: info.kernelsText + '; ' + page + ', startTraining at ' + calledAt.toFixed(0) + marks + ' ms after load' });
+  }, (err) => resolve({ error: String(err && err.message || err) }));
+});
+`;
+
 export const TFJS_PAGE = `import { normal, time } from './timing.js';
 const q = new URLSearchParams(location.search);
 const w = JSON.parse(q.get('w')), backend = q.get('backend');

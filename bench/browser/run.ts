@@ -3,7 +3,10 @@
 // kernel threads, the page cross-origin isolated) and TF.js 4.22 (wasm backend, single-threaded
 // SIMD as in bench-spec; WebGL where headless chromium offers it). For each: ms per step (median,
 // min, max), the ratio to recur, the time from page load to the end of the first training step,
-// and the gzipped bytes of everything the page loaded. Not a test: figures for bench/README.md.
+// and the gzipped bytes of everything the page loaded. The startTraining rows train workload A
+// through the library's worker API (data as labelled sequences, vital signs and gradient flow on)
+// and say where the time to the first step went. Not a test: figures for bench/README.md.
+// BENCH_ONLY=recur skips the TF.js rows.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -13,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { StaticServer } from '../../src/node/static-server.js';
 import { chromiumMissing, launch } from '../../test/helpers/browser.js';
 import { WORKLOADS } from '../workloads.js';
-import { RECUR_PAGE, RECUR_WORKER, TFJS_PAGE, TIMING, html } from './pages.js';
+import { RECUR_PAGE, RECUR_WORKER, TFJS_PAGE, TIMING, TRAINING_PAGE, html } from './pages.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MIN_MS = Number(process.env.BENCH_MS ?? 5000);
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'recur-worker.js'), RECUR_WORKER);
   writeFileSync(join(dir, 'recur.js'), RECUR_PAGE);
   writeFileSync(join(dir, 'recur.html'), html('<script type="module" src="./recur.js"></script>'));
+  writeFileSync(join(dir, 'training.js'), TRAINING_PAGE);
+  writeFileSync(join(dir, 'training.html'), html('<script type="module" src="./training.js"></script>'));
   writeFileSync(join(dir, 'tfjs.js'), TFJS_PAGE);
   writeFileSync(join(dir, 'tfjs.html'), html('<script src="/tfjs/tf.min.js"></script><script src="/tfjs-wasm/tf-backend-wasm.min.js"></script><script type="module" src="./tfjs.js"></script>'));
   const nm = join(ROOT, 'node_modules', '@tensorflow');
@@ -44,10 +49,14 @@ async function main(): Promise<void> {
     const runs: [string, string][] = [
       ['recur wasm, 1 thread', `recur.html?threads=1`],
       ['recur wasm, 2 threads', `recur.html?threads=2`],
+      ['recur startTraining, 2 threads', `training.html?threads=2`],
+      ['recur startTraining, 1 thread', `training.html?threads=1`],
+      ['recur startTraining, adding T 100, 2 threads', `training.html?threads=2&task=adding`],
       ['TF.js 4.22 wasm', `tfjs.html?backend=wasm`],
       ['TF.js 4.22 WebGL', `tfjs.html?backend=webgl`],
     ];
     for (const [system, path] of runs) {
+      if (process.env.BENCH_ONLY === 'recur' && !system.startsWith('recur')) continue;
       const page = await browser.newPage();
       const loaded: string[] = [];
       page.on('response', (r) => loaded.push(r.url()));

@@ -32,12 +32,17 @@ export interface TorchResult {
 }
 
 
-export async function runTorch(w: Workload, threads: number, m: MeasureOptions): Promise<TorchResult> {
+/** autoCore: OPENBLAS_CORETYPE is taken out of the child's environment, so OpenBLAS chooses its kernels (torch_bench.py still mends a pre-AVX2 fallback). */
+export async function runTorch(w: Workload, threads: number, m: MeasureOptions, autoCore = false): Promise<TorchResult> {
   const empty = { msPerStep: [], warmupSteps: 0, warmupMs: 0, peakRssMB: 0, notes: [], versions: {} };
   if (!existsSync(PYTHON)) return { ...empty, status: 'unavailable', error: `${PYTHON} not found` };
   const script = join(repoRoot(), 'bench', 'torch_bench.py');
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads) };
   const notes: string[] = [];
+  if (autoCore && env['OPENBLAS_CORETYPE'] !== undefined) {
+    notes.push(`autodetected by OpenBLAS: OPENBLAS_CORETYPE=${env['OPENBLAS_CORETYPE']} taken out of its environment`);
+    delete env['OPENBLAS_CORETYPE'];
+  }
   const blasDir = openblasOpenmpDir();
   if (blasDir) {
     env['LD_LIBRARY_PATH'] = [blasDir, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');

@@ -16,7 +16,7 @@ import { readSeries, seriesRecords, type Metadata, type SeriesRecord } from '../
 import { SeriesTask } from '../tasks/arrays.js';
 import { adopt, networkOf, readModel, RecurrentModel, type ModelClass } from './base.js';
 import { checkFit, type FitOptions, type FitResult, type NetworkOptions } from './options.js';
-import { resolveColumn, selectColumns, seriesColumns, type NamedColumns, type SeriesData } from './series-data.js';
+import { selectColumns, seriesColumns, usedColumns, type SeriesData } from './series-data.js';
 import type { Kernels } from '../kernels/types.js';
 
 export type { SeriesData } from './series-data.js';
@@ -72,7 +72,7 @@ export class Forecaster extends RecurrentModel {
       ({ columns: names, inputs, targets } = this.spec);
       columns = selectColumns(named, names, 'Forecaster.fit data');
     } else {
-      ({ columns, names, inputs, targets } = this.usedColumns(named));
+      ({ columns, names, inputs, targets } = usedColumns(named, this.opts, 'Forecaster option'));
     }
     const val = c.o.validationData === undefined ? undefined : selectColumns(seriesColumns(c.o.validationData, 'fit option validationData', this.opts.columns), names, 'fit option validationData');
     const task = new SeriesTask({
@@ -82,19 +82,6 @@ export class Forecaster extends RecurrentModel {
     const run = this.run(task, c, LR, task.baselineLoss !== null);
     this.spec = task.seriesRecord();
     return { run };
-  }
-
-  /** The columns of the first fit: inputs first, then targets not among them. */
-  private usedColumns(d: NamedColumns): { columns: ArrayLike<number>[]; names: string[]; inputs: number[]; targets: number[] } {
-    const o = this.opts;
-    const ins = (o.inputs ?? d.names.map((_, i) => i)).map((x, k) => resolveColumn(x, d.names, `Forecaster option inputs[${k}]`));
-    if (ins.length === 0) fail('Forecaster option inputs', 'at least one column', o.inputs);
-    const t = o.targets === undefined ? (o.inputs === undefined ? d.names.map((_, i) => i) : ins) : (Array.isArray(o.targets) ? o.targets : [o.targets as string | number]).map((x, k) => resolveColumn(x, d.names, `Forecaster option targets[${k}]`));
-    if (t.length === 0) fail('Forecaster option targets', 'at least one column', o.targets);
-    const used = [...new Set([...ins, ...t])];
-    if (new Set(ins).size !== ins.length) fail('Forecaster option inputs', 'distinct columns', o.inputs);
-    if (new Set(t).size !== t.length) fail('Forecaster option targets', 'distinct columns', o.targets);
-    return { columns: used.map((i) => d.columns[i]), names: used.map((i) => d.names[i]), inputs: ins.map((i) => used.indexOf(i)), targets: t.map((i) => used.indexOf(i)) };
   }
 
   /** The next `steps` values of the one target column after the last row of `recent`, in its units. */

@@ -65,3 +65,21 @@ export function resolveColumn(c: string | number, names: readonly string[], what
   if (i < 0) fail(what, `one of the columns ${names.map((n) => JSON.stringify(n)).join(', ')}`, c);
   return i;
 }
+
+/** Which columns a forecaster reads and predicts (names or indices; default all, or the inputs). */
+export interface ColumnChoice { inputs?: readonly (string | number)[]; targets?: string | number | readonly (string | number)[] }
+
+/**
+ * The columns of a first fit: those used (inputs first, then targets not among them) with their
+ * names, and the inputs and targets as indices into them. `what` names the options in messages.
+ */
+export function usedColumns(d: NamedColumns, o: ColumnChoice, what: string): { columns: ArrayLike<number>[]; names: string[]; inputs: number[]; targets: number[] } {
+  const ins = (o.inputs ?? d.names.map((_, i) => i)).map((x, k) => resolveColumn(x, d.names, `${what} inputs[${k}]`));
+  if (ins.length === 0) fail(`${what} inputs`, 'at least one column', o.inputs);
+  const t = o.targets === undefined ? (o.inputs === undefined ? d.names.map((_, i) => i) : ins) : (Array.isArray(o.targets) ? o.targets : [o.targets as string | number]).map((x, k) => resolveColumn(x, d.names, `${what} targets[${k}]`));
+  if (t.length === 0) fail(`${what} targets`, 'at least one column', o.targets);
+  const used = [...new Set([...ins, ...t])];
+  if (new Set(ins).size !== ins.length) fail(`${what} inputs`, 'distinct columns', o.inputs);
+  if (new Set(t).size !== t.length) fail(`${what} targets`, 'distinct columns', o.targets);
+  return { columns: used.map((i) => d.columns[i]), names: used.map((i) => d.names[i]), inputs: ins.map((i) => used.indexOf(i)), targets: t.map((i) => used.indexOf(i)) };
+}

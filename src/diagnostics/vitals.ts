@@ -36,6 +36,11 @@ export interface VitalsOptions {
   margin?: number;
   /** Power-iteration counts (spectral radius, largest singular value); default 300 and 200. */
   spectralIters?: [number, number];
+  /**
+   * A copy of the model at the weights the run starts from (measure.ts's float64Copy, say): the
+   * spectral sizes at start are then measured from it when first read, not before the first step.
+   */
+  atStart?: Sequential;
 }
 
 /** Spectral sizes of one H×H block of a W_hh: `name` like "l0 W_hf" (gate f of layer 0). */
@@ -99,11 +104,13 @@ export class VitalsRecorder {
   readonly every: number;
   readonly spectralEvery: number;
   readonly margin: number;
-  readonly records: VitalsRecord[] = [];
+  private readonly recorded: VitalsRecord[] = [];
+  /** A step-1 record whose spectral sizes are those at start (the same weights), filled when these are measured. */
+  private sharesStart: VitalsRecord | null = null;
   readonly clip: ClipStats = { measured: 0, clipped: 0, maxClippedNorm: 0, sumClippedNorm: 0, maxNorm: 0, maxNormStep: 0 };
   readonly nanEvents: NanGuardEvent[] = [];
-  /** Spectral sizes before the first recorded step (the weights the run started from). */
-  readonly spectralAtStart: SpectralBlock[];
+  private startSpectral: SpectralBlock[] | null = null;
+  private startModel: Sequential | null;
   private readonly iters: [number, number];
   private readonly before: Float64Array[];
   private pending: VitalsRecord | null = null;
@@ -116,7 +123,27 @@ export class VitalsRecorder {
     this.margin = o.margin ?? 0.05;
     this.iters = o.spectralIters ?? [300, 200];
     this.before = model.params.map((p) => new Float64Array(p.value.length));
-    this.spectralAtStart = spectralBlocks(model, this.iters);
+    this.startModel = o.atStart ?? null;
+    if (!this.startModel) this.startSpectral = spectralBlocks(model, this.iters);
+  }
+
+  /** Spectral sizes before the first recorded step (the weights the run started from). */
+  get spectralAtStart(): SpectralBlock[] {
+    if (!this.startSpectral) {
+      this.startSpectral = spectralBlocks(this.startModel!, this.iters);
+      this.startModel = null;
+    }
+    if (this.sharesStart) {
+      this.sharesStart.spectral = this.startSpectral;
+      this.sharesStart = null;
+    }
+    return this.startSpectral;
+  }
+
+  /** The recordings so far, oldest first. */
+  get records(): VitalsRecord[] {
+    if (this.sharesStart) void this.spectralAtStart;
+    return this.recorded;
   }
 
   /** Is step s (1-based) a recording step? */
@@ -145,13 +172,16 @@ export class VitalsRecorder {
     const layer0 = model.rnn.layers[0];
     const flow = layer0.recordGradFlow ? layer0.gradFlow[0] : undefined;
     const health = gateHealth(model, this.margin);
-    const spectral = this.recordings % this.spectralEvery === 0 ? spectralBlocks(model, this.iters) : null;
+    // step 1 of a run measured at start later (atStart): its weights are the start's, so are its spectral sizes
+    const sameAsStart = this.recordings === 0 && step === 1 && this.startModel !== null;
+    const spectral = this.recordings % this.spectralEvery === 0 && !sameAsStart ? spectralBlocks(model, this.iters) : null;
     this.recordings++;
     this.pending = {
       step, gradNorms: params.map((p) => norm2(p.grad)), updateRatios: null,
       saturated: health.saturated, dead: health.dead, spectral, gradFlow: flow ? Array.from(flow) : null,
       memory: cellMemory(model),
     };
+    if (sameAsStart) this.sharesStart = this.pending;
   }
 
   private onStep(s: StepInfo): void {
@@ -171,7 +201,7 @@ export class VitalsRecorder {
           return ww > 0 ? Math.sqrt(dd / ww) : NaN;
         });
       }
-      this.records.push(rec);
+      this.recorded.push(rec);
       this.pending = null;
     }
     recordGradFlow(this.model, this.isRecordingStep(s.step + 1));

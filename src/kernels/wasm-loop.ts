@@ -18,14 +18,15 @@ export interface LoopHost {
   ptr(a: Float, off: number, rows: number, cols: number, ld: number, what: string): number;
   /** Chunks to cut a call into (0: alone). */
   parts(work: number, minWork: number, span: number, unit: number): number;
-  /** Workers that are up. */
-  ready(): number;
   job(): Int32Array;
   jobF(): Float32Array;
   launch(op: number, parts: number, span: number, unit: number): void;
   /** Packs op(B) = Bᵀ (B stored (n, k)) into `into`, or a new pack when it is null or another shape. */
   packT(k: number, n: number, b: Float, ldb: number, into: PackedB | null): PackedB;
 }
+
+/** Floats of packed weights (512 KB) up to which a loop is cut into more chunks than threads (see `parts`). */
+const L2_WEIGHTS = 1 << 17;
 
 export class WasmLoops {
   /** W_ihᵀ packed for the loop's input projection, repacked on every forward call (the weights change between calls). */
@@ -35,8 +36,9 @@ export class WasmLoops {
 
   /**
    * A direction's whole forward time loop in one call. With threads, the batch rows are cut into
-   * one share per thread and each thread runs every step on its rows: the rows are independent
-   * sequences, so there is no synchronisation between steps. Same calls, same bits as stepping.
+   * chunks (see `parts`) and a thread runs every step of the chunks it claims: the rows are
+   * independent sequences, so there is no synchronisation between steps. Same calls, same bits as
+   * stepping, whoever runs which chunk.
    */
   forward(a: LoopForwardArgs): void {
     const { t, b, h } = a;
@@ -53,7 +55,7 @@ export class WasmLoops {
       pwih = this.packPtr(this.wihT, inW, g);
     }
     const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
-    const parts = this.parts(t * b * g * (h + inW), b);
+    const parts = this.parts(t * b * g * (h + inW), b, g * (h + inW));
     if (parts === 0) {
       this.h.x.loopForward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh, pbhh, pw,
         px, inW, pwih, pbias, this.h.ws);
@@ -79,7 +81,7 @@ export class WasmLoops {
     const pdy = a.dy ? this.h.ptr(a.dy, a.dyOff, t * b, h, a.dyLd, 'loop dy') : 0;
     const pw = this.packPtr(a.whh, g, h);
     const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
-    const parts = this.parts(2 * t * b * g * h, b);
+    const parts = this.parts(2 * t * b * g * h, b, g * h);
     if (parts === 0) {
       this.h.x.loopBackward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
         pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, this.h.ws);
@@ -118,9 +120,20 @@ export class WasmLoops {
     return b >= 2 * MR * this.h.threads ? MR : 1;
   }
 
-  /** One share per thread (0: run alone), for loops of at least parallelMinMacs multiply-adds. */
-  private parts(work: number, b: number): number {
+  /**
+   * The host's split (0: run alone; else up to two chunks per thread that is up, whole tiles of
+   * rows where the batch allows), for loops of at least parallelMinMacs multiply-adds. Two chunks a
+   * thread: one descheduled on a busy machine leaves its second chunk to the others instead of
+   * holding the whole call. But every chunk streams the packed weights of a step (`weights`
+   * floats) once per step: while they fit in a core's L2 (H = 128: 320 KB), a loop over 8 rows
+   * costs no more per row than over 16 or 32 (E's shape, forward and backward, 1 thread by CPU
+   * time: within 3%); D's 1.25 MB come from L3, where 16-row chunks cost 4% more than 32-row ones
+   * with two processes sharing it. So more chunks than threads only for weights within L2_WEIGHTS
+   * and while each chunk keeps at least 2·MR rows.
+   */
+  private parts(work: number, b: number, weights: number): number {
     const n = this.h.parts(work, this.h.minMacs, b, this.unit(b));
-    return n === 0 ? 0 : Math.min(n, this.h.ready() + 1);
+    const threads = this.h.threads;
+    return Math.min(n, weights <= L2_WEIGHTS ? Math.max(threads, Math.floor(b / (2 * MR))) : threads);
   }
 }

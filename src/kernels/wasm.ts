@@ -110,7 +110,7 @@ export class WasmKernels implements Kernels, LoopKernels {
       x: this.x, ws: this.ws, threads, minMacs: this.parallelMinMacs, minElements: this.parallelMinElements,
       ptr: (a: Float, off: number, rows: number, cols: number, ld: number, what: string) => this.ptr(a, off, rows, cols, ld, what),
       parts: (work: number, minWork: number, span: number, unit: number) => this.parts(work, minWork, span, unit),
-      ready: () => this.pool!.ready, job: () => this.pool!.job, jobF: () => this.pool!.jobF,
+      job: () => this.pool!.job, jobF: () => this.pool!.jobF,
       launch: (op: number, parts: number, span: number, unit: number) => this.launch(op, parts, span, unit),
       packT: (k: number, n: number, b: Float, ldb: number, into: PackedB | null) => {
         if (into && (into.k !== k || into.n !== n)) { this.freePackedB(into); into = null; }

@@ -3,7 +3,7 @@
 // Web Worker with events (training.ts). Nothing here imports Node.
 
 export * from '../index.js';
-export { loadWebKernels, webWorkerStarter, threadsPossible, webKernelsText, type WebKernelOptions, type WasmFrom } from './kernels.js';
+export { loadWebKernels, webWorkerStarter, threadsPossible, webKernelsText, compileWebKernels, type WebKernelOptions, type WasmFrom, type CompiledKernels } from './kernels.js';
 export { startTraining, type TrainingRun, type TrainingOptions } from './training.js';
 export type { TrainingSpec, TaskSpec, ModelSpec, RunInfo, RunResult, WorkerEvent, WorkerCommand } from './protocol.js';
 export { MAX_RUN_BYTES, runBytes } from './limits.js';

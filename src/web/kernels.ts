@@ -1,8 +1,6 @@
-// The wasm kernels in a page: the module fetched from a URL (beside the package's module by
-// default, see wasm-url.ts) with WebAssembly.compileStreaming, falling back to arrayBuffer +
-// compile where the server sends another MIME type; or from bytes or a compiled module the caller
-// passes. The relaxed-SIMD build is used where WebAssembly.validate accepts it, the plain SIMD
-// build otherwise. Threads are Web Workers over the shared WebAssembly.Memory, possible only in a
+// The wasm kernels in a page: the module (compile.ts: from a URL, beside the package's module by
+// default, or bytes or a compiled module the caller passes; the relaxed-SIMD build where it
+// compiles, the plain SIMD build otherwise) instantiated with its threads. Threads are Web Workers over the shared WebAssembly.Memory, possible only in a
 // cross-origin isolated page (COOP/COEP: SharedArrayBuffer can then be posted) and off the main
 // thread (the calling thread waits with Atomics.wait); elsewhere one thread. The kernels' partition
 // is fixed, so every thread count gives the same bits.
@@ -10,12 +8,11 @@
 import { RecurError } from '../errors.js';
 import { createKernels, describeKernels, type KernelKind } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
-import type { StartWorker, WasmBinary } from '../kernels/wasm-source.js';
+import type { StartWorker } from '../kernels/wasm-source.js';
 import { WasmKernels } from '../kernels/wasm.js';
-import { relaxedUrl, simdUrl, workerUrl } from './wasm-url.js';
+import { compileWebKernels, type WasmFrom } from './compile.js';
 
-/** One build: where it is (a URL) or what it is (bytes, a compiled module). */
-export type WasmFrom = string | URL | WasmBinary;
+export { compileWebKernels, type CompiledKernels, type WasmFrom } from './compile.js';
 
 export interface WebKernelOptions {
   /** 'auto' (default): wasm when it loads, js (with the reason, describeKernels) when it does not. */
@@ -26,7 +23,10 @@ export interface WebKernelOptions {
   threads?: number | 'auto';
   /** The module URL of the thread entry (wasm-thread.js); default beside this module. */
   threadUrl?: string | URL;
-  /** Milliseconds to wait for the threads to start (then calls run on those that did); default 5000. */
+  /**
+   * Milliseconds to wait for the threads to start (then calls run on those that did; 0: do not
+   * wait, the calling thread works alone until they are up, the same bits); default 5000.
+   */
   readyTimeoutMs?: number;
 }
 
@@ -39,59 +39,17 @@ export function threadsPossible(): { ok: boolean; reason: string } {
   return { ok: true, reason: 'cross-origin isolated worker' };
 }
 
-/** A StartWorker (kernels/wasm-source.ts) for pages: a module Web Worker running wasm-thread.js. */
-export function webWorkerStarter(url: string | URL = workerUrl('wasm-thread')): StartWorker {
+/** A StartWorker (kernels/wasm-source.ts) for pages: a module Web Worker running wasm-thread.js (beside this module by default). */
+export function webWorkerStarter(url?: string | URL): StartWorker {
   return (data) => {
-    const w = new Worker(url, { type: 'module', name: 'recur-wasm-thread' });
+    // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the thread's module too
+    const w = url !== undefined ? new Worker(url, { type: 'module', name: 'recur-wasm-thread' })
+      : new Worker(new URL('./wasm-thread.js', import.meta.url), { type: 'module', name: 'recur-wasm-thread' });
     // a thread that fails to load never counts as ready; the calling thread does its share
     w.onerror = (e) => { e.preventDefault(); };
     w.postMessage(data);
     return w;
   };
-}
-
-async function compileUrl(url: string | URL): Promise<WebAssembly.Module> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new RecurError(`wasm kernels: expected ${String(url)} to load, received a network error (${(e as Error).message})`);
-  }
-  if (!response.ok) throw new RecurError(`wasm kernels: expected ${String(url)} to load, received HTTP ${response.status}`);
-  const wasmType = (response.headers.get('content-type') ?? '').startsWith('application/wasm');
-  try {
-    if (wasmType && typeof WebAssembly.compileStreaming === 'function') return await WebAssembly.compileStreaming(response);
-    return await WebAssembly.compile(await response.arrayBuffer());
-  } catch (e) {
-    throw new RecurError(`wasm kernels: expected a WebAssembly module at ${String(url)}, received one that does not compile here (${(e as Error).message})`);
-  }
-}
-
-async function fetchBytes(url: string | URL): Promise<ArrayBuffer> {
-  const response = await fetch(url);
-  if (!response.ok) throw new RecurError(`wasm kernels: expected ${String(url)} to load, received HTTP ${response.status}`);
-  return response.arrayBuffer();
-}
-
-const isWhere = (w: WasmFrom): w is string | URL => typeof w === 'string' || w instanceof URL;
-
-/** The module to run: the relaxed build where it validates, else the plain SIMD one. */
-async function chooseModule(opts: WebKernelOptions): Promise<{ module: WebAssembly.Module; relaxed: boolean }> {
-  const given = opts.wasm;
-  const builds = given === undefined ? { simd: simdUrl(), relaxed: relaxedUrl() as WasmFrom | undefined }
-    : typeof given === 'object' && !isWhere(given) && 'simd' in given ? given : { simd: given as WasmFrom, relaxed: undefined };
-  if (builds.relaxed !== undefined) {
-    try {
-      const r = isWhere(builds.relaxed) ? await fetchBytes(builds.relaxed) : builds.relaxed;
-      if (r instanceof WebAssembly.Module) return { module: r, relaxed: true };
-      const bytes = r instanceof ArrayBuffer ? new Uint8Array(r) : new Uint8Array(r.buffer, r.byteOffset, r.byteLength);
-      if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), relaxed: true };
-    } catch {
-      // no relaxed build here: the plain one below
-    }
-  }
-  const s = builds.simd;
-  return { module: isWhere(s) ? await compileUrl(s) : s instanceof WebAssembly.Module ? s : await WebAssembly.compile(s as BufferSource), relaxed: false };
 }
 
 /**
@@ -110,7 +68,7 @@ export async function loadWebKernels(opts: WebKernelOptions = {}): Promise<Kerne
   const threads = !possible.ok ? 1 : asked === 'auto' ? Math.max(1, Math.min(2, cores)) : asked;
   let chosen: { module: WebAssembly.Module; relaxed: boolean };
   try {
-    chosen = await chooseModule(opts);
+    chosen = await compileWebKernels(opts.wasm);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     if (kind === 'wasm') throw e instanceof RecurError ? e : new RecurError(`wasm kernels: did not load (${why})`);
@@ -121,8 +79,9 @@ export async function loadWebKernels(opts: WebKernelOptions = {}): Promise<Kerne
     wasm: chosen.relaxed ? { simd: chosen.module, relaxed: chosen.module } : chosen.module,
     startWorker: webWorkerStarter(opts.threadUrl),
   });
-  if (k instanceof WasmKernels && threads > 1) {
-    await Promise.race([k.ready(), new Promise((r) => setTimeout(r, opts.readyTimeoutMs ?? 5000))]);
+  const wait = opts.readyTimeoutMs ?? 5000;
+  if (k instanceof WasmKernels && threads > 1 && wait > 0) {
+    await Promise.race([k.ready(), new Promise((r) => setTimeout(r, wait))]);
   }
   return k;
 }

@@ -1,16 +1,28 @@
 // The messages between a page and its training worker (train-worker.ts), all plain data that
 // structured cloning carries. A run is described by TrainingSpec; the worker answers with events.
 
+import type { ColumnChoice, SeriesData } from '../api/series-data.js';
 import type { KernelChoice } from '../kernels/index.js';
+import type { Label, SequenceSample } from '../tasks/sequences.js';
 import type { ModelConfig } from '../model/config.js';
 import type { VitalsSummary } from '../diagnostics/vitals-summary.js';
 import type { EvalInfo, StepInfo, TrainConfig } from '../train/trainer.js';
 
-/** The data of a run: a synthetic task, a text (names: one item a line), or CSV text with the column to forecast. */
+/**
+ * The data of a run: a synthetic task; a text (names: one item a line); CSV text with the column
+ * to forecast (as `recur train --task csv`); or arrays, taken as the library's objects take them
+ * (src/api/): a series to forecast (Forecaster: number[], number[][] rows × columns or
+ * { name: number[] }), labelled sequences to classify (SequenceClassifier) or to regress
+ * (SequenceRegressor: x samples × time × features). The model file of each reads back in the CLI
+ * and in the matching object's fromBytes.
+ */
 export type TaskSpec =
   | { kind: 'adding' | 'copy' | 'order'; length: number }
   | { kind: 'text'; text: string; seq?: number; shuffleLines?: boolean; name?: string }
-  | { kind: 'csv'; text: string; column: string; window?: number; horizon?: number; name?: string };
+  | { kind: 'csv'; text: string; column: string; window?: number; horizon?: number; name?: string }
+  | ({ kind: 'series'; data: SeriesData; window?: number; horizon?: number; columns?: readonly string[]; validationSplit?: number } & ColumnChoice)
+  | { kind: 'classify'; x: readonly SequenceSample[]; y: readonly Label[]; validationSplit?: number }
+  | { kind: 'regress'; x: readonly SequenceSample[]; y: readonly (number | readonly number[])[]; validationSplit?: number };
 
 /** The model's settings; input, output size and mode come from the task. */
 export type ModelSpec = Omit<ModelConfig, 'input' | 'outputSize' | 'outputMode' | 'dtype'> & { embedDim?: number };
@@ -42,8 +54,12 @@ export interface RunInfo {
   /** The task's trivial predictor's loss (null where it has none). */
   baselineLoss: number | null;
   steps: number;
-  /** Milliseconds from the worker's start to the end of the first training step. */
-  firstStepMs?: number;
+  /**
+   * When the worker passed each stage before training, in ms since the epoch (performance.timeOrigin
+   * + performance.now(), comparable with the page's): its module evaluated (`loaded`), the start
+   * command received, the task built, the kernels ready, the model built.
+   */
+  timing: { loaded: number; start: number; task: number; kernels: number; model: number };
 }
 
 export interface RunResult {
@@ -55,7 +71,7 @@ export interface RunResult {
 /** Events from the worker. */
 export type WorkerEvent =
   | { type: 'ready'; info: RunInfo }
-  | { type: 'progress'; steps: StepInfo[]; step: number; total: number; paused: boolean }
+  | { type: 'progress'; steps: StepInfo[]; step: number; total: number; paused: boolean } // the first right after step 1
   | { type: 'eval'; eval: EvalInfo }
   | { type: 'vitals'; vitals: VitalsSummary }
   | { type: 'gradflow'; atInit: number[]; atEnd: number[]; step: number }
@@ -67,7 +83,8 @@ export type WorkerEvent =
 
 /** Commands to the worker. */
 export type WorkerCommand =
-  | { type: 'start'; spec: TrainingSpec }
+  | { type: 'start'; spec: TrainingSpec; /** the page compiles the wasm and posts it as a 'wasm' command */ wasmPosted?: boolean }
+  | { type: 'wasm'; module: WebAssembly.Module | null; relaxed: boolean }
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
   | { type: 'generate'; id: number; prefix?: string; count?: number; length?: number; temperature?: number; seed?: number }
   | { type: 'forecast'; id: number; steps: number };

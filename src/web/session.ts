@@ -13,13 +13,17 @@ import type { ModelConfig } from '../model/config.js';
 import { modelToBytes } from '../model/io.js';
 import { rollForecast, sampleTokens } from '../model/sample.js';
 import { Sequential } from '../model/sequential.js';
+import { seriesColumns, usedColumns } from '../api/series-data.js';
+import { SeriesTask } from '../tasks/arrays.js';
 import { createTask, CsvTask, TextTask, type TaskConfig } from '../tasks/index.js';
+import { classesOf, SequenceTask, toSequences, toTargets } from '../tasks/sequences.js';
 import type { Task } from '../tasks/task.js';
 import { Rng } from '../tensor/rng.js';
-import { measureGradFlow } from '../diagnostics/measure.js';
+import { float64Copy, measureGradFlow } from '../diagnostics/measure.js';
 import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
 import { summarizeVitals } from '../diagnostics/vitals-summary.js';
 import { Trainer, type StepInfo } from '../train/trainer.js';
+import type { CompiledKernels } from './compile.js';
 import { loadWebKernels, webKernelsText } from './kernels.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { checkMemory } from './limits.js';
@@ -36,9 +40,17 @@ export function errorMessage(e: unknown): string {
 }
 
 const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+/** Now in ms since the epoch, comparable across the page and its workers. */
+const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/** The spec's task; `valSize` 1 makes a synthetic task cheap to build (for the size check). */
-function taskOf(spec: TrainingSpec, valSize?: number): Task {
+/** Tasks built from arrays, in epochs as the library's objects train; others draw their batches at random. */
+const ARRAY_KINDS = new Set(['series', 'classify', 'regress']);
+
+/**
+ * The spec's task. For a probe (the size check, the gradient-flow batch): `valSize` 1 makes a
+ * synthetic task cheap to build, and order 'random' leaves an array task's epochs untouched.
+ */
+function taskOf(spec: TrainingSpec, probe?: { valSize?: number; order: 'random' }): Task {
   const t = spec.task;
   const seed = spec.train.seed;
   if (typeof t !== 'object' || t === null) throw new RecurError(`task: expected { kind, … }, received ${String(t)}`);
@@ -49,7 +61,17 @@ function taskOf(spec: TrainingSpec, valSize?: number): Task {
       : { kind: 'csv', file: name, column: t.column, window: t.window, horizon: t.horizon };
     return createTask(config, { seed, readText: () => t.text });
   }
-  return createTask(t as TaskConfig, { seed, valSize });
+  // arrays: the tasks the library's objects build from the same data (Forecaster, SequenceClassifier, SequenceRegressor)
+  if (t.kind === 'series') {
+    const { columns, names, inputs, targets } = usedColumns(seriesColumns(t.data, 'series task data', t.columns), t, 'series task');
+    return new SeriesTask({ columns, names, inputs, targets, window: t.window, horizon: t.horizon, validationSplit: t.validationSplit, order: probe?.order ?? 'epochs', source: 'series task data' });
+  }
+  if (t.kind === 'classify' || t.kind === 'regress') {
+    const x = toSequences(t.x, `${t.kind} task x`);
+    const y = t.kind === 'classify' ? (classesOf(t.y, 'classify task y'), t.y) : toTargets(t.y, 'regress task y');
+    return new SequenceTask({ kind: t.kind, x, y, validationSplit: t.validationSplit, seed, order: probe?.order ?? 'epochs' });
+  }
+  return createTask(t as TaskConfig, { seed, valSize: probe?.valSize });
 }
 
 export class WebSession {
@@ -61,20 +83,27 @@ export class WebSession {
   private stopped = false;
   private wake: (() => void) | null = null;
   private finished = false;
+  /** The module the page compiles while this worker starts ('start' with wasmPosted, then 'wasm'). */
+  private posted: Promise<CompiledKernels | null> | null = null;
+  private receive: ((m: CompiledKernels | null) => void) | null = null;
 
-  constructor(private readonly emit: Emit) {}
+  /** `loadedAt`: when the worker's module was evaluated (epoch ms), for RunInfo.timing. */
+  constructor(private readonly emit: Emit, private readonly loadedAt = epochNow()) {}
 
   /** Handles one command; failures are error events. */
   async command(c: WorkerCommand): Promise<void> {
     try {
       switch (c.type) {
-        case 'start': return await this.start(c.spec);
+        case 'start':
+          if (c.wasmPosted) this.posted = new Promise((r) => { this.receive = r; });
+          return await this.start(c.spec);
+        case 'wasm': this.receive?.(c.module ? { module: c.module, relaxed: c.relaxed } : null); return;
         case 'pause': if (!this.paused && !this.finished) { this.paused = true; this.emit({ type: 'paused' }); } return;
         case 'resume': if (this.paused) { this.paused = false; this.emit({ type: 'resumed' }); this.wake?.(); } return;
         case 'stop': this.stopped = true; this.paused = false; this.wake?.(); return;
         case 'generate': return this.generate(c);
         case 'forecast': return this.forecast(c);
-        default: throw new RecurError(`worker command: expected start, pause, resume, stop, generate or forecast, received ${JSON.stringify((c as { type?: unknown }).type)}`);
+        default: throw new RecurError(`worker command: expected start, wasm, pause, resume, stop, generate or forecast, received ${JSON.stringify((c as { type?: unknown }).type)}`);
       }
     } catch (e) {
       this.emit({ type: 'error', message: errorMessage(e), ...('id' in c ? { id: c.id } : {}) });
@@ -84,27 +113,46 @@ export class WebSession {
   private async start(spec: TrainingSpec): Promise<void> {
     if (this.trainer) throw new RecurError('start: this worker already has a run; start a new worker for another');
     const t0 = performance.now();
-    const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv';
-    // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy first
-    const probeTask = taskOf(spec, synthetic ? 1 : undefined);
+    const startAt = epochNow();
+    const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv' && !ARRAY_KINDS.has(spec.task?.kind);
+    // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy
+    // first; an array task's epochs must not see the probe's draws: the probe is its own copy
+    const probeTask = taskOf(spec, { valSize: synthetic ? 1 : undefined, order: 'random' });
     const config: ModelConfig = modelConfigFor(probeTask, spec);
     checkMemory(probeTask, config, spec.train.batchSize);
-    const task = synthetic ? taskOf(spec) : probeTask;
+    const task = synthetic || ARRAY_KINDS.has(spec.task.kind) ? taskOf(spec) : probeTask;
+    const taskAt = epochNow();
+    // the page's module when it posts one (compiled while this worker started), else loaded here
+    const given = this.posted ? await this.posted : null;
     this.kernels = await loadWebKernels({
       kind: spec.kernels ?? 'auto', threads: spec.threads ?? 'auto',
-      wasm: spec.wasmUrl ? { simd: spec.wasmUrl.simd, relaxed: spec.wasmUrl.relaxed } : undefined,
+      wasm: given ? (given.relaxed ? { simd: given.module, relaxed: given.module } : given.module)
+        : spec.wasmUrl ? { simd: spec.wasmUrl.simd, relaxed: spec.wasmUrl.relaxed } : undefined,
+      // the first steps need not wait for the kernel threads: they join when up, the same bits
+      readyTimeoutMs: 0,
     });
+    const kernelsAt = epochNow();
     const model = new Sequential(config, { kernels: this.kernels, seed: spec.train.seed });
     this.task = task;
     this.model = model;
-    const probe = spec.gradFlow === false ? null : task.trainBatch(new Rng(spec.train.seed ^ 0x9e3779b9), Math.min(16, spec.train.batchSize));
-    const atInit = probe ? measureGradFlow(model, task, probe).gradNormByStep : [];
-    const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps });
+    // what is measured at the initial weights (the gradient flow over time, the spectral sizes of
+    // the vital signs) is measured on a float64 copy of them after the first step (it costs more
+    // than a step in js): the first step comes sooner
+    const probe = spec.gradFlow === false ? null : probeTask.trainBatch(new Rng(spec.train.seed ^ 0x9e3779b9), Math.min(16, spec.train.batchSize));
+    let initial = probe || spec.vitals !== false ? float64Copy(model) : null;
+    let atInit: number[] = [];
+    const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps, atStart: initial! });
     const own = { onEval: (e: import('../train/trainer.js').EvalInfo) => this.emit({ type: 'eval', eval: e }) };
     const trainer = new Trainer(model, task, spec.train, mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own));
     this.trainer = trainer;
-    this.emit({ type: 'ready', info: { kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), baselineLoss: task.baselineLoss, steps: spec.train.steps } });
-    if (probe) this.emit({ type: 'gradflow', atInit, atEnd: [], step: 0 });
+    const timing = { loaded: this.loadedAt, start: startAt, task: taskAt, kernels: kernelsAt, model: epochNow() };
+    this.emit({ type: 'ready', info: { kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), baselineLoss: task.baselineLoss, steps: spec.train.steps, timing } });
+    const flowAtInit = (): void => {
+      if (!probe || !initial) return;
+      atInit = measureGradFlow(initial, task, probe).gradNormByStep;
+      initial = null;
+      this.emit({ type: 'gradflow', atInit, atEnd: [], step: 0 });
+    };
 
     const reportMs = spec.reportMs ?? 100;
     const vitals = (): void => { if (recorder) this.emit({ type: 'vitals', vitals: summarizeVitals(recorder, { clip: spec.train.clip }) }); };
@@ -127,11 +175,17 @@ export class WebSession {
       }
       const r = steps.next();
       if (r.done) break;
-      if (firstStepMs === 0) firstStepMs = performance.now() - t0;
       pending.push(r.value);
-      if (performance.now() - last >= reportMs) { flush(); await turn(); }
+      if (firstStepMs === 0) {
+        // the page hears of the first step at once; then the one-time work that could wait
+        firstStepMs = performance.now() - t0;
+        flush();
+        await turn();
+        flowAtInit();
+      } else if (performance.now() - last >= reportMs) { flush(); await turn(); }
     }
     flush();
+    flowAtInit();
     recorder?.finish();
     vitals();
     const res = trainer.result();
@@ -189,10 +243,7 @@ function modelConfigFor(task: Task, spec: TrainingSpec): ModelConfig {
   return { ...rest, input, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' };
 }
 
-/** The metadata the CLI reads back (sample, forecast, eval): the task, the vocabulary, the normalisation. */
+/** The metadata the CLI and the library read back (as `recur train --save` writes it): the task and its records. */
 function metadataOf(task: Task): Record<string, string> {
-  const extra: Record<string, string> = { 'recur.task': JSON.stringify(task.describe()) };
-  if (task.vocab) extra['recur.vocab'] = JSON.stringify(task.vocab);
-  if (task instanceof CsvTask) extra['recur.norm'] = JSON.stringify({ mean: task.mean, std: task.std, window: task.window, horizon: task.horizon });
-  return extra;
+  return { 'recur.task': JSON.stringify(task.describe()), ...task.modelRecords?.() };
 }

@@ -10,7 +10,7 @@
 
 import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
-import { workerUrl } from './wasm-url.js';
+import { compileWebKernels, type CompiledKernels } from './compile.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
 
@@ -35,9 +35,28 @@ export interface TrainingRun {
   terminate(): void;
 }
 
+/** The page's compiled kernels, by the builds' URLs: compiled once, posted to every run's worker. */
+const compiled = new Map<string, Promise<CompiledKernels>>();
+
+function compileOnPage(spec: TrainingSpec): Promise<CompiledKernels> {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const w = spec.wasmUrl;
+  const urls = w ? { simd: new URL(w.simd, base), relaxed: w.relaxed === undefined ? undefined : new URL(w.relaxed, base) } : undefined;
+  const key = urls ? `${urls.simd.href} ${urls.relaxed?.href ?? ''}` : '';
+  let p = compiled.get(key);
+  if (!p) {
+    p = compileWebKernels(urls);
+    compiled.set(key, p);
+    p.catch(() => compiled.delete(key)); // a failure is not kept: the worker loads (and reports) it itself
+  }
+  return p;
+}
+
 export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): TrainingRun {
   if (typeof spec !== 'object' || spec === null) throw new RecurError(`startTraining: expected a spec { task, model, train }, received ${String(spec)}`);
-  const worker = new Worker(opts.workerUrl ?? workerUrl('train-worker'), { type: 'module', name: 'recur-training' });
+  // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the worker too
+  const worker = opts.workerUrl !== undefined ? new Worker(opts.workerUrl, { type: 'module', name: 'recur-training' })
+    : new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module', name: 'recur-training' });
   const listeners = new Map<string, Set<(e: WorkerEvent) => void>>();
   const requests = new Map<number, { resolve: (e: WorkerEvent) => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -65,7 +84,16 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
   const send = (c: WorkerCommand): void => worker.postMessage(c);
   const ask = <T extends WorkerEvent>(c: WorkerCommand & { id: number }): Promise<T> =>
     new Promise<WorkerEvent>((resolve, reject) => { requests.set(c.id, { resolve, reject }); send(c); }) as Promise<T>;
-  send({ type: 'start', spec });
+  // the wasm downloads and compiles here while the worker's module loads; the worker awaits it only
+  // when it needs the kernels, and loads them itself when it does not come (a failure here)
+  const precompile = spec.kernels !== 'js' && typeof WebAssembly === 'object';
+  send({ type: 'start', spec, wasmPosted: precompile });
+  if (precompile) {
+    compileOnPage(spec).then(
+      (c) => send({ type: 'wasm', module: c.module, relaxed: c.relaxed }),
+      () => send({ type: 'wasm', module: null, relaxed: false }),
+    );
+  }
 
   return {
     on(type, listener) {

@@ -2,6 +2,8 @@
 // (this file is dist/src/web/wasm-url.js). Written as `new URL('…', import.meta.url)` with a
 // literal path, the form bundlers (Vite, webpack, Parcel) recognise and copy as an asset.
 // scripts/build-web.mjs rewrites the path for its own bundles, which keep the wasm in ./wasm/.
+// The worker modules are named where the workers start (training.ts, kernels.ts), in the form
+// `new Worker(new URL('./x.js', import.meta.url), { type: 'module' })` that bundlers follow.
 
 /** The plain-SIMD build's URL. */
 export function simdUrl(): URL {
@@ -11,9 +13,4 @@ export function simdUrl(): URL {
 /** The relaxed-SIMD build's URL (fused multiply-add; used where WebAssembly.validate accepts it). */
 export function relaxedUrl(): URL {
   return new URL('../../wasm/kernels-relaxed.wasm', import.meta.url);
-}
-
-/** A module file of this folder (the worker entries), beside this one in the package and in the bundles. */
-export function workerUrl(name: 'train-worker' | 'wasm-thread'): URL {
-  return name === 'train-worker' ? new URL('./train-worker.js', import.meta.url) : new URL('./wasm-thread.js', import.meta.url);
 }

@@ -118,7 +118,7 @@ export class StudioRun {
     const task = document.createElement('div');
     task.className = 'status';
     const t = this.spec.task;
-    task.textContent = `task: ${t.kind === 'text' || t.kind === 'csv' ? `${t.kind} (${t.name ?? ''}${t.kind === 'csv' ? `, column ${t.column}` : ''})` : `${t.kind}, length ${t.length}`}`;
+    task.textContent = `task: ${t.kind === 'text' || t.kind === 'csv' ? `${t.kind} (${t.name ?? ''}${t.kind === 'csv' ? `, column ${t.column}` : ''})` : 'length' in t ? `${t.kind}, length ${t.length}` : t.kind}`;
     const el = (tag: string, cls: string): HTMLElement => { const e = document.createElement(tag); e.className = cls; return e; };
     const bar = el('div', 'bar');
     bar.append(document.createElement('div'));
