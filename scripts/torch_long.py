@@ -2,12 +2,13 @@
 """PyTorch on this machine, for the long-dependency figures of docs/experiments.md: the same model,
 data, optimizer and time budget as the recur command beside each figure.
 
-    scripts/torch_long.py adding  [--length 100] [--hidden 128] [--batch 32] [--lr 1e-3] [--minutes 10]
-        LSTM (PyTorch's default init; --forget-bias B as recur's), Adam, clip-norm 1, the adding problem (Le et al. 2015 form);
-        prints the time to solve: the first evaluation (every --eval-every steps, on 1000 fixed
-        validation sequences) with MSE < 0.01.
-    scripts/torch_long.py fmnist  [--permuted] [--hidden 64] [--minutes 10] [--val 1000]
-        LSTM on Fashion-MNIST pixel by pixel (T = 784, 1 input), Adam 1e-3, clip-norm 1, batch 32
+    scripts/torch_long.py adding  [--length 100] [--cell lstm|gru] [--hidden 128] [--batch 32] [--lr 1e-3]
+                                  [--minutes 10] [--val 1000] [--forget-bias B]
+        LSTM or GRU (PyTorch's default init; an LSTM's --forget-bias B as recur's), Adam, clip-norm 1,
+        the adding problem (Le et al. 2015 form); prints the time to solve: the first evaluation
+        (every --eval-every steps, on --val fixed validation sequences) with MSE < 0.01.
+    scripts/torch_long.py fmnist  [--permuted] [--hidden 64] [--minutes 10] [--val 1000] [--forget-bias B]
+        LSTM (--forget-bias B: b_ih's forget block B and b_hh's 0, as recur's --forget-bias) on Fashion-MNIST pixel by pixel (T = 784, 1 input), Adam 1e-3, clip-norm 1, batch 32
         drawn with replacement from the 60,000 training images; accuracy on the first --val test
         images (recur's validation set). Permuted: a fixed random permutation (not recur's: any
         fixed permutation is the same task).
@@ -67,9 +68,11 @@ def run_adding(torch, a):
     nn = torch.nn
     gen = torch.Generator().manual_seed(a.seed)
     torch.manual_seed(a.seed)
-    val = [adding_batch(torch, torch.Generator().manual_seed(1000 + k), a.length, 250) for k in range(4)]
-    rnn, head = nn.LSTM(2, a.hidden), nn.Linear(a.hidden, 1)
-    if a.forget_bias is not None:
+    vb = max(1, min(250, 256000 // a.length))  # recur's validation batches: at most 250 × 1024 steps
+    val = [adding_batch(torch, torch.Generator().manual_seed(1000 + k), a.length, min(vb, a.val - k * vb))
+           for k in range((a.val + vb - 1) // vb)]
+    rnn, head = (nn.GRU if a.cell == 'gru' else nn.LSTM)(2, a.hidden), nn.Linear(a.hidden, 1)
+    if a.forget_bias is not None and a.cell == 'lstm':
         # recur's --forget-bias B: b_ih's forget slice B, b_hh's 0 (their sum is the gate's bias)
         with torch.no_grad():
             rnn.bias_ih_l0[a.hidden:2 * a.hidden].fill_(a.forget_bias)
@@ -88,11 +91,11 @@ def run_adding(torch, a):
         step += 1
         if step % a.eval_every == 0:
             with torch.no_grad():
-                mse = sum(((head(rnn(vx)[0][-1]) - vy) ** 2).mean().item() for vx, vy in val) / len(val)
+                mse = sum(((head(rnn(vx)[0][-1]) - vy) ** 2).sum().item() for vx, vy in val) / a.val
             if mse < 0.01:
                 solved_at = time.time() - start
                 break
-    return {'task': 'adding', 'length': a.length, 'steps': step, 'valMSE': mse, 'solved': solved_at is not None,
+    return {'task': 'adding', 'cell': a.cell, 'length': a.length, 'hidden': a.hidden, 'valSize': a.val, 'steps': step, 'valMSE': mse, 'solved': solved_at is not None,
             'secondsToSolve': solved_at, 'seconds': time.time() - start}
 
 
@@ -113,6 +116,10 @@ def run_fmnist(torch, a):
         perm = torch.randperm(784, generator=torch.Generator().manual_seed(12345))
         xtr, xte = xtr[:, perm], xte[:, perm]
     rnn, head = nn.LSTM(1, a.hidden), nn.Linear(a.hidden, 10)
+    if a.forget_bias is not None:  # as recur's --forget-bias: b_ih's forget block (gates i, f, g, o) B, b_hh's 0
+        with torch.no_grad():
+            rnn.bias_ih_l0[a.hidden:2 * a.hidden] = a.forget_bias
+            rnn.bias_hh_l0[a.hidden:2 * a.hidden] = 0
     params = list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=a.lr)
     start, step = time.time(), 0
@@ -133,7 +140,7 @@ def run_fmnist(torch, a):
             logits = head(rnn(xte[k:k + 250].t().unsqueeze(2))[0][-1])
             correct += (logits.argmax(1) == yte[k:k + 250]).sum().item()
             nll += nn.functional.cross_entropy(logits, yte[k:k + 250], reduction='sum').item()
-    return {'task': ('p' if a.permuted else 's') + 'fmnist', 'hidden': a.hidden, 'steps': step, 'trainSeconds': train_seconds,
+    return {'task': ('p' if a.permuted else 's') + 'fmnist', 'hidden': a.hidden, 'forgetBias': a.forget_bias, 'steps': step, 'trainSeconds': train_seconds,
             'testAccuracy': correct / xte.shape[0], 'testLoss': nll / xte.shape[0], 'testImages': xte.shape[0]}
 
 
@@ -215,6 +222,7 @@ def main():
     p.add_argument('--embed', type=int, default=None)
     p.add_argument('--dropout', type=float, default=0.0)
     p.add_argument('--schedule', choices=['constant', 'cosine'], default='constant')
+    p.add_argument('--cell', choices=['lstm', 'gru'], default='lstm')
     p.add_argument('--val', type=int, default=1000)
     p.add_argument('--fashion-dir', default='/usr/share/datasets/fashion-mnist')
     a = p.parse_args()

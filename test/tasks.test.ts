@@ -12,7 +12,7 @@ import { RecurError } from '../src/errors.js';
 import { AddingTask } from '../src/tasks/adding.js';
 import { COPY_DELIMITER, CopyTask, copyBaseline } from '../src/tasks/copy.js';
 import { CsvTask } from '../src/tasks/csv.js';
-import { VAL_BUDGET_BYTES, createTask as createCoreTask, validationSeed, type ValidationSpec } from '../src/tasks/index.js';
+import { VAL_BATCH_STEPS, VAL_BUDGET_BYTES, createTask as createCoreTask, validationSeed, type ValidationSpec } from '../src/tasks/index.js';
 import { createTask, csvTaskFromFile, textTaskFromFile } from '../src/node/tasks.js';
 import { ORDER_START, ORDER_TRIGGER, ORDER_X, ORDER_Y, OrderTask, orderPositions } from '../src/tasks/order.js';
 import type { Batch, Task } from '../src/tasks/task.js';
@@ -211,6 +211,20 @@ test('same seed → identical batches; different seed → different; validation 
   const long = createTask({ kind: 'copy', length: 4000 }, { seed: 1 });
   assert.equal(long.describe().validationSize, Math.floor(VAL_BUDGET_BYTES / (88 * 4020)));
   assert.equal(createTask({ kind: 'adding', length: 3 }, { seed: 1, valSize: 7 }).validation().reduce((n, v) => n + v.b, 0), 7);
+  // long sequences come in smaller validation batches (at most VAL_BATCH_STEPS steps a batch), holding the
+  // same sequences as batches of 250 would: each sequence is drawn whole, one after the other
+  const t = 2000, wide = new AddingTask({ length: t, validation: { seed: validationSeed(1), size: 130, batch: 250 } });
+  const narrow = createTask({ kind: 'adding', length: t }, { seed: 1, valSize: 130 }).validation();
+  assert.deepEqual(narrow.map((v) => v.b), [Math.floor(VAL_BATCH_STEPS / t), 130 - Math.floor(VAL_BATCH_STEPS / t)]);
+  const [all] = wide.validation();
+  for (const [k, j] of [[0, 0], [0, 127], [1, 1]]) {
+    const v = narrow[k], jj = k * narrow[0].b + j;
+    for (const s of [0, 999, t - 1]) {
+      assert.deepEqual([...v.x.subarray((s * v.b + j) * 2, (s * v.b + j) * 2 + 2)], [...all.x.subarray((s * all.b + jj) * 2, (s * all.b + jj) * 2 + 2)]);
+    }
+    assert.equal(v.target[j], all.target[jj]);
+  }
+  assert.deepEqual(createTask({ kind: 'adding', length: 1000 }, { seed: 1, valSize: 300 }).validation().map((v) => v.b), [250, 50], 'T ≤ 1024 keeps batches of 250');
 });
 
 // ---------------------------------------------------------------- text

@@ -72,6 +72,9 @@ export type { ValidationSpec } from './validation.js';
 
 export const DEFAULT_VAL_SIZE = 1000;
 export const VAL_BATCH = 250;
+/** Sequence steps in one synthetic validation batch at most (250 × 1024): longer sequences come in smaller
+ *  batches, so that evaluating adding at T = 5000 fits the kernels' memory as training does. */
+export const VAL_BATCH_STEPS = VAL_BATCH * 1024;
 /** Memory allowed for a synthetic validation set (inputs and targets, float64): 256 MiB. */
 export const VAL_BUDGET_BYTES = 256 * 2 ** 20;
 /** Longest synthetic sequence accepted. */
@@ -129,7 +132,8 @@ function withinBudget(spec: ValidationSpec, make: (spec: ValidationSpec) => Task
   const one = task.trainBatch(new Rng(0), 1);
   const bytes = (one.x.length + one.target.length) * Float64Array.BYTES_PER_ELEMENT;
   const fits = Math.max(1, Math.floor(VAL_BUDGET_BYTES / bytes));
-  return fits >= spec.size ? task : make({ ...spec, size: fits });
+  const batch = Math.max(1, Math.min(spec.batch, Math.floor(VAL_BATCH_STEPS / one.t)));
+  return fits >= spec.size && batch === spec.batch ? task : make({ ...spec, size: Math.min(fits, spec.size), batch });
 }
 
 /** The upper bound here; each task checks its own lower bound and says why it needs it. */
