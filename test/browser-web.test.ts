@@ -61,7 +61,7 @@ const adding = (threads: number | 'auto') => ({
 const SHORT = 100;
 
 interface Trained {
-  info: { kernels: { kind: string; threads: number; relaxed: boolean }; kernelsText: string; params: number };
+  info: { kernels: { kind: string; threads: number; relaxed: boolean }; kernelsText: string; params: number; preloaded: boolean };
   losses: number[]; result: { valLoss: number; baselineLoss: number; steps: number }; model: number | number[];
   firstStepMs: number; events: string[]; samples: string[] | null; maxGap: number; frames: number; isolated: boolean; errors: string[]; error?: string;
 }
@@ -84,6 +84,12 @@ test('recur/web trains the adding problem in a worker: 2 threads under COOP/COEP
   const one = await w.page.evaluate((s) => (window as unknown as { train(s: unknown): Promise<Trained> }).train(s), short(1)) as Trained;
   assert.equal(one.info.kernels.threads, 1);
   assert.deepEqual(one.losses, two.losses.slice(0, SHORT), '1 and 2 threads give the same bits');
+  // a worker started ahead (preloadTraining) and warmed while the page waited: the same bits
+  const pre = await w.page.evaluate((s) => (window as unknown as { train(s: unknown, o: unknown): Promise<Trained> }).train(s, { preload: 1500 }), short(2)) as Trained;
+  assert.equal(pre.error, undefined, pre.error);
+  assert.equal(pre.info.preloaded, true);
+  assert.equal(pre.info.kernels.threads, 2, pre.info.kernelsText);
+  assert.deepEqual(pre.losses, two.losses.slice(0, SHORT), 'a preloaded worker gives the same bits');
   // the main thread cannot wait on threads: loadWebKernels there gives one, and says why
   assert.match(await w.page.evaluate(() => (window as unknown as { kernelsOnMainThread(o: unknown): Promise<string> }).kernelsOnMainThread({ threads: 2 })), /^wasm \(relaxed SIMD, 1 thread\); one thread: the page's main thread/);
   assert.deepEqual(w.errors, []);
@@ -99,6 +105,29 @@ test('recur/web trains the adding problem in a worker: 2 threads under COOP/COEP
   sameOrigin(p, plain);
   await w.page.close();
   await p.page.close();
+});
+
+test('recur/web trains on arrays: x packed on the page gives the losses of x as it is, and a NaN in x is named', async (t) => {
+  if (missing) { t.skip(missing); return; }
+  const w = await open(isolated);
+  const regress = (bad = false) => {
+    let s = 7;
+    const u = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+    const x = Array.from({ length: 40 }, (_, i) => Array.from({ length: 10 + (i % 5) }, (_, t) => [u(), bad && i === 33 && t === 4 ? NaN : u(), u()]));
+    return { task: { kind: 'regress', x, y: x.map((q) => q.reduce((a, r) => a + r[0]!, 0)), validationSplit: 0.2 }, model: { cell: 'gru', hiddenSize: 16 }, threads: 1,
+      train: { steps: 30, batchSize: 8, seed: 3, optimizer: { kind: 'adam', lr: 1e-2 }, evalEvery: 10 } };
+  };
+  const train = (s: unknown, o: unknown) => w.page.evaluate(([s, o]) => (window as unknown as { train(s: unknown, o: unknown): Promise<Trained> }).train(s, o), [s, o] as const) as Promise<Trained>;
+  const packed = await train(regress(), {});
+  const asIs = await train(regress(), { unpacked: true });
+  assert.equal(packed.error, undefined, packed.error);
+  assert.equal(asIs.error, undefined, asIs.error);
+  assert.equal(packed.losses.length, 30);
+  assert.deepEqual(packed.losses, asIs.losses);
+  const nan = await train(regress(true), {});
+  assert.match(nan.error ?? '', /^regress task x\[33\]\[4\]\[1\]: expected a finite number, received NaN/);
+  assert.deepEqual(w.errors, []);
+  await w.page.close();
 });
 
 test('recur/web trains a names model in a worker; it samples names and the CLI reads its file', async (t) => {

@@ -55,9 +55,15 @@ worker.postMessage({ w: JSON.parse(q.get('w')), threads: Number(q.get('threads')
 // sequences (regression, as SequenceRegressor takes them), vital signs and gradient flow on (as
 // the studio trains). The first step is when the page hears of it (the first progress event); the
 // worker's marks (RunInfo.timing) say where the time before it went.
-export const TRAINING_PAGE = `import { startTraining } from '/lib/training.js';
+export const TRAINING_PAGE = `import { startTraining, preloadTraining } from '/lib/training.js';
 import { normal } from './timing.js';
 const q = new URLSearchParams(location.search);
+// preload=1: the page starts the worker first (preloadTraining), then makes its data
+if (q.get('preload')) preloadTraining({ threads: Number(q.get('threads')) || 'auto' });
+let settle;
+window.benchResult = new Promise((r) => { settle = r; });
+// idle=ms: the page waits before making its data (as for a fetch, or a user's click)
+if (q.get('idle')) await new Promise((r) => setTimeout(r, Number(q.get('idle'))));
 const w = JSON.parse(q.get('w')), minMs = Number(q.get('ms'));
 const n = 2 * w.batch, xs = normal(n * w.length * w.inputSize, 1), ys = normal(n, 2);
 const x = q.get('task') === 'adding' ? null : Array.from({ length: n }, (_, i) => Array.from({ length: w.length }, (_, t) => Array.from(xs.subarray((i * w.length + t) * w.inputSize, (i * w.length + t + 1) * w.inputSize))));
@@ -66,7 +72,7 @@ const calledAt = performance.now();
 const task = q.get('task') === 'adding' ? { kind: 'adding', length: w.length } : { kind: 'regress', x, y: Array.from(ys) };
 const run = startTraining({ task, threads: Number(q.get('threads')) || 'auto',
   model: { cell: 'lstm', hiddenSize: w.hiddenSize }, train: { steps: 100000, batchSize: w.batch, seed: 1, optimizer: { kind: 'adam', lr: 1e-3 }, evalEvery: 100000 } });
-window.benchResult = new Promise((resolve) => {
+settle(new Promise((resolve) => {
   let info = null, first = null, t0 = 0;
   const seconds = [];
   run.on('ready', (e) => { info = e.info; });
@@ -83,9 +89,9 @@ window.benchResult = new Promise((resolve) => {
     const marks = tm ? ', worker module run ' + at(tm.loaded) + ', start received ' + at(tm.start) + ', task ' + at(tm.task) + ', kernels ' + at(tm.kernels) + ', model ' + at(tm.model) : '';
     const nav = performance.getEntriesByType('navigation')[0], lib = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/lib/training.js'));
     const page = 'page received ' + nav.responseEnd.toFixed(0) + ', training.js received ' + (lib ? lib.responseEnd.toFixed(0) : '?');
-    resolve({ ms, first, origin: o, notes: info.kernelsText + '; ' + page + ', startTraining at ' + calledAt.toFixed(0) + marks + ' ms after load' });
+    resolve({ ms, first, origin: o, notes: info.kernelsText + (info.preloaded ? ', preloaded' : '') + '; ' + page + ', startTraining at ' + calledAt.toFixed(0) + marks + ' ms after load; startTraining → first step ' + (first - o - calledAt).toFixed(0) + ' ms' });
   }, (err) => resolve({ error: String(err && err.message || err) }));
-});
+}));
 `;
 
 export const TFJS_PAGE = `import { normal, time } from './timing.js';

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       ['recur wasm, 2 threads', `recur.html?threads=2`],
       ['recur startTraining, 2 threads', `training.html?threads=2`],
       ['recur startTraining, 1 thread', `training.html?threads=1`],
+      ['recur preloadTraining + startTraining, 2 threads', `training.html?threads=2&preload=1`],
       ['recur startTraining, adding T 100, 2 threads', `training.html?threads=2&task=adding`],
       ['TF.js 4.22 wasm', `tfjs.html?backend=wasm`],
       ['TF.js 4.22 WebGL', `tfjs.html?backend=webgl`],

@@ -27,7 +27,7 @@ export interface GradFlowReport {
 
 /** A float64 js-kernel copy of `model` with the same weights. */
 export function float64Copy(model: Sequential): Sequential {
-  const copy = new Sequential({ ...model.config, dtype: 'float64' }, { kernels: new JsKernels('float64') });
+  const copy = new Sequential({ ...model.config, dtype: 'float64' }, { kernels: new JsKernels('float64'), initialize: false });
   model.params.forEach((p, i) => copy.params[i].value.set(p.value));
   return copy;
 }

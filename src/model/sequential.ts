@@ -40,7 +40,8 @@ export class Sequential {
   private xBuf: Seq;
   private lengths: Int32Array | null = null;
 
-  constructor(readonly config: ModelConfig, opts: { kernels?: Kernels; seed?: number } = {}) {
+  /** `initialize: false` leaves the weights at zero (for a copy whose weights are set next). */
+  constructor(readonly config: ModelConfig, opts: { kernels?: Kernels; seed?: number; initialize?: boolean } = {}) {
     const dtype = config.dtype ?? 'float32';
     this.kernels = opts.kernels ?? new JsKernels(dtype);
     if (this.kernels.dtype !== dtype) fail('kernels', `a ${dtype} kernel set (the model's dtype)`, this.kernels.dtype);
@@ -68,7 +69,7 @@ export class Sequential {
     for (const p of this.rnn.params) this.params.push({ ...p, name: `rnn.${p.name}` });
     this.params.push(...this.head.params);
     this.xBuf = { data: k.alloc(0), t: 0, b: 0, f: this.inputWidth };
-    this.initialize(config.init);
+    if (opts.initialize !== false) this.initialize(config.init);
   }
 
   get paramCount(): number {

@@ -23,7 +23,7 @@ import { RecurError, describe as brief, fail, failWith } from '../errors.js';
 import type { InputConfig } from '../model/config.js';
 import { seriesRecords, type SeriesRecord } from '../model/records.js';
 import type { Rng } from '../tensor/rng.js';
-import { EpochOrder } from './epochs.js';
+import { EpochOrder, pickItems } from './epochs.js';
 import type { Batch, LossKind, Task } from './task.js';
 
 export const DEFAULT_WINDOW = 32;
@@ -140,8 +140,15 @@ export class SeriesTask implements Task {
   }
 
   trainBatch(rng: Rng, batchSize: number): Batch {
+    return this.picked(pickItems(this.order, rng, batchSize, this.trainSamples));
+  }
+
+  randomBatch(rng: Rng, batchSize: number): Batch {
+    return this.picked(pickItems(null, rng, batchSize, this.trainSamples));
+  }
+
+  private picked(picks: readonly number[]): Batch {
     const first = this.window + this.horizon - 1;
-    const picks = this.order ? this.order.next(rng, batchSize) : Array.from({ length: batchSize }, () => rng.int(this.trainSamples));
     return this.samples(this.z, picks.map((k) => first + k));
   }
 

@@ -205,6 +205,10 @@ export class SequenceTask implements Task {
     return this.batch(picks.map((i) => this.train[i]));
   }
 
+  randomBatch(rng: Rng, batchSize: number): Batch {
+    return this.batch(pickItems(null, rng, batchSize, this.train.length).map((i) => this.train[i]));
+  }
+
   validation(): readonly Batch[] {
     if (!this.valBatches) this.valBatches = inBatches(this.val, VAL_BATCH, (part) => this.batch(part));
     return this.valBatches;

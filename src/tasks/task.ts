@@ -36,6 +36,11 @@ export interface Task {
   readonly baselineLoss: number | null;
   /** A fresh training batch drawn from `rng` (the trainer's seeded RNG). */
   trainBatch(rng: Rng, batchSize: number): Batch;
+  /**
+   * Tasks that train in epochs: a batch drawn at random from the training set that leaves the
+   * epochs' order as it is (for probes: the gradient flow at initialization). Others: trainBatch.
+   */
+  randomBatch?(rng: Rng, batchSize: number): Batch;
   /** The validation set: the same batches every call (fixed seed or held-out data). */
   validation(): readonly Batch[];
   /** Task metric on a batch, for tasks that have one (symbols recalled, classes right). */

@@ -4,6 +4,6 @@
 
 export * from '../index.js';
 export { loadWebKernels, webWorkerStarter, threadsPossible, webKernelsText, compileWebKernels, type WebKernelOptions, type WasmFrom, type CompiledKernels } from './kernels.js';
-export { startTraining, type TrainingRun, type TrainingOptions } from './training.js';
+export { startTraining, preloadTraining, type TrainingRun, type TrainingOptions, type PreloadOptions } from './training.js';
 export type { TrainingSpec, TaskSpec, ModelSpec, RunInfo, RunResult, WorkerEvent, WorkerCommand } from './protocol.js';
 export { MAX_RUN_BYTES, runBytes } from './limits.js';

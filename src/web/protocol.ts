@@ -7,6 +7,7 @@ import type { Label, SequenceSample } from '../tasks/sequences.js';
 import type { ModelConfig } from '../model/config.js';
 import type { VitalsSummary } from '../diagnostics/vitals-summary.js';
 import type { EvalInfo, StepInfo, TrainConfig } from '../train/trainer.js';
+import type { PackedSequences } from './pack.js';
 
 /**
  * The data of a run: a synthetic task; a text (names: one item a line); CSV text with the column
@@ -54,6 +55,8 @@ export interface RunInfo {
   /** The task's trivial predictor's loss (null where it has none). */
   baselineLoss: number | null;
   steps: number;
+  /** Whether the run took a worker started ahead by preloadTraining, with its warmed kernels. */
+  preloaded: boolean;
   /**
    * When the worker passed each stage before training, in ms since the epoch (performance.timeOrigin
    * + performance.now(), comparable with the page's): its module evaluated (`loaded`), the start
@@ -83,8 +86,13 @@ export type WorkerEvent =
 
 /** Commands to the worker. */
 export type WorkerCommand =
-  | { type: 'start'; spec: TrainingSpec; /** the page compiles the wasm and posts it as a 'wasm' command */ wasmPosted?: boolean }
+  | {
+    type: 'start'; spec: TrainingSpec; /** the page compiles the wasm and posts it as a 'wasm' command */ wasmPosted?: boolean;
+    /** a classify or regress task's x, packed on the page (pack.ts; the spec's x is then empty) */ packedX?: PackedSequences;
+  }
   | { type: 'wasm'; module: WebAssembly.Module | null; relaxed: boolean }
+  /** preloadTraining: load the kernels (threads and all) and warm them before the run arrives */
+  | { type: 'warm'; kernels?: 'auto' | 'wasm' | 'js'; threads?: number | 'auto'; wasmUrl?: TrainingSpec['wasmUrl']; wasmPosted?: boolean }
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
   | { type: 'generate'; id: number; prefix?: string; count?: number; length?: number; temperature?: number; seed?: number }
   | { type: 'forecast'; id: number; steps: number };

@@ -25,8 +25,11 @@ import { summarizeVitals } from '../diagnostics/vitals-summary.js';
 import { Trainer, type StepInfo } from '../train/trainer.js';
 import type { CompiledKernels } from './compile.js';
 import { loadWebKernels, webKernelsText } from './kernels.js';
+import { warmKernels } from './warmup.js';
+import { WasmKernels } from '../kernels/wasm.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { checkMemory } from './limits.js';
+import { unpackSequences, type PackedSequences } from './pack.js';
 
 export type Emit = (e: WorkerEvent, transfer?: Transferable[]) => void;
 
@@ -50,7 +53,7 @@ const ARRAY_KINDS = new Set(['series', 'classify', 'regress']);
  * The spec's task. For a probe (the size check, the gradient-flow batch): `valSize` 1 makes a
  * synthetic task cheap to build, and order 'random' leaves an array task's epochs untouched.
  */
-function taskOf(spec: TrainingSpec, probe?: { valSize?: number; order: 'random' }): Task {
+function taskOf(spec: TrainingSpec, probe?: { valSize?: number }, packedX?: PackedSequences): Task {
   const t = spec.task;
   const seed = spec.train.seed;
   if (typeof t !== 'object' || t === null) throw new RecurError(`task: expected { kind, … }, received ${String(t)}`);
@@ -64,12 +67,12 @@ function taskOf(spec: TrainingSpec, probe?: { valSize?: number; order: 'random' 
   // arrays: the tasks the library's objects build from the same data (Forecaster, SequenceClassifier, SequenceRegressor)
   if (t.kind === 'series') {
     const { columns, names, inputs, targets } = usedColumns(seriesColumns(t.data, 'series task data', t.columns), t, 'series task');
-    return new SeriesTask({ columns, names, inputs, targets, window: t.window, horizon: t.horizon, validationSplit: t.validationSplit, order: probe?.order ?? 'epochs', source: 'series task data' });
+    return new SeriesTask({ columns, names, inputs, targets, window: t.window, horizon: t.horizon, validationSplit: t.validationSplit, order: 'epochs', source: 'series task data' });
   }
   if (t.kind === 'classify' || t.kind === 'regress') {
-    const x = toSequences(t.x, `${t.kind} task x`);
+    const x = packedX ? unpackSequences(packedX, `${t.kind} task x`) : toSequences(t.x, `${t.kind} task x`);
     const y = t.kind === 'classify' ? (classesOf(t.y, 'classify task y'), t.y) : toTargets(t.y, 'regress task y');
-    return new SequenceTask({ kind: t.kind, x, y, validationSplit: t.validationSplit, seed, order: probe?.order ?? 'epochs' });
+    return new SequenceTask({ kind: t.kind, x, y, validationSplit: t.validationSplit, seed, order: 'epochs' });
   }
   return createTask(t as TaskConfig, { seed, valSize: probe?.valSize });
 }
@@ -83,9 +86,12 @@ export class WebSession {
   private stopped = false;
   private wake: (() => void) | null = null;
   private finished = false;
-  /** The module the page compiles while this worker starts ('start' with wasmPosted, then 'wasm'). */
+  /** The module the page compiles while this worker starts ('wasm', before or after 'start'). */
   private posted: Promise<CompiledKernels | null> | null = null;
   private receive: ((m: CompiledKernels | null) => void) | null = null;
+  /** Kernels loaded and warmed before the run ('warm', sent by preloadTraining), with the choice they were made for. */
+  private warm: { kind: string; threads: number | 'auto'; kernels: Promise<Kernels> } | null = null;
+  private started = false;
 
   /** `loadedAt`: when the worker's module was evaluated (epoch ms), for RunInfo.timing. */
   constructor(private readonly emit: Emit, private readonly loadedAt = epochNow()) {}
@@ -95,9 +101,13 @@ export class WebSession {
     try {
       switch (c.type) {
         case 'start':
-          if (c.wasmPosted) this.posted = new Promise((r) => { this.receive = r; });
-          return await this.start(c.spec);
-        case 'wasm': this.receive?.(c.module ? { module: c.module, relaxed: c.relaxed } : null); return;
+          this.started = true;
+          if (c.wasmPosted) this.wasmPosted();
+          return await this.start(c.spec, c.packedX);
+        case 'wasm': this.wasmPosted(); this.receive?.(c.module ? { module: c.module, relaxed: c.relaxed } : null); this.receive = null; return;
+        case 'warm':
+          if (c.wasmPosted) this.wasmPosted();
+          return await this.warmUp(c.kernels ?? 'auto', c.threads ?? 'auto', c.wasmUrl);
         case 'pause': if (!this.paused && !this.finished) { this.paused = true; this.emit({ type: 'paused' }); } return;
         case 'resume': if (this.paused) { this.paused = false; this.emit({ type: 'resumed' }); this.wake?.(); } return;
         case 'stop': this.stopped = true; this.paused = false; this.wake?.(); return;
@@ -110,27 +120,25 @@ export class WebSession {
     }
   }
 
-  private async start(spec: TrainingSpec): Promise<void> {
+  private async start(spec: TrainingSpec, packedX?: PackedSequences): Promise<void> {
     if (this.trainer) throw new RecurError('start: this worker already has a run; start a new worker for another');
     const t0 = performance.now();
     const startAt = epochNow();
     const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv' && !ARRAY_KINDS.has(spec.task?.kind);
     // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy
-    // first; an array task's epochs must not see the probe's draws: the probe is its own copy
-    const probeTask = taskOf(spec, { valSize: synthetic ? 1 : undefined, order: 'random' });
+    // first (the data of the others is here already)
+    const probeTask = taskOf(spec, { valSize: synthetic ? 1 : undefined }, packedX);
     const config: ModelConfig = modelConfigFor(probeTask, spec);
     checkMemory(probeTask, config, spec.train.batchSize);
-    const task = synthetic || ARRAY_KINDS.has(spec.task.kind) ? taskOf(spec) : probeTask;
+    const task = synthetic ? taskOf(spec) : probeTask;
     const taskAt = epochNow();
-    // the page's module when it posts one (compiled while this worker started), else loaded here
-    const given = this.posted ? await this.posted : null;
-    this.kernels = await loadWebKernels({
-      kind: spec.kernels ?? 'auto', threads: spec.threads ?? 'auto',
-      wasm: given ? (given.relaxed ? { simd: given.module, relaxed: given.module } : given.module)
-        : spec.wasmUrl ? { simd: spec.wasmUrl.simd, relaxed: spec.wasmUrl.relaxed } : undefined,
-      // the first steps need not wait for the kernel threads: they join when up, the same bits
-      readyTimeoutMs: 0,
-    });
+    const kind = spec.kernels ?? 'auto', threads = spec.threads ?? 'auto';
+    const warm = this.warm;
+    this.warm = null;
+    const reuse = warm !== null && warm.kind === kind && warm.threads === threads;
+    // warmed for another choice: its threads end, and the run loads its own
+    if (warm && !reuse) void warm.kernels.then((k) => { if (k instanceof WasmKernels) k.close(); }, () => {});
+    this.kernels = reuse ? await warm.kernels : await this.loadKernels(kind, threads, spec.wasmUrl);
     const kernelsAt = epochNow();
     const model = new Sequential(config, { kernels: this.kernels, seed: spec.train.seed });
     this.task = task;
@@ -138,7 +146,9 @@ export class WebSession {
     // what is measured at the initial weights (the gradient flow over time, the spectral sizes of
     // the vital signs) is measured on a float64 copy of them after the first step (it costs more
     // than a step in js): the first step comes sooner
-    const probe = spec.gradFlow === false ? null : probeTask.trainBatch(new Rng(spec.train.seed ^ 0x9e3779b9), Math.min(16, spec.train.batchSize));
+    // (an epoch task's probe leaves its epochs' order as it is)
+    const probeRng = new Rng(spec.train.seed ^ 0x9e3779b9), probeRows = Math.min(16, spec.train.batchSize);
+    const probe = spec.gradFlow === false ? null : probeTask.randomBatch?.(probeRng, probeRows) ?? probeTask.trainBatch(probeRng, probeRows);
     let initial = probe || spec.vitals !== false ? float64Copy(model) : null;
     let atInit: number[] = [];
     const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps, atStart: initial! });
@@ -146,7 +156,7 @@ export class WebSession {
     const trainer = new Trainer(model, task, spec.train, mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own));
     this.trainer = trainer;
     const timing = { loaded: this.loadedAt, start: startAt, task: taskAt, kernels: kernelsAt, model: epochNow() };
-    this.emit({ type: 'ready', info: { kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), baselineLoss: task.baselineLoss, steps: spec.train.steps, timing } });
+    this.emit({ type: 'ready', info: { preloaded: reuse, kernels: describeKernels(this.kernels), kernelsText: webKernelsText(this.kernels), params: model.paramCount, config, task: task.describe(), baselineLoss: task.baselineLoss, steps: spec.train.steps, timing } });
     const flowAtInit = (): void => {
       if (!probe || !initial) return;
       atInit = measureGradFlow(initial, task, probe).gradNormByStep;
@@ -198,6 +208,36 @@ export class WebSession {
     };
     this.finished = true;
     this.emit({ type: 'done', result, model: bytes, firstStepMs }, [bytes.buffer]);
+  }
+
+  /** Marks that the page posts a compiled module ('wasm'): the kernels wait for it. */
+  private wasmPosted(): void {
+    if (!this.posted) this.posted = new Promise((r) => { this.receive = r; });
+  }
+
+  /** The kernels: from the page's module when it posts one (compiled while this worker started), else loaded here. */
+  private async loadKernels(kind: 'auto' | 'wasm' | 'js', threads: number | 'auto', wasmUrl?: TrainingSpec['wasmUrl']): Promise<Kernels> {
+    const given = this.posted ? await this.posted : null;
+    return loadWebKernels({
+      kind, threads,
+      wasm: given ? (given.relaxed ? { simd: given.module, relaxed: given.module } : given.module)
+        : wasmUrl ? { simd: wasmUrl.simd, relaxed: wasmUrl.relaxed } : undefined,
+      // the first steps need not wait for the kernel threads: they join when up, the same bits
+      readyTimeoutMs: 0,
+    });
+  }
+
+  /**
+   * Before a run (preloadTraining): the kernels loaded with their threads and warmed (warmup.ts),
+   * for the run to take when it asks for the same kind and threads. Stops warming when the run arrives.
+   */
+  private async warmUp(kind: 'auto' | 'wasm' | 'js', threads: number | 'auto', wasmUrl?: TrainingSpec['wasmUrl']): Promise<void> {
+    if (this.started || this.warm) return;
+    const kernels = this.loadKernels(kind, threads, wasmUrl);
+    this.warm = { kind, threads, kernels };
+    // a failure here is the run's to report (it awaits the same kernels); the warm-up only saves time
+    const k = await kernels.catch(() => null);
+    if (k instanceof WasmKernels) await warmKernels(k, () => this.started).catch(() => 0);
   }
 
   private ready(what: string): { model: Sequential; task: Task } {

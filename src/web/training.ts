@@ -11,6 +11,7 @@
 import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { compileWebKernels, type CompiledKernels } from './compile.js';
+import { packSequences } from './pack.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
 
@@ -38,9 +39,8 @@ export interface TrainingRun {
 /** The page's compiled kernels, by the builds' URLs: compiled once, posted to every run's worker. */
 const compiled = new Map<string, Promise<CompiledKernels>>();
 
-function compileOnPage(spec: TrainingSpec): Promise<CompiledKernels> {
+function compileOnPage(w: TrainingSpec['wasmUrl']): Promise<CompiledKernels> {
   const base = (globalThis as { location?: { href: string } }).location?.href;
-  const w = spec.wasmUrl;
   const urls = w ? { simd: new URL(w.simd, base), relaxed: w.relaxed === undefined ? undefined : new URL(w.relaxed, base) } : undefined;
   const key = urls ? `${urls.simd.href} ${urls.relaxed?.href ?? ''}` : '';
   let p = compiled.get(key);
@@ -52,11 +52,62 @@ function compileOnPage(spec: TrainingSpec): Promise<CompiledKernels> {
   return p;
 }
 
+function newWorker(workerUrl: string | URL | undefined): Worker {
+  // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the worker too
+  return workerUrl !== undefined ? new Worker(workerUrl, { type: 'module', name: 'recur-training' })
+    : new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module', name: 'recur-training' });
+}
+
+export interface PreloadOptions extends TrainingOptions {
+  /** The kernel threads the run will ask for (its spec's `threads`); default 'auto'. */
+  threads?: number | 'auto';
+  /** The kernels the run will ask for (its spec's `kernels`); default 'auto'. */
+  kernels?: 'auto' | 'wasm' | 'js';
+  /** Where the wasm builds are (its spec's `wasmUrl`); default beside the worker module. */
+  wasmUrl?: TrainingSpec['wasmUrl'];
+}
+
+/** The worker preloadTraining started, for the next startTraining with the same worker and wasm URLs. */
+let spare: { worker: Worker; key: string } | null = null;
+
+const preloadKey = (workerUrl: string | URL | undefined, wasmUrl: TrainingSpec['wasmUrl']): string =>
+  JSON.stringify([workerUrl === undefined ? null : String(workerUrl), wasmUrl?.simd ?? null, wasmUrl?.relaxed ?? null]);
+
+/**
+ * Starts a training worker ahead of the run, while the page still prepares its data: the worker's
+ * module loads, the wasm compiles on the page and is posted to it, and the worker loads its kernels
+ * (threads and all) and warms them (warmup.ts). The next startTraining with the same worker and
+ * wasm URLs takes this worker; its first step then comes sooner (RunInfo.preloaded says it did).
+ * A run asking for other threads or kernels still takes the worker and loads its own kernels. One
+ * worker is kept: calling again with the same URLs does nothing. Where Web Workers do not exist it
+ * does nothing.
+ */
+export function preloadTraining(opts: PreloadOptions = {}): void {
+  if (typeof Worker !== 'function') return;
+  const key = preloadKey(opts.workerUrl, opts.wasmUrl);
+  if (spare?.key === key) return;
+  spare?.worker.terminate();
+  const worker = newWorker(opts.workerUrl);
+  const precompile = opts.kernels !== 'js' && typeof WebAssembly === 'object';
+  worker.postMessage({ type: 'warm', kernels: opts.kernels, threads: opts.threads, wasmUrl: opts.wasmUrl, wasmPosted: precompile } satisfies WorkerCommand);
+  if (precompile) postCompiled(worker, opts.wasmUrl);
+  spare = { worker, key };
+}
+
+/** Compiles the wasm on the page (once per URL pair) and posts the module to the worker. */
+function postCompiled(worker: Worker, wasmUrl: TrainingSpec['wasmUrl']): void {
+  compileOnPage(wasmUrl).then(
+    (c) => worker.postMessage({ type: 'wasm', module: c.module, relaxed: c.relaxed } satisfies WorkerCommand),
+    () => worker.postMessage({ type: 'wasm', module: null, relaxed: false } satisfies WorkerCommand),
+  );
+}
+
 export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): TrainingRun {
   if (typeof spec !== 'object' || spec === null) throw new RecurError(`startTraining: expected a spec { task, model, train }, received ${String(spec)}`);
-  // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the worker too
-  const worker = opts.workerUrl !== undefined ? new Worker(opts.workerUrl, { type: 'module', name: 'recur-training' })
-    : new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module', name: 'recur-training' });
+  const key = preloadKey(opts.workerUrl, spec.wasmUrl);
+  const adopted = spare?.key === key ? spare.worker : null;
+  if (adopted) spare = null;
+  const worker = adopted ?? newWorker(opts.workerUrl);
   const listeners = new Map<string, Set<(e: WorkerEvent) => void>>();
   const requests = new Map<number, { resolve: (e: WorkerEvent) => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -86,14 +137,15 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
     new Promise<WorkerEvent>((resolve, reject) => { requests.set(c.id, { resolve, reject }); send(c); }) as Promise<T>;
   // the wasm downloads and compiles here while the worker's module loads; the worker awaits it only
   // when it needs the kernels, and loads them itself when it does not come (a failure here)
-  const precompile = spec.kernels !== 'js' && typeof WebAssembly === 'object';
-  send({ type: 'start', spec, wasmPosted: precompile });
-  if (precompile) {
-    compileOnPage(spec).then(
-      (c) => send({ type: 'wasm', module: c.module, relaxed: c.relaxed }),
-      () => send({ type: 'wasm', module: null, relaxed: false }),
-    );
-  }
+  // (a preloaded worker has it already, or knows it is coming)
+  const precompile = !adopted && spec.kernels !== 'js' && typeof WebAssembly === 'object';
+  const t = spec.task as { kind?: unknown; x?: unknown } | null;
+  const packedX = t && (t.kind === 'classify' || t.kind === 'regress') ? packSequences(t.x) : null;
+  if (packedX) {
+    worker.postMessage({ type: 'start', spec: { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] }, wasmPosted: precompile, packedX } satisfies WorkerCommand,
+      [packedX.values.buffer, packedX.lengths.buffer]);
+  } else send({ type: 'start', spec, wasmPosted: precompile });
+  if (precompile) postCompiled(worker, spec.wasmUrl);
 
   return {
     on(type, listener) {

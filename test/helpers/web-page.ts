@@ -5,10 +5,14 @@
 export const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>recur web test</title><link rel="icon" href="data:,">
 <script type="module" src="./page.js"></script></head><body><p id="status">loading</p></body></html>`;
 
-export const PAGE_JS = `import { startTraining, loadWebKernels, webKernelsText, describeKernels } from '/lib/recur.js';
+export const PAGE_JS = `import { startTraining, preloadTraining, loadWebKernels, webKernelsText, describeKernels } from '/lib/recur.js';
 let watching = false, last = 0, maxGap = 0, frames = 0;
 function frame(t) { if (!watching) return; if (last) maxGap = Math.max(maxGap, t - last); last = t; frames++; requestAnimationFrame(frame); }
+// opts.preload: preloadTraining first, then wait that many ms before the run (opts.unpacked: the
+// first sample of x as an array-like object, which the page does not pack)
 window.train = async (spec, opts = {}) => {
+  if (opts.preload) { preloadTraining({ threads: spec.threads }); await new Promise((r) => setTimeout(r, opts.preload)); }
+  if (opts.unpacked) { const s0 = spec.task.x[0]; spec.task.x[0] = Object.assign({ length: s0.length }, s0); }
   watching = true; last = 0; maxGap = 0; frames = 0; requestAnimationFrame(frame);
   const run = startTraining(spec);
   const losses = [], kinds = new Set(), errors = [];

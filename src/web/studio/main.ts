@@ -7,7 +7,7 @@ import { REPORT_CSS, renderReport, reportSections } from '../../report/html.js';
 import type { ReportData } from '../../report/types.js';
 import { threadsPossible } from '../kernels.js';
 import { StudioForm } from './form.js';
-import { StudioRun, download } from './runs.js';
+import { StudioRun, download, preloadNextRun } from './runs.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -60,4 +60,5 @@ form.form.addEventListener('submit', (e) => {
 });
 
 reportButton.addEventListener('click', () => download(renderReport(reportData()), 'recur-studio-report.html', 'text/html'));
+preloadNextRun();
 document.documentElement.dataset.ready = 'true';

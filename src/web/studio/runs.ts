@@ -7,10 +7,17 @@ import { runColor } from '../../report/sections.js';
 import type { HistoryPoint, RunHistory } from '../../report/types.js';
 import type { VitalsSummary } from '../../diagnostics/vitals-summary.js';
 import type { RunInfo, RunResult, TrainingSpec } from '../protocol.js';
-import { startTraining, type TrainingRun } from '../training.js';
+import { preloadTraining, startTraining, type TrainingRun } from '../training.js';
 
 /** At most this many points per curve in the charts: every k-th step, clipped steps and evaluations kept. */
 const MAX_POINTS = 600;
+
+const trainWorkerUrl = (): URL => new URL('./train-worker.js', document.baseURI);
+
+/** Starts the worker of the next run ahead (training.ts's preloadTraining): its first step comes sooner. */
+export function preloadNextRun(): void {
+  preloadTraining({ workerUrl: trainWorkerUrl() });
+}
 
 export class StudioRun {
   readonly card: HTMLElement;
@@ -31,7 +38,9 @@ export class StudioRun {
     this.card.className = 'run';
     this.card.dataset.state = 'starting';
     this.card.style.setProperty('--run-color', runColor({ name } as RunHistory, index));
-    this.handle = startTraining(spec, { workerUrl: new URL('./train-worker.js', document.baseURI) });
+    this.handle = startTraining(spec, { workerUrl: trainWorkerUrl() });
+    // the next run's worker starts now, while the user chooses its settings
+    preloadNextRun();
     this.handle.on('ready', (e) => { this.info = e.info; this.card.dataset.state = 'training'; this.update(); });
     this.handle.on('progress', (e) => {
       for (const s of e.steps) this.steps.push({ step: s.step, trainLoss: s.loss, lr: s.lr, gradNorm: s.gradNorm, clipped: s.clipped });
