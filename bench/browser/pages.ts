@@ -59,7 +59,7 @@ export const TRAINING_PAGE = `import { startTraining, preloadTraining } from '/l
 import { normal } from './timing.js';
 const q = new URLSearchParams(location.search);
 // preload=1: the page starts the worker first (preloadTraining), then makes its data
-if (q.get('preload')) preloadTraining({ threads: Number(q.get('threads')) || 'auto' });
+if (q.get('preload')) preloadTraining({ threads: Number(q.get('threads')) || 'auto', warmUp: q.get('preload') !== 'cold' });
 let settle;
 window.benchResult = new Promise((r) => { settle = r; });
 // idle=ms: the page waits before making its data (as for a fetch, or a user's click)

@@ -92,7 +92,7 @@ export type WorkerCommand =
   }
   | { type: 'wasm'; module: WebAssembly.Module | null; relaxed: boolean }
   /** preloadTraining: load the kernels (threads and all) and warm them before the run arrives */
-  | { type: 'warm'; kernels?: 'auto' | 'wasm' | 'js'; threads?: number | 'auto'; wasmUrl?: TrainingSpec['wasmUrl']; wasmPosted?: boolean }
+  | { type: 'warm'; kernels?: 'auto' | 'wasm' | 'js'; threads?: number | 'auto'; wasmUrl?: TrainingSpec['wasmUrl']; wasmPosted?: boolean; /** run the tiny models (default true) */ warmUp?: boolean }
   | { type: 'pause' } | { type: 'resume' } | { type: 'stop' }
   | { type: 'generate'; id: number; prefix?: string; count?: number; length?: number; temperature?: number; seed?: number }
   | { type: 'forecast'; id: number; steps: number };

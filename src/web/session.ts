@@ -107,7 +107,7 @@ export class WebSession {
         case 'wasm': this.wasmPosted(); this.receive?.(c.module ? { module: c.module, relaxed: c.relaxed } : null); this.receive = null; return;
         case 'warm':
           if (c.wasmPosted) this.wasmPosted();
-          return await this.warmUp(c.kernels ?? 'auto', c.threads ?? 'auto', c.wasmUrl);
+          return await this.warmUp(c.kernels ?? 'auto', c.threads ?? 'auto', c.wasmUrl, c.warmUp !== false);
         case 'pause': if (!this.paused && !this.finished) { this.paused = true; this.emit({ type: 'paused' }); } return;
         case 'resume': if (this.paused) { this.paused = false; this.emit({ type: 'resumed' }); this.wake?.(); } return;
         case 'stop': this.stopped = true; this.paused = false; this.wake?.(); return;
@@ -231,13 +231,13 @@ export class WebSession {
    * Before a run (preloadTraining): the kernels loaded with their threads and warmed (warmup.ts),
    * for the run to take when it asks for the same kind and threads. Stops warming when the run arrives.
    */
-  private async warmUp(kind: 'auto' | 'wasm' | 'js', threads: number | 'auto', wasmUrl?: TrainingSpec['wasmUrl']): Promise<void> {
+  private async warmUp(kind: 'auto' | 'wasm' | 'js', threads: number | 'auto', wasmUrl: TrainingSpec['wasmUrl'], tinyModels: boolean): Promise<void> {
     if (this.started || this.warm) return;
     const kernels = this.loadKernels(kind, threads, wasmUrl);
     this.warm = { kind, threads, kernels };
     // a failure here is the run's to report (it awaits the same kernels); the warm-up only saves time
     const k = await kernels.catch(() => null);
-    if (k instanceof WasmKernels) await warmKernels(k, () => this.started).catch(() => 0);
+    if (tinyModels && k instanceof WasmKernels) await warmKernels(k, () => this.started).catch(() => 0);
   }
 
   private ready(what: string): { model: Sequential; task: Task } {

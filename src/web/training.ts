@@ -65,6 +65,8 @@ export interface PreloadOptions extends TrainingOptions {
   kernels?: 'auto' | 'wasm' | 'js';
   /** Where the wasm builds are (its spec's `wasmUrl`); default beside the worker module. */
   wasmUrl?: TrainingSpec['wasmUrl'];
+  /** Warm the kernels by training tiny models while the worker waits (default true). */
+  warmUp?: boolean;
 }
 
 /** The worker preloadTraining started, for the next startTraining with the same worker and wasm URLs. */
@@ -89,7 +91,7 @@ export function preloadTraining(opts: PreloadOptions = {}): void {
   spare?.worker.terminate();
   const worker = newWorker(opts.workerUrl);
   const precompile = opts.kernels !== 'js' && typeof WebAssembly === 'object';
-  worker.postMessage({ type: 'warm', kernels: opts.kernels, threads: opts.threads, wasmUrl: opts.wasmUrl, wasmPosted: precompile } satisfies WorkerCommand);
+  worker.postMessage({ type: 'warm', kernels: opts.kernels, threads: opts.threads, wasmUrl: opts.wasmUrl, wasmPosted: precompile, warmUp: opts.warmUp } satisfies WorkerCommand);
   if (precompile) postCompiled(worker, opts.wasmUrl);
   spare = { worker, key };
 }
