@@ -35,13 +35,16 @@ export function saturatedFraction(values: ArrayLike<number>, rows: number, h: nu
   let count = 0;
   for (let blk = 0; blk < g; blk++) {
     const kind = kinds[blk];
-    // |a| beyond this is saturated for pre-activations (symmetric around 0 for both tanh and σ)
-    const edge = kind === 'pre-tanh' ? Math.atanh(1 - margin) : kind === 'pre-sigmoid' ? Math.log((1 - margin) / margin) : 0;
+    // saturated: outside [lo, hi] (|a| beyond `edge` for pre-activations, symmetric around 0 for
+    // both tanh and σ); NaN is inside. One comparison pair for every kind: the sweep runs cold
+    // (a run's first step records vital signs) and stays cheap.
+    const edge = kind === 'pre-tanh' ? Math.atanh(1 - margin) : kind === 'pre-sigmoid' ? Math.log((1 - margin) / margin) : 1 - margin;
+    const lo = kind === 'sigmoid' ? margin : -edge, hi = kind === 'sigmoid' ? 1 - margin : edge;
     for (let r = 0; r < rows; r++) {
       const base = r * g * h + blk * h;
-      for (let j = 0; j < h; j++) {
-        const v = values[base + j];
-        if (kind === 'sigmoid' ? v < margin || v > 1 - margin : kind === 'tanh' ? Math.abs(v) > 1 - margin : Math.abs(v) > edge) count++;
+      for (let j = base; j < base + h; j++) {
+        const v = values[j];
+        if (v < lo || v > hi) count++;
       }
     }
   }
