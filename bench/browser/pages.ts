@@ -89,7 +89,7 @@ settle(new Promise((resolve) => {
     const marks = tm ? ', worker module run ' + at(tm.loaded) + ', start received ' + at(tm.start) + ', task ' + at(tm.task) + ', kernels ' + at(tm.kernels) + ', model ' + at(tm.model) : '';
     const nav = performance.getEntriesByType('navigation')[0], lib = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/lib/training.js'));
     const page = 'page received ' + nav.responseEnd.toFixed(0) + ', training.js received ' + (lib ? lib.responseEnd.toFixed(0) : '?');
-    resolve({ ms, first, origin: o, notes: info.kernelsText + (info.preloaded ? ', preloaded' : '') + '; ' + page + ', startTraining at ' + calledAt.toFixed(0) + marks + ' ms after load; startTraining → first step ' + (first - o - calledAt).toFixed(0) + ' ms' });
+    resolve({ ms, first, origin: o, fromCall: first - o - calledAt, notes: info.kernelsText + (info.preloaded ? ', preloaded' : '') + '; ' + page + ', startTraining at ' + calledAt.toFixed(0) + marks + ' ms after load' });
   }, (err) => resolve({ error: String(err && err.message || err) }));
 }));
 `;
