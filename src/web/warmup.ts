@@ -11,10 +11,10 @@
 
 import type { Kernels } from '../kernels/types.js';
 import type { CellKind } from '../cells/cell.js';
-import type { ModelConfig } from '../model/config.js';
 import { Sequential } from '../model/sequential.js';
 import { createTask } from '../tasks/index.js';
 import { Trainer } from '../train/trainer.js';
+import { VitalsRecorder } from '../diagnostics/vitals.js';
 
 /** The cells warmed, most used first. */
 const CELLS: readonly CellKind[] = ['lstm', 'gru', 'rnn'];
@@ -33,33 +33,11 @@ export async function warmKernels(kernels: Kernels, enough: () => boolean, budge
     if (enough() || performance.now() - t0 > budgetMs) break;
     const task = createTask({ kind: 'adding', length: 24 }, { seed: 1, valSize: 1 });
     const model = new Sequential({ input: task.input, cell, hiddenSize: 32, outputSize: task.outputSize, outputMode: task.outputMode, dtype: 'float32' }, { kernels, seed: 1 });
-    const trainer = new Trainer(model, task, { steps: 12, batchSize: 8, seed: 1, optimizer: { kind: 'adam', lr: 1e-3 }, clip: { kind: 'norm', maxNorm: 1 }, evalEvery: 1e9 });
+    // with the vital signs a run records (its first step records them too)
+    const vitals = new VitalsRecorder(model, { steps: 12, every: 1 });
+    const trainer = new Trainer(model, task, { steps: 12, batchSize: 8, seed: 1, optimizer: { kind: 'adam', lr: 1e-3 }, clip: { kind: 'norm', maxNorm: 1 }, evalEvery: 1e9 }, vitals.callbacks());
     for (const _ of trainer.run()) steps++;
     await turn();
   }
   return steps;
-}
-
-/**
- * Runs forward and backward of a small copy of the run's model (its config, batch 4, 8 steps) on
- * `kernels` for about `ms`, so that the functions the run calls reach the optimizing compiler's
- * queue; the run's model and its first step come after. Returns the passes made.
- */
-export function warmModel(kernels: Kernels, config: ModelConfig, ms: number): number {
-  const model = new Sequential(config, { kernels, seed: 1 });
-  const t = 8, b = 4;
-  const width = config.input.kind === 'tokens' ? 1 : config.input.size;
-  const x = new Float64Array(t * b * width);
-  for (let i = 0; i < x.length; i++) x[i] = config.input.kind === 'tokens' ? i % config.input.vocabSize : Math.sin(i);
-  const t0 = performance.now();
-  let n = 0;
-  while (n === 0 || performance.now() - t0 < ms) {
-    model.zeroGrad();
-    const y = model.forward(x, t, b, { training: true });
-    const g = kernels.alloc(y.data.length);
-    g.fill(0.01);
-    model.backward({ data: g, t: y.t, b: y.b, f: y.f });
-    n++;
-  }
-  return n;
 }
