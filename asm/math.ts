@@ -17,12 +17,14 @@
 // p = r + r²·P(r) on |r| ≤ ln2/2 (E0..E4; exp to 0.80 ulp in f32). tanh(x) = x + x³·Q(x²) on
 // |x| < TANH_SMALL (T0..T4; 0.77 ulp in f32).
 //
-// Cost (f32x4 operations in the relaxed build): sigmoid 21 and a division, tanh 30 and a division;
-// before 2026-12 they took 31 and 43 (about 21 and 28 cycles a vector on a Zen 5 core, now 11
-// and 16). Each caller knows the range of its exponent, so 2^n is one integer add and shift
-// (no two-factor scaling against overflow), the clamps are one-sided, and the reduction steps
-// fuse in the relaxed build. Over all 2^32 inputs the plain build gives the former bits, and the
-// relaxed build too but for 121 sigmoid inputs, where the fused reduction moves a last bit.
+// Cost (f32x4 operations in the relaxed build): sigmoid 19 and a division, tanh 28 and a division;
+// before 2026-12 they took 31 and 43 (about 21 and 28 cycles a vector on a Zen 5 core, then 11
+// and 16, now 10 and 14.5). Each caller knows the range of its exponent, so 2^n is one integer add
+// and shift (no two-factor scaling against overflow), the clamps are one-sided, the reduction
+// steps fuse in the relaxed build, and there the choice between two results is a lane select (one
+// blend on x86 where bitselect takes three logic operations; the same bits on a comparison's
+// mask). Over all 2^32 inputs the plain build gives the former bits, and the relaxed build too
+// but for 121 sigmoid inputs, where the fused reduction moves a last bit.
 export const NEG_LN2_HI = 0;
 export const NEG_LN2_LO = 1;
 export const LOG2E = 2;
@@ -84,6 +86,18 @@ export function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+/**
+ * a where the mask lane is all ones, b where it is all zeros (a mask from a comparison). The
+ * relaxed build's lane select is one blend instruction on x86 where bitselect takes three; on such
+ * masks both give the same bits.
+ */
+// @ts-ignore: decorator
+@inline
+export function select(a: v128, b: v128, mask: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, mask);
+  return v128.bitselect(a, b, mask);
+}
+
 /** Constant number i of the table, in all four lanes. */
 // @ts-ignore: decorator
 @inline
@@ -138,7 +152,7 @@ export function expNegAbsv(x: v128): v128 {
 @inline
 export function sigmoidv(x: v128): v128 {
   const e = expNegAbsv(x);
-  const num = v128.bitselect(k(ONE), e, f32x4.ge(x, f32x4.splat(0.0)));
+  const num = select(k(ONE), e, f32x4.ge(x, f32x4.splat(0.0)));
   return f32x4.div(num, f32x4.add(k(ONE), e));
 }
 
@@ -162,6 +176,6 @@ export function tanhv(x: v128): v128 {
   const sc = expScale(te, BIAS);
   const e = madd(sc, p, sc);
   const large = f32x4.div(f32x4.sub(k(ONE), e), f32x4.add(k(ONE), e));
-  const t = v128.bitselect(small, large, f32x4.lt(a, k(TANH_SMALL)));
+  const t = select(small, large, f32x4.lt(a, k(TANH_SMALL)));
   return v128.or(t, v128.and(x, k(SIGN)));
 }
