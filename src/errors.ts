@@ -74,6 +74,11 @@ export function checkPositiveInt(what: string, v: unknown): number {
  * the time of Number.isFinite element by element on the model's input every forward pass.
  */
 export function firstNonFinite(a: ArrayLike<number>, n = a.length): number {
+  // (the quick pass only on typed arrays: in a plain array a string or null times 0 is 0, not NaN)
+  if (!ArrayBuffer.isView(a)) {
+    for (let i = 0; i < n; i++) if (!Number.isFinite(a[i])) return i;
+    return -1;
+  }
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
   for (; i + 4 <= n; i += 4) {
     s0 += a[i]! * 0; s1 += a[i + 1]! * 0; s2 += a[i + 2]! * 0; s3 += a[i + 3]! * 0;

@@ -12,7 +12,7 @@ import { UsageError, parse, TRAINING_OPTIONS, MODEL_OPTIONS } from '../src/cli/a
 import { allocationFailure } from '../src/cli/memory.js';
 import { checkOutputDir, checkOutputFile, writeWithFallback } from '../src/cli/outputs.js';
 import { divergence } from '../src/diagnostics/divergence.js';
-import { RecurError } from '../src/errors.js';
+import { RecurError, firstNonFinite } from '../src/errors.js';
 import { createWasmKernelsSync } from '../src/node/kernels.js';
 import { WASM_MEMORY_BYTES, memoryNeed, overBudget } from '../src/model/budget.js';
 import type { ModelConfig } from '../src/model/config.js';
@@ -164,4 +164,29 @@ test('an allocation that fails in spite of the estimate becomes the same one lin
   assert.equal(allocationFailure(new RangeError('Maximum call stack size exceeded')), null);
   assert.equal(allocationFailure(new TypeError('x is not a function')), null);
   assert.equal(allocationFailure('out of memory'), null);
+});
+
+test('firstNonFinite: the first NaN or ±Infinity of a typed array at any place (the quick pass, then the scan); in a plain array also what is not a number', () => {
+  for (const n of [0, 1, 3, 4, 5, 17, 1000]) {
+    const f32 = new Float32Array(n).map((_, i) => Math.sin(i)), f64 = Float64Array.from(f32);
+    assert.equal(firstNonFinite(f32), -1);
+    assert.equal(firstNonFinite(f64), -1);
+    for (const at of [0, n >> 1, n - 1]) {
+      if (n === 0) continue;
+      for (const v of [NaN, Infinity, -Infinity]) {
+        const a = f64.slice(), b = f32.slice();
+        a[at] = v; b[at] = v;
+        if (at + 1 < n) { a[n - 1] = v; b[n - 1] = v; }
+        assert.equal(firstNonFinite(a), at, `float64 n ${n} at ${at} ${v}`);
+        assert.equal(firstNonFinite(b), at, `float32 n ${n} at ${at} ${v}`);
+      }
+    }
+  }
+  assert.equal(firstNonFinite(new Float64Array([1, 2, NaN, 4, 5]), 2), -1, 'only the first n');
+  const plain = [1, 2, 3, 4, 5, 6, 7, 8];
+  for (const bad of ['3', null, true, undefined, {}] as unknown[]) {
+    const a = [...plain];
+    (a as unknown[])[5] = bad;
+    assert.equal(firstNonFinite(a), 5, String(bad));
+  }
 });
