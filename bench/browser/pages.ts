@@ -65,8 +65,11 @@ window.benchResult = new Promise((r) => { settle = r; });
 // idle=ms: the page waits before making its data (as for a fetch, or a user's click)
 if (q.get('idle')) await new Promise((r) => setTimeout(r, Number(q.get('idle'))));
 const w = JSON.parse(q.get('w')), minMs = Number(q.get('ms'));
-const n = 2 * w.batch, xs = normal(n * w.length * w.inputSize, 1), ys = normal(n, 2);
-const x = q.get('task') === 'adding' ? null : Array.from({ length: n }, (_, i) => Array.from({ length: w.length }, (_, t) => Array.from(xs.subarray((i * w.length + t) * w.inputSize, (i * w.length + t + 1) * w.inputSize))));
+// fetch=1: the data comes from the server as JSON (data.json, written by run.ts), as a page's would;
+// else the page makes it
+const fetched = q.get('fetch') ? await (await fetch('./data.json')).json() : null;
+const n = 2 * w.batch, xs = fetched ? null : normal(n * w.length * w.inputSize, 1), ys = fetched ? fetched.y : normal(n, 2);
+const x = fetched ? fetched.x : q.get('task') === 'adding' ? null : Array.from({ length: n }, (_, i) => Array.from({ length: w.length }, (_, t) => Array.from(xs.subarray((i * w.length + t) * w.inputSize, (i * w.length + t + 1) * w.inputSize))));
 const calledAt = performance.now();
 // task=adding: the adding problem of the same length instead (2 features), for builds without array data
 const task = q.get('task') === 'adding' ? { kind: 'adding', length: w.length } : { kind: 'regress', x, y: Array.from(ys) };

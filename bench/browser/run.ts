@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'recur.js'), RECUR_PAGE);
   writeFileSync(join(dir, 'recur.html'), html('<script type="module" src="./recur.js"></script>'));
   writeFileSync(join(dir, 'training.js'), TRAINING_PAGE);
+  writeFileSync(join(dir, 'data.json'), dataJson(w.batch * 2, w.length, w.inputSize));
   writeFileSync(join(dir, 'training.html'), html('<script type="module" src="./training.js"></script>'));
   writeFileSync(join(dir, 'tfjs.js'), TFJS_PAGE);
   writeFileSync(join(dir, 'tfjs.html'), html('<script src="/tfjs/tf.min.js"></script><script src="/tfjs-wasm/tf-backend-wasm.min.js"></script><script type="module" src="./tfjs.js"></script>'));
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
       ['recur startTraining, 1 thread', `training.html?threads=1`],
       ['recur preloadTraining at load, startTraining 1.5 s later, 2 threads', `training.html?threads=2&preload=1&idle=1500`],
       ['recur startTraining 1.5 s after load (no preload), 2 threads', `training.html?threads=2&idle=1500`],
+      ['recur preloadTraining at load, data fetched as JSON, 2 threads', `training.html?threads=2&preload=1&fetch=1`],
+      ['recur data fetched as JSON, then startTraining (no preload), 2 threads', `training.html?threads=2&fetch=1`],
       ['recur startTraining, adding T 100, 2 threads', `training.html?threads=2&task=adding`],
       ['TF.js 4.22 wasm', `tfjs.html?backend=wasm`],
       ['TF.js 4.22 WebGL', `tfjs.html?backend=webgl`],
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
         if (r.fromCall !== undefined) fromCalls.push(r.fromCall);
         if (row) continue;
         const files = [...new Set(loaded)].map((u) => new URL(u).pathname);
-        const gz = files.reduce((s, p) => s + gzipped(server, p), 0);
+        const gz = files.filter((p) => p !== '/data.json').reduce((s, p) => s + gzipped(server, p), 0); // the library's bytes, not the page's data
         row = { system, ms: r.ms ?? [], firstStepMs: [], fromCallMs: [], gzBytes: gz, files: files.length, notes: r.notes ?? '', error: r.error };
         if (r.error) break;
       }
@@ -90,6 +93,14 @@ async function main(): Promise<void> {
     await server.close();
   }
   print(rows);
+}
+
+/** Workload A's data as a server would send it: { x: n × t × f, y: n } in JSON, 6 significant digits (about 2 MB). */
+function dataJson(n: number, t: number, f: number): string {
+  let s = 12345;
+  const u = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return Number((s / 2 ** 31 - 1).toPrecision(6)); };
+  const x = Array.from({ length: n }, () => Array.from({ length: t }, () => Array.from({ length: f }, u)));
+  return JSON.stringify({ x, y: Array.from({ length: n }, u) });
 }
 
 function gzipped(server: StaticServer, path: string): number {
