@@ -54,3 +54,8 @@ export interface Task {
   /** What a model trained on this task must carry to be used on data later (model/records.ts). */
   modelRecords?(): Record<string, string>;
 }
+
+/** A batch for a probe: drawn at random, leaving an epoch task's order as it is (Task.randomBatch where it has one). */
+export function probeBatch(task: Task, rng: Rng, batchSize: number): Batch {
+  return task.randomBatch?.(rng, batchSize) ?? task.trainBatch(rng, batchSize);
+}

@@ -1,9 +1,10 @@
 // The wasm kernels in a page: the module (compile.ts: from a URL, beside the package's module by
 // default, or bytes or a compiled module the caller passes; the relaxed-SIMD build where it
-// compiles, the plain SIMD build otherwise) instantiated with its threads. Threads are Web Workers over the shared WebAssembly.Memory, possible only in a
-// cross-origin isolated page (COOP/COEP: SharedArrayBuffer can then be posted) and off the main
-// thread (the calling thread waits with Atomics.wait); elsewhere one thread. The kernels' partition
-// is fixed, so every thread count gives the same bits.
+// compiles, the plain SIMD build otherwise) instantiated with its threads. Threads are Web Workers
+// over the shared WebAssembly.Memory, possible only in a cross-origin isolated page (COOP/COEP:
+// SharedArrayBuffer can then be posted) and off the main thread (the calling thread waits with
+// Atomics.wait); elsewhere one thread. The kernels' partition is fixed, so every thread count gives
+// the same bits.
 
 import { RecurError } from '../errors.js';
 import { createKernels, describeKernels, type KernelKind } from '../kernels/index.js';

@@ -5,7 +5,7 @@
 import { RecurError } from '../errors.js';
 import { cellSpec } from '../cells/table.js';
 import type { ModelConfig } from '../model/config.js';
-import type { Task } from '../tasks/task.js';
+import { probeBatch, type Task } from '../tasks/task.js';
 import { Rng } from '../tensor/rng.js';
 
 /** Training buffers a run may need: 1 GiB. */
@@ -17,9 +17,7 @@ export const MAX_RUN_BYTES = 2 ** 30;
  * output of every step.
  */
 export function runBytes(task: Task, config: ModelConfig, batchSize: number): number {
-  // (a batch that leaves an epoch task's order as it is)
-  const rng = new Rng(0);
-  const t = (task.randomBatch?.(rng, 1) ?? task.trainBatch(rng, 1)).t;
+  const t = probeBatch(task, new Rng(0), 1).t;
   const spec = cellSpec(config.cell);
   const g = spec.gates.length, s = spec.states;
   const h = config.hiddenSize, layers = config.numLayers ?? 1, dirs = config.bidirectional ? 2 : 1;

@@ -17,7 +17,7 @@ import { seriesColumns, usedColumns } from '../api/series-data.js';
 import { SeriesTask } from '../tasks/arrays.js';
 import { createTask, CsvTask, TextTask, type TaskConfig } from '../tasks/index.js';
 import { classesOf, SequenceTask, toSequences, toTargets } from '../tasks/sequences.js';
-import type { Task } from '../tasks/task.js';
+import { probeBatch, type Task } from '../tasks/task.js';
 import { Rng } from '../tensor/rng.js';
 import { float64Copy, measureGradFlow } from '../diagnostics/measure.js';
 import { VitalsRecorder, mergeCallbacks } from '../diagnostics/vitals.js';
@@ -49,11 +49,8 @@ const epochNow = (): number => performance.timeOrigin + performance.now();
 /** Tasks built from arrays, in epochs as the library's objects train; others draw their batches at random. */
 const ARRAY_KINDS = new Set(['series', 'classify', 'regress']);
 
-/**
- * The spec's task. For a probe (the size check, the gradient-flow batch): `valSize` 1 makes a
- * synthetic task cheap to build, and order 'random' leaves an array task's epochs untouched.
- */
-function taskOf(spec: TrainingSpec, probe?: { valSize?: number }, packedX?: PackedSequences): Task {
+/** The spec's task; `valSize` 1 makes a synthetic task cheap to build (for the size check). */
+function taskOf(spec: TrainingSpec, valSize?: number, packedX?: PackedSequences): Task {
   const t = spec.task;
   const seed = spec.train.seed;
   if (typeof t !== 'object' || t === null) throw new RecurError(`task: expected { kind, … }, received ${String(t)}`);
@@ -74,7 +71,7 @@ function taskOf(spec: TrainingSpec, probe?: { valSize?: number }, packedX?: Pack
     const y = t.kind === 'classify' ? (classesOf(t.y, 'classify task y'), t.y) : toTargets(t.y, 'regress task y');
     return new SequenceTask({ kind: t.kind, x, y, validationSplit: t.validationSplit, seed, order: 'epochs' });
   }
-  return createTask(t as TaskConfig, { seed, valSize: probe?.valSize });
+  return createTask(t as TaskConfig, { seed, valSize });
 }
 
 export class WebSession {
@@ -113,7 +110,7 @@ export class WebSession {
         case 'stop': this.stopped = true; this.paused = false; this.wake?.(); return;
         case 'generate': return this.generate(c);
         case 'forecast': return this.forecast(c);
-        default: throw new RecurError(`worker command: expected start, wasm, pause, resume, stop, generate or forecast, received ${JSON.stringify((c as { type?: unknown }).type)}`);
+        default: throw new RecurError(`worker command: expected start, wasm, pause, resume, stop, generate, forecast or warm, received ${JSON.stringify((c as { type?: unknown }).type)}`);
       }
     } catch (e) {
       this.emit({ type: 'error', message: errorMessage(e), ...('id' in c ? { id: c.id } : {}) });
@@ -127,7 +124,7 @@ export class WebSession {
     const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv' && !ARRAY_KINDS.has(spec.task?.kind);
     // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy
     // first (the data of the others is here already)
-    const probeTask = taskOf(spec, { valSize: synthetic ? 1 : undefined }, packedX);
+    const probeTask = taskOf(spec, synthetic ? 1 : undefined, packedX);
     const config: ModelConfig = modelConfigFor(probeTask, spec);
     checkMemory(probeTask, config, spec.train.batchSize);
     const task = synthetic ? taskOf(spec) : probeTask;
@@ -146,9 +143,7 @@ export class WebSession {
     // what is measured at the initial weights (the gradient flow over time, the spectral sizes of
     // the vital signs) is measured on a float64 copy of them after the first step (it costs more
     // than a step in js): the first step comes sooner
-    // (an epoch task's probe leaves its epochs' order as it is)
-    const probeRng = new Rng(spec.train.seed ^ 0x9e3779b9), probeRows = Math.min(16, spec.train.batchSize);
-    const probe = spec.gradFlow === false ? null : probeTask.randomBatch?.(probeRng, probeRows) ?? probeTask.trainBatch(probeRng, probeRows);
+    const probe = spec.gradFlow === false ? null : probeBatch(probeTask, new Rng(spec.train.seed ^ 0x9e3779b9), Math.min(16, spec.train.batchSize));
     let initial = probe || spec.vitals !== false ? float64Copy(model) : null;
     let atInit: number[] = [];
     const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps, atStart: initial! });

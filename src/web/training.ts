@@ -134,7 +134,7 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
     e.preventDefault();
     dispatch({ type: 'error', message: `the training worker failed to run (${e.message || 'its module did not load'})` });
   };
-  const send = (c: WorkerCommand): void => worker.postMessage(c);
+  const send = (c: WorkerCommand, transfer: Transferable[] = []): void => worker.postMessage(c, transfer);
   const ask = <T extends WorkerEvent>(c: WorkerCommand & { id: number }): Promise<T> =>
     new Promise<WorkerEvent>((resolve, reject) => { requests.set(c.id, { resolve, reject }); send(c); }) as Promise<T>;
   // the wasm downloads and compiles here while the worker's module loads; the worker awaits it only
@@ -143,10 +143,8 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
   const precompile = !adopted && spec.kernels !== 'js' && typeof WebAssembly === 'object';
   const t = spec.task as { kind?: unknown; x?: unknown } | null;
   const packedX = t && (t.kind === 'classify' || t.kind === 'regress') ? packSequences(t.x) : null;
-  if (packedX) {
-    worker.postMessage({ type: 'start', spec: { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] }, wasmPosted: precompile, packedX } satisfies WorkerCommand,
-      [packedX.values.buffer, packedX.lengths.buffer]);
-  } else send({ type: 'start', spec, wasmPosted: precompile });
+  if (packedX) send({ type: 'start', spec: { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] }, wasmPosted: precompile, packedX }, [packedX.values.buffer, packedX.lengths.buffer]);
+  else send({ type: 'start', spec, wasmPosted: precompile });
   if (precompile) postCompiled(worker, spec.wasmUrl);
 
   return {
