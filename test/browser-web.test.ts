@@ -62,7 +62,7 @@ const SHORT = 100;
 
 interface Trained {
   info: { kernels: { kind: string; threads: number; relaxed: boolean }; kernelsText: string; params: number; preloaded: boolean };
-  losses: number[]; result: { valLoss: number; baselineLoss: number; steps: number }; model: number | number[];
+  losses: number[]; result: { valLoss: number; baselineLoss: number; steps: number; threadStats: { splitCalls: number; chunks: number; workerChunks: number } | null }; model: number | number[];
   firstStepMs: number; events: string[]; samples: string[] | null; maxGap: number; frames: number; isolated: boolean; errors: string[]; error?: string;
 }
 
@@ -74,6 +74,8 @@ test('recur/web trains the adding problem in a worker: 2 threads under COOP/COEP
   assert.equal(two.isolated, true);
   assert.equal(two.info.kernels.kind, 'wasm');
   assert.equal(two.info.kernels.threads, 2, two.info.kernelsText);
+  // the thread the page started with the run (training.ts) took its share of the calls
+  assert.ok(two.result.threadStats && two.result.threadStats.workerChunks > 0, JSON.stringify(two.result.threadStats));
   assert.equal(two.losses.length, 400);
   assert.ok(two.result.valLoss < 0.3 * two.result.baselineLoss, `val ${two.result.valLoss} against the baseline ${two.result.baselineLoss}`);
   assert.deepEqual(two.events, ['eval', 'gradflow', 'vitals']);
@@ -83,6 +85,7 @@ test('recur/web trains the adding problem in a worker: 2 threads under COOP/COEP
   const short = (threads: number | 'auto') => ({ ...adding(threads), train: { ...adding(threads).train, steps: SHORT } });
   const one = await w.page.evaluate((s) => (window as unknown as { train(s: unknown): Promise<Trained> }).train(s), short(1)) as Trained;
   assert.equal(one.info.kernels.threads, 1);
+  assert.equal(one.result.threadStats?.workerChunks, 0);
   assert.deepEqual(one.losses, two.losses.slice(0, SHORT), '1 and 2 threads give the same bits');
   // a worker started ahead (preloadTraining) and warmed while the page waited: the same bits
   const pre = await w.page.evaluate((s) => (window as unknown as { train(s: unknown, o: unknown): Promise<Trained> }).train(s, { preload: 1500 }), short(2)) as Trained;

@@ -49,6 +49,21 @@ export class Allocator {
     return off;
   }
 
+  /**
+   * Grows the memory so that the next `bytes` the bump path will hand out exist, and returns that
+   * span [from, to) (for prefaulting it; nothing is handed out).
+   */
+  reserveAhead(bytes: number): [number, number] {
+    const from = this.top;
+    const to = Math.min(from + Math.max(0, bytes), MAX_PAGES * PAGE);
+    const have = this.memory.buffer.byteLength;
+    if (to > have) {
+      this.memory.grow(Math.ceil((to - have) / PAGE));
+      this.onGrow();
+    }
+    return [from, to];
+  }
+
   release(off: number): void {
     const size = this.used.get(off);
     if (size === undefined) throw new Error('wasm kernels: free() of a buffer that is not allocated (freed twice, or not from alloc)');

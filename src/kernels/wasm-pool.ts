@@ -40,6 +40,23 @@ export class Pool {
     }
   }
 
+  /**
+   * Asks the workers to fault in the pages of bytes [from, to) while they are idle (touchPages in
+   * wasm-worker.ts); sleeping workers are woken for it.
+   */
+  prefault(from: number, to: number): void {
+    const j = this.job;
+    Atomics.store(j, JOB.TOUCH_END, 0);
+    Atomics.store(j, JOB.TOUCH_NEXT, Math.floor(from / 4096));
+    Atomics.store(j, JOB.TOUCH_END, Math.ceil(to / 4096));
+    if (Atomics.load(j, JOB.SLEEPERS) > 0) Atomics.notify(j, JOB.SEQ);
+  }
+
+  /** Pages (4 KiB) of the last prefault no worker has claimed yet. */
+  get prefaultLeft(): number {
+    return Math.max(0, Atomics.load(this.job, JOB.TOUCH_END) - Atomics.load(this.job, JOB.TOUCH_NEXT));
+  }
+
   /** Publishes the job whose arguments are in place (all but the counters) and wakes sleepers. */
   start(): void {
     const j = this.job;

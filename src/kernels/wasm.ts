@@ -54,6 +54,9 @@ export interface WasmSetup {
  */
 const SHARE_B_MIN = 1 << 14;
 
+/** The most memory `prefault` grows and faults in ahead of use: 256 MiB. */
+export const PREFAULT_MAX = 2 ** 28;
+
 // ---- the kernel set ----
 
 export class WasmKernels implements Kernels, LoopKernels {
@@ -136,6 +139,25 @@ export class WasmKernels implements Kernels, LoopKernels {
   /** How threaded calls shared their chunks so far. */
   threadStats(): ThreadStats {
     return { ...this.stats };
+  }
+
+  /**
+   * Has idle worker threads fault in the memory the next `bytes` of buffers will take (at most
+   * PREFAULT_MAX), so that the first step's writes to it do not each pay a page fault on this
+   * thread (wasm-worker.ts's touchPages). The memory grows by that much now. Nothing else
+   * changes: no buffer is handed out and no value moves. Returns the bytes asked of the workers
+   * (0 without worker threads, where it does nothing).
+   */
+  prefault(bytes: number): number {
+    if (this.pool === null || !(bytes > 0)) return 0;
+    const [from, to] = this.heap.reserveAhead(Math.min(bytes, PREFAULT_MAX));
+    this.pool.prefault(from, to);
+    return to - from;
+  }
+
+  /** Pages (4 KiB) of the last prefault that no worker has reached yet (0 without worker threads). */
+  get prefaultLeft(): number {
+    return this.pool?.prefaultLeft ?? 0;
   }
 
   /** Bytes held by live buffers (workspaces included). */

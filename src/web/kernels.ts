@@ -12,6 +12,7 @@ import type { Kernels } from '../kernels/types.js';
 import type { StartWorker } from '../kernels/wasm-source.js';
 import { WasmKernels } from '../kernels/wasm.js';
 import { compileWebKernels, type WasmFrom } from './compile.js';
+import { threadCount } from './threads.js';
 
 export { compileWebKernels, type CompiledKernels, type WasmFrom } from './compile.js';
 
@@ -24,6 +25,8 @@ export interface WebKernelOptions {
   threads?: number | 'auto';
   /** The module URL of the thread entry (wasm-thread.js); default beside this module. */
   threadUrl?: string | URL;
+  /** Ends of channels to threads started already (wasm-thread.js waiting for its data), used before starting others. */
+  threadPorts?: readonly MessagePort[];
   /**
    * Milliseconds to wait for the threads to start (then calls run on those that did; 0: do not
    * wait, the calling thread works alone until they are up, the same bits); default 5000.
@@ -40,9 +43,21 @@ export function threadsPossible(): { ok: boolean; reason: string } {
   return { ok: true, reason: 'cross-origin isolated worker' };
 }
 
-/** A StartWorker (kernels/wasm-source.ts) for pages: a module Web Worker running wasm-thread.js (beside this module by default). */
-export function webWorkerStarter(url?: string | URL): StartWorker {
+/**
+ * A StartWorker (kernels/wasm-source.ts) for pages: a module Web Worker running wasm-thread.js
+ * (beside this module by default). With `ports` (channel ends to threads started already, each
+ * waiting for its data: training.ts starts them from the page), those are used first, one per
+ * thread, and taken out of the array.
+ */
+export function webWorkerStarter(url?: string | URL, ports: MessagePort[] = []): StartWorker {
   return (data) => {
+    const port = ports.shift();
+    if (port) {
+      port.postMessage(data);
+      port.close();
+      // the page owns that thread: it ends when runWasmWorker returns (the kernels' close) or with the page's run
+      return { terminate: () => {} };
+    }
     // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the thread's module too
     const w = url !== undefined ? new Worker(url, { type: 'module', name: 'recur-wasm-thread' })
       : new Worker(new URL('./wasm-thread.js', import.meta.url), { type: 'module', name: 'recur-wasm-thread' });
@@ -65,21 +80,27 @@ export async function loadWebKernels(opts: WebKernelOptions = {}): Promise<Kerne
   if (asked !== 'auto' && (!Number.isInteger(asked) || asked < 1 || asked > 64)) {
     throw new RecurError(`web kernels: threads expected a whole number from 1 to 64 or 'auto', received ${String(asked)}`);
   }
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-  const threads = !possible.ok ? 1 : asked === 'auto' ? Math.max(1, Math.min(2, cores)) : asked;
-  let chosen: { module: WebAssembly.Module; relaxed: boolean };
+  const threads = threadCount(asked, possible.ok);
+  // the page's threads (a channel end each) are taken first; those left over are told to end
+  const ports = [...(opts.threadPorts ?? [])];
+  let k: Kernels;
   try {
-    chosen = await compileWebKernels(opts.wasm);
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    if (kind === 'wasm') throw e instanceof RecurError ? e : new RecurError(`wasm kernels: did not load (${why})`);
-    return createKernels({ kind: 'auto', wasm: () => { throw new RecurError(why); } });
+    let chosen: { module: WebAssembly.Module; relaxed: boolean };
+    try {
+      chosen = await compileWebKernels(opts.wasm);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (kind === 'wasm') throw e instanceof RecurError ? e : new RecurError(`wasm kernels: did not load (${why})`);
+      return createKernels({ kind: 'auto', wasm: () => { throw new RecurError(why); } });
+    }
+    k = createKernels({
+      kind, dtype: 'float32', threads,
+      wasm: chosen.relaxed ? { simd: chosen.module, relaxed: chosen.module } : chosen.module,
+      startWorker: webWorkerStarter(opts.threadUrl, ports),
+    });
+  } finally {
+    for (const p of ports.splice(0)) { p.postMessage(null); p.close(); }
   }
-  const k = createKernels({
-    kind, dtype: 'float32', threads,
-    wasm: chosen.relaxed ? { simd: chosen.module, relaxed: chosen.module } : chosen.module,
-    startWorker: webWorkerStarter(opts.threadUrl),
-  });
   const wait = opts.readyTimeoutMs ?? 5000;
   if (k instanceof WasmKernels && threads > 1 && wait > 0) {
     await Promise.race([k.ready(), new Promise((r) => setTimeout(r, wait))]);

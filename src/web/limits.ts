@@ -26,10 +26,12 @@ export function runBytes(task: Task, config: ModelConfig, batchSize: number): nu
   return 4 * (layers * dirs * perLayer + t * batchSize * (inSize + config.outputSize) * 2);
 }
 
-export function checkMemory(task: Task, config: ModelConfig, batchSize: number): void {
+/** The run's estimated training buffers (runBytes), refused past MAX_RUN_BYTES. */
+export function checkMemory(task: Task, config: ModelConfig, batchSize: number): number {
   const bytes = runBytes(task, config, batchSize);
   if (bytes > MAX_RUN_BYTES) {
     const mb = (x: number): string => `${Math.round(x / 2 ** 20)} MB`;
     throw new RecurError(`run size: expected training buffers under ${mb(MAX_RUN_BYTES)} for a page, received ${mb(bytes)} (sequence length × batch × hidden size × layers); shorten the sequence or shrink the batch, hidden size or layers`);
   }
+  return bytes;
 }

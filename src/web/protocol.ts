@@ -1,6 +1,7 @@
 // The messages between a page and its training worker (train-worker.ts), all plain data that
 // structured cloning carries. A run is described by TrainingSpec; the worker answers with events.
 
+import type { ThreadStats } from '../kernels/wasm-defs.js';
 import type { ColumnChoice, SeriesData } from '../api/series-data.js';
 import type { KernelChoice } from '../kernels/index.js';
 import type { Label, SequenceSample } from '../tasks/sequences.js';
@@ -69,6 +70,8 @@ export interface RunResult {
   steps: number; seconds: number; trainLoss: number; valLoss: number; baselineLoss: number | null;
   accuracy: number | null; solved: boolean; nanSkipped: number; rollbacks: number; stoppedEarly: boolean;
   stopped: boolean;
+  /** How the wasm kernels shared their calls with their threads (null for js kernels): workerChunks > 0 when the threads took work. */
+  threadStats: ThreadStats | null;
 }
 
 /** Events from the worker. */
@@ -89,6 +92,7 @@ export type WorkerCommand =
   | {
     type: 'start'; spec: TrainingSpec; /** the page compiles the wasm and posts it as a 'wasm' command */ wasmPosted?: boolean;
     /** a classify or regress task's x, packed on the page (pack.ts; the spec's x is then empty) */ packedX?: PackedSequences;
+    /** ends of channels to kernel threads the page started for the run (wasm-thread.js) */ threadPorts?: MessagePort[];
   }
   | { type: 'wasm'; module: WebAssembly.Module | null; relaxed: boolean }
   /** preloadTraining: load the kernels (threads and all) and warm them before the run arrives */

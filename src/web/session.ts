@@ -100,7 +100,7 @@ export class WebSession {
         case 'start':
           this.started = true;
           if (c.wasmPosted) this.wasmPosted();
-          return await this.start(c.spec, c.packedX);
+          return await this.start(c.spec, c.packedX, c.threadPorts);
         case 'wasm': this.wasmPosted(); this.receive?.(c.module ? { module: c.module, relaxed: c.relaxed } : null); this.receive = null; return;
         case 'warm':
           if (c.wasmPosted) this.wasmPosted();
@@ -117,25 +117,41 @@ export class WebSession {
     }
   }
 
-  private async start(spec: TrainingSpec, packedX?: PackedSequences): Promise<void> {
+  private async start(spec: TrainingSpec, packedX?: PackedSequences, threadPorts?: MessagePort[]): Promise<void> {
     if (this.trainer) throw new RecurError('start: this worker already has a run; start a new worker for another');
     const t0 = performance.now();
     const startAt = epochNow();
-    const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv' && !ARRAY_KINDS.has(spec.task?.kind);
-    // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy
-    // first (the data of the others is here already)
-    const probeTask = taskOf(spec, synthetic ? 1 : undefined, packedX);
-    const config: ModelConfig = modelConfigFor(probeTask, spec);
-    checkMemory(probeTask, config, spec.train.batchSize);
-    const task = synthetic ? taskOf(spec) : probeTask;
-    const taskAt = epochNow();
     const kind = spec.kernels ?? 'auto', threads = spec.threads ?? 'auto';
     const warm = this.warm;
     this.warm = null;
     const reuse = warm !== null && warm.kind === kind && warm.threads === threads;
     // warmed for another choice: its threads end, and the run loads its own
     if (warm && !reuse) void warm.kernels.then((k) => { if (k instanceof WasmKernels) k.close(); }, () => {});
-    this.kernels = reuse ? await warm.kernels : await this.loadKernels(kind, threads, spec.wasmUrl);
+    // the kernels load first: the page's module arrives in the turn below, and their threads then
+    // start while the task is built
+    const loading = reuse ? warm.kernels : this.loadKernels(kind, threads, spec.wasmUrl, threadPorts);
+    // threads the page started that the warmed kernels do not need end
+    if (reuse) for (const p of threadPorts ?? []) { p.postMessage(null); p.close(); }
+    loading.catch(() => {}); // awaited below, unless the task fails first
+    await turn();
+    let runSize: number;
+    let task: Task, probeTask: Task, config: ModelConfig;
+    try {
+      const synthetic = spec.task?.kind !== 'text' && spec.task?.kind !== 'csv' && !ARRAY_KINDS.has(spec.task?.kind);
+      // a synthetic task's validation set can take hundreds of MB: check the run's size on a cheap copy
+      // first (the data of the others is here already)
+      probeTask = taskOf(spec, synthetic ? 1 : undefined, packedX);
+      config = modelConfigFor(probeTask, spec);
+      runSize = checkMemory(probeTask, config, spec.train.batchSize);
+      task = synthetic ? taskOf(spec) : probeTask;
+    } catch (e) {
+      void loading.then((k) => { if (k instanceof WasmKernels) k.close(); }, () => {});
+      throw e;
+    }
+    const taskAt = epochNow();
+    this.kernels = await loading;
+    // the kernel threads fault in the memory of the step's buffers while the model is built here
+    if (this.kernels instanceof WasmKernels) this.kernels.prefault(runSize);
     const kernelsAt = epochNow();
     const model = new Sequential(config, { kernels: this.kernels, seed: spec.train.seed });
     this.task = task;
@@ -200,6 +216,7 @@ export class WebSession {
       steps: res.steps, seconds: res.seconds, trainLoss: res.trainLoss, valLoss: res.valLoss, baselineLoss: res.baselineLoss,
       accuracy: res.accuracy, solved: res.solved, nanSkipped: res.nanSkipped, rollbacks: res.rollbacks, stoppedEarly: res.stoppedEarly,
       stopped: this.stopped,
+      threadStats: this.kernels instanceof WasmKernels ? this.kernels.threadStats() : null,
     };
     this.finished = true;
     this.emit({ type: 'done', result, model: bytes, firstStepMs }, [bytes.buffer]);
@@ -211,10 +228,10 @@ export class WebSession {
   }
 
   /** The kernels: from the page's module when it posts one (compiled while this worker started), else loaded here. */
-  private async loadKernels(kind: 'auto' | 'wasm' | 'js', threads: number | 'auto', wasmUrl?: TrainingSpec['wasmUrl']): Promise<Kernels> {
+  private async loadKernels(kind: 'auto' | 'wasm' | 'js', threads: number | 'auto', wasmUrl?: TrainingSpec['wasmUrl'], threadPorts?: MessagePort[]): Promise<Kernels> {
     const given = this.posted ? await this.posted : null;
     return loadWebKernels({
-      kind, threads,
+      kind, threads, threadPorts,
       wasm: given ? (given.relaxed ? { simd: given.module, relaxed: given.module } : given.module)
         : wasmUrl ? { simd: wasmUrl.simd, relaxed: wasmUrl.relaxed } : undefined,
       // the first steps need not wait for the kernel threads: they join when up, the same bits

@@ -12,12 +12,15 @@ import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { compileWebKernels, type CompiledKernels } from './compile.js';
 import { packSequences } from './pack.js';
+import { threadCount } from './threads.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
 
 export interface TrainingOptions {
   /** The worker module (train-worker.js); default beside this module. */
   workerUrl?: string | URL;
+  /** The kernel threads' module (wasm-thread.js); default beside this module. */
+  threadUrl?: string | URL;
 }
 
 export interface TrainingRun {
@@ -67,6 +70,32 @@ export interface PreloadOptions extends TrainingOptions {
   wasmUrl?: TrainingSpec['wasmUrl'];
   /** Warm the kernels by training tiny models while the worker waits (default true). */
   warmUp?: boolean;
+}
+
+/**
+ * The run's kernel threads (threads − 1 of them, where threads can run), started here with the
+ * worker: this thread is free while the worker builds the run, where a thread the worker started
+ * itself would wait for turns of that busy thread (measured: up after the first step, not before
+ * it). Each gets one end of a channel, and the worker's kernels post its data through the other
+ * (kernels.ts's webWorkerStarter).
+ */
+function startThreads(spec: TrainingSpec, threadUrl: string | URL | undefined): { workers: Worker[]; ports: MessagePort[] } {
+  const none = { workers: [], ports: [] };
+  const asked = spec.threads ?? 'auto';
+  if (spec.kernels === 'js' || typeof MessageChannel !== 'function' || (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 2 && asked <= 64))) return none;
+  const n = threadCount(asked, (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true) - 1;
+  const workers: Worker[] = [], ports: MessagePort[] = [];
+  for (let i = 0; i < n; i++) {
+    // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the thread too
+    const w = threadUrl !== undefined ? new Worker(threadUrl, { type: 'module', name: 'recur-wasm-thread' })
+      : new Worker(new URL('./wasm-thread.js', import.meta.url), { type: 'module', name: 'recur-wasm-thread' });
+    w.onerror = (e) => { e.preventDefault(); }; // a thread that fails to load never counts as ready; the others do its share
+    const ch = new MessageChannel();
+    w.postMessage({ recurWasmPort: ch.port2 }, [ch.port2]);
+    workers.push(w);
+    ports.push(ch.port1);
+  }
+  return { workers, ports };
 }
 
 /** The worker preloadTraining started, for the next startTraining with the same worker and wasm URLs. */
@@ -143,8 +172,12 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
   const precompile = !adopted && spec.kernels !== 'js' && typeof WebAssembly === 'object';
   const t = spec.task as { kind?: unknown; x?: unknown } | null;
   const packedX = t && (t.kind === 'classify' || t.kind === 'regress') ? packSequences(t.x) : null;
-  if (packedX) send({ type: 'start', spec: { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] }, wasmPosted: precompile, packedX }, [packedX.values.buffer, packedX.lengths.buffer]);
-  else send({ type: 'start', spec, wasmPosted: precompile });
+  // a preloaded worker has its threads already
+  const threads = adopted ? { workers: [], ports: [] } : startThreads(spec, opts.threadUrl);
+  const transfer: Transferable[] = [...threads.ports];
+  if (packedX) transfer.push(packedX.values.buffer, packedX.lengths.buffer);
+  send({ type: 'start', spec: packedX ? { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] } : spec, wasmPosted: precompile,
+    ...(packedX ? { packedX } : {}), ...(threads.ports.length ? { threadPorts: threads.ports } : {}) }, transfer);
   if (precompile) postCompiled(worker, spec.wasmUrl);
 
   return {
@@ -165,6 +198,7 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
     },
     terminate: () => {
       worker.terminate();
+      for (const w of threads.workers) w.terminate();
       if (!ended) { ended = true; settle.reject(new RecurError('training: the worker was terminated before the run ended')); }
     },
   };
