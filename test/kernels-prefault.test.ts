@@ -69,5 +69,10 @@ test('prefault: a gemm after it gives the bits of one without it; one thread doe
   assert.equal(one.prefault(2 ** 20), 0);
   assert.equal(one.prefaultLeft, 0);
   assert.equal(two.prefault(0), 0);
-  assert.ok(PREFAULT_MAX >= 2 ** 27, 'the cap leaves room for a large run');
+  assert.ok(PREFAULT_MAX >= 2 ** 25, 'the cap covers a large run\'s first step');
+  // past the cap, only the cap is asked for
+  const size = two.memory.buffer.byteLength;
+  assert.equal(two.prefault(2 * PREFAULT_MAX), PREFAULT_MAX);
+  assert.ok(two.memory.buffer.byteLength - size <= PREFAULT_MAX + 65536, 'the memory grew by at most the cap');
+  await settle(two);
 });

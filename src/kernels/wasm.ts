@@ -54,8 +54,11 @@ export interface WasmSetup {
  */
 const SHARE_B_MIN = 1 << 14;
 
-/** The most memory `prefault` grows and faults in ahead of use: 256 MiB. */
-export const PREFAULT_MAX = 2 ** 28;
+/**
+ * The most memory `prefault` grows and faults in ahead of use: 64 MiB (a caller's estimate may run
+ * high, and what is faulted in stays in the process's memory).
+ */
+export const PREFAULT_MAX = 2 ** 26;
 
 // ---- the kernel set ----
 

@@ -151,7 +151,8 @@ export class WebSession {
     const taskAt = epochNow();
     this.kernels = await loading;
     // the kernel threads fault in the memory of the step's buffers while the model is built here
-    if (this.kernels instanceof WasmKernels) this.kernels.prefault(runSize);
+    // (with truncated BPTT the step takes a chunk's buffers, far less than runBytes counts: none)
+    if (this.kernels instanceof WasmKernels && !spec.train.bptt) this.kernels.prefault(runSize);
     const kernelsAt = epochNow();
     const model = new Sequential(config, { kernels: this.kernels, seed: spec.train.seed });
     this.task = task;
