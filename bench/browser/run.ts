@@ -39,11 +39,13 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'tfjs.js'), TFJS_PAGE);
   writeFileSync(join(dir, 'tfjs.html'), html('<script src="/tfjs/tf.min.js"></script><script src="/tfjs-wasm/tf-backend-wasm.min.js"></script><script type="module" src="./tfjs.js"></script>'));
   const nm = join(ROOT, 'node_modules', '@tensorflow');
-  const server = await StaticServer.start({
-    port: 0, mounts: { '/': dir, '/lib/': join(ROOT, 'dist', 'web'), '/tfjs/': join(nm, 'tfjs', 'dist'), '/tfjs-wasm/': join(nm, 'tfjs-backend-wasm', 'dist') },
-    // TF.js evaluates generated code in places; this page is the bench's own, on 127.0.0.1
-    csp: "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:; img-src data:",
-  });
+  const mounts = { '/': dir, '/lib/': join(ROOT, 'dist', 'web'), '/tfjs/': join(nm, 'tfjs', 'dist'), '/tfjs-wasm/': join(nm, 'tfjs-backend-wasm', 'dist') };
+  // TF.js evaluates generated code in places; this page is the bench's own, on 127.0.0.1
+  const csp = "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:; img-src data:";
+  const server = await StaticServer.start({ port: 0, mounts, csp });
+  // the same files without COOP/COEP: a page that is not cross-origin isolated (one kernel thread;
+  // chromium then need not move the page to a new process when it commits)
+  const plain = await StaticServer.start({ port: 0, isolate: false, mounts, csp });
   const { browser, close } = await launch();
   const spec = { inputSize: w.inputSize, hiddenSize: w.hiddenSize, batch: w.batch, length: w.length };
   const rows: Row[] = [];
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
       ['recur wasm, 2 threads', `recur.html?threads=2`],
       ['recur startTraining, 2 threads', `training.html?threads=2`],
       ['recur startTraining, 1 thread', `training.html?threads=1`],
+      ['recur startTraining, 1 thread, page not cross-origin isolated', `plain:training.html?threads=1`],
       ['recur preloadTraining at load, startTraining 1.5 s later, 2 threads', `training.html?threads=2&preload=1&idle=1500`],
       ['recur startTraining 1.5 s after load (no preload), 2 threads', `training.html?threads=2&idle=1500`],
       ['recur preloadTraining at load, data fetched as JSON, 2 threads', `training.html?threads=2&preload=1&fetch=1`],
@@ -66,21 +69,23 @@ async function main(): Promise<void> {
       process.stderr.write(`bench:browser: ${system}…\n`);
       // the time to the first step varies from load to load: the startTraining pages load FIRST_REPS
       // times (steps timed on the first), and the row gives the median with the range
-      const reps = path.startsWith('training.html') ? FIRST_REPS : 1;
+      const on = path.startsWith('plain:') ? plain : server;
+      const page0 = path.replace(/^plain:/, '');
+      const reps = page0.startsWith('training.html') ? FIRST_REPS : 1;
       const firsts: number[] = [], fromCalls: number[] = [];
       let row: Row | null = null;
       for (let k = 0; k < reps; k++) {
         const page = await browser.newPage();
         const loaded: string[] = [];
         page.on('response', (r) => loaded.push(r.url()));
-        await page.goto(`${server.url}${path}&ms=${k === 0 ? MIN_MS : 300}&w=${encodeURIComponent(JSON.stringify(spec))}`);
+        await page.goto(`${on.url}${page0}&ms=${k === 0 ? MIN_MS : 300}&w=${encodeURIComponent(JSON.stringify(spec))}`);
         const r = await page.evaluate(() => (window as unknown as { benchResult: Promise<{ ms?: number[]; first?: number; origin?: number; fromCall?: number; notes?: string; error?: string }> }).benchResult);
         await page.close();
         if (r.first !== undefined) firsts.push(r.first - r.origin!);
         if (r.fromCall !== undefined) fromCalls.push(r.fromCall);
         if (row) continue;
         const files = [...new Set(loaded)].map((u) => new URL(u).pathname);
-        const gz = files.filter((p) => p !== '/data.json').reduce((s, p) => s + gzipped(server, p), 0); // the library's bytes, not the page's data
+        const gz = files.filter((p) => p !== '/data.json').reduce((s, p) => s + gzipped(on, p), 0); // the library's bytes, not the page's data
         row = { system, ms: r.ms ?? [], firstStepMs: [], fromCallMs: [], gzBytes: gz, files: files.length, notes: r.notes ?? '', error: r.error };
         if (r.error) break;
       }
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
   } finally {
     await close();
     await server.close();
+    await plain.close();
   }
   print(rows);
 }
