@@ -1,9 +1,12 @@
 // The wasm kernels' worker threads: each runs its own instance on the shared memory and takes
 // chunks of a job from a job block in that memory (see wasm-worker.ts). How a thread starts is the
-// caller's (StartWorker: worker_threads in Node, Web Workers in a page).
+// caller's (StartWorker: worker_threads in Node, Web Workers in a page). The pool also decides how
+// many chunks a call is cut into and runs it (parts, run), backing off to the calling thread alone
+// while its workers stall; and it hands idle workers pages to fault in (prefault).
 
+import { STALL_MS, type ThreadStats } from './wasm-defs.js';
 import type { StartWorker, WorkerHandle } from './wasm-source.js';
-import { JOB, OP, type WorkerData } from './wasm-worker.js';
+import { claimChunks, type Exports, JOB, OP, type WorkerData } from './wasm-worker.js';
 
 /** NEXT while no job is open: far above any chunk count, so a late claim gets nothing. */
 const CLOSED = 1 << 30;
@@ -12,9 +15,16 @@ export class Pool {
   private readonly workers: WorkerHandle[] = [];
   readonly job: Int32Array;
   readonly jobF: Float32Array;
+  private readonly adaptive: boolean;
+  private readonly stats: ThreadStats;
+  private stalls = 0; // recent calls that waited long for a worker
+  private soloUntil = 0; // performance.now() before which calls run on the calling thread alone
 
+  /** `split.stats` is the caller's (WasmKernels.threadStats): counted here, kept there past close. */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, spinMs: number,
-    allocBytes: (n: number) => number, wsBytes: number, startWorker: StartWorker) {
+    allocBytes: (n: number) => number, wsBytes: number, startWorker: StartWorker, split: { adaptive: boolean; stats: ThreadStats }) {
+    this.adaptive = split.adaptive;
+    this.stats = split.stats;
     const jobOff = allocBytes(JOB.SIZE * 4);
     this.job = new Int32Array(memory.buffer, jobOff, JOB.SIZE);
     this.jobF = new Float32Array(memory.buffer, jobOff, JOB.SIZE);
@@ -55,6 +65,51 @@ export class Pool {
   /** Pages (4 KiB) of the last prefault no worker has claimed yet. */
   get prefaultLeft(): number {
     return Math.max(0, Atomics.load(this.job, JOB.TOUCH_END) - Atomics.load(this.job, JOB.TOUCH_NEXT));
+  }
+
+  /**
+   * How many chunks to cut a call into (0: run it on the calling thread alone): none below
+   * `minWork`, or while no worker is up; else two per thread, so that a thread late to start
+   * leaves its chunks to the others.
+   */
+  parts(work: number, minWork: number, span: number, unit: number): number {
+    if (work < minWork) return 0;
+    if (this.soloUntil !== 0) {
+      if (performance.now() < this.soloUntil) return 0;
+      this.soloUntil = 0;
+    }
+    const ready = this.ready;
+    if (ready === 0) return 0;
+    const parts = Math.min(2 * (ready + 1), Math.ceil(span / unit));
+    return parts >= 2 ? parts : 0;
+  }
+
+  /** Runs the job whose ARGS (and F0, F1) are in place, the calling thread (instance `x`, workspace `ws`) sharing its chunks. */
+  run(op: number, parts: number, span: number, unit: number, x: Exports, ws: number): void {
+    const j = this.job;
+    j[JOB.OP] = op; j[JOB.PARTS] = parts; j[JOB.UNIT] = unit; j[JOB.UNITS] = Math.ceil(span / unit); j[JOB.SPAN] = span;
+    const t0 = performance.now();
+    this.start();
+    const ran = claimChunks(x, j, this.jobF, ws);
+    const t1 = performance.now();
+    this.finish();
+    // On a machine busier than its cores, workers get descheduled: either the calling thread ends
+    // up running every chunk (paying for the split and for nothing), or it waits for a chunk far
+    // longer than the work takes. After a few such calls in a row, run alone for a while; the
+    // workers then go to sleep and give their cores back. Results are the same bits either way.
+    const waited = performance.now() - t1;
+    this.stats.splitCalls++;
+    this.stats.chunks += parts;
+    this.stats.workerChunks += parts - ran;
+    if (!this.adaptive) return;
+    if (ran === parts || waited > STALL_MS + 2 * (t1 - t0)) {
+      if (++this.stalls >= 4) {
+        this.stalls = 0;
+        this.soloUntil = performance.now() + 250;
+      }
+    } else if (this.stalls > 0) {
+      this.stalls--;
+    }
   }
 
   /** Publishes the job whose arguments are in place (all but the counters) and wakes sleepers. */

@@ -33,8 +33,8 @@ import { RecurError } from '../errors.js';
 import { Pool } from './wasm-pool.js';
 import { chooseBuild, resolveWasm, type StartWorker, type WasmInput } from './wasm-source.js';
 import type { Activation, Float, Kernels, LoopBackwardArgs, LoopForwardArgs, LoopKernels } from './types.js';
-import { claimChunks, type Exports, JOB, OP } from './wasm-worker.js';
-import { ACT, MR, NR, STALL_MS, type PackedB, type ThreadStats, type WasmKernelOptions } from './wasm-defs.js';
+import { type Exports, JOB, OP } from './wasm-worker.js';
+import { ACT, MR, NR, type PackedB, type ThreadStats, type WasmKernelOptions } from './wasm-defs.js';
 import { WasmGates } from './wasm-gates.js';
 import { WasmLoops } from './wasm-loop.js';
 import { WasmScans } from './wasm-scan.js';
@@ -81,10 +81,7 @@ export class WasmKernels implements Kernels, LoopKernels {
   private shareB: Float32Array | null = null;
   private readonly parallelMinMacs: number;
   private readonly parallelMinElements: number;
-  private readonly adaptive: boolean;
   private readonly stats: ThreadStats = { splitCalls: 0, workerChunks: 0, chunks: 0 };
-  private stalls = 0; // recent calls that waited long for a worker
-  private soloUntil = 0; // performance.now() before which calls run on this thread alone
   private readonly loops: WasmLoops;
   private readonly gates: WasmGates;
   private readonly scans: WasmScans;
@@ -108,9 +105,9 @@ export class WasmKernels implements Kernels, LoopKernels {
     this.threads = threads;
     this.parallelMinMacs = opts.parallelMinMacs ?? 1 << 17;
     this.parallelMinElements = opts.parallelMinElements ?? 1 << 10;
-    this.adaptive = opts.adaptive ?? true;
     if (threads > 1) {
-      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes, opts.startWorker!);
+      this.pool = new Pool(module, this.memory, threads - 1, opts.spinMs ?? 10, (n) => this.heap.alloc(n), wsBytes, opts.startWorker!,
+        { adaptive: opts.adaptive ?? true, stats: this.stats });
     }
     const host = {
       x: this.x, ws: this.ws, threads, minMacs: this.parallelMinMacs, minElements: this.parallelMinElements,
@@ -254,51 +251,14 @@ export class WasmKernels implements Kernels, LoopKernels {
     this.launch(OP.GEMM, parts, byCols ? n : m, unit);
   }
 
-  /**
-   * How many chunks to cut a call into (0: run it on this thread alone): none below `minWork`, or
-   * while no worker is up; else two per thread, so that a thread late to start leaves its chunks
-   * to the others.
-   */
+  /** How many chunks to cut a call into (0: run it on this thread alone; Pool.parts). */
   private parts(work: number, minWork: number, span: number, unit: number): number {
-    const pool = this.pool;
-    if (pool === null || work < minWork) return 0;
-    if (this.soloUntil !== 0) {
-      if (performance.now() < this.soloUntil) return 0;
-      this.soloUntil = 0;
-    }
-    const ready = pool.ready;
-    if (ready === 0) return 0;
-    const parts = Math.min(2 * (ready + 1), Math.ceil(span / unit));
-    return parts >= 2 ? parts : 0;
+    return this.pool === null ? 0 : this.pool.parts(work, minWork, span, unit);
   }
 
   /** Runs the job whose ARGS (and F0, F1) are in place, sharing its chunks with the workers. */
   private launch(op: number, parts: number, span: number, unit: number): void {
-    const pool = this.pool!;
-    const j = pool.job;
-    j[JOB.OP] = op; j[JOB.PARTS] = parts; j[JOB.UNIT] = unit; j[JOB.UNITS] = Math.ceil(span / unit); j[JOB.SPAN] = span;
-    const t0 = performance.now();
-    pool.start();
-    const ran = claimChunks(this.x, j, pool.jobF, this.ws);
-    const t1 = performance.now();
-    pool.finish();
-    // On a machine busier than its cores, workers get descheduled: either this thread ends up
-    // running every chunk (paying for the split and for nothing), or it waits for a chunk far
-    // longer than the work takes. After a few such calls in a row, run alone for a while; the
-    // workers then go to sleep and give their cores back. Results are the same bits either way.
-    const waited = performance.now() - t1;
-    this.stats.splitCalls++;
-    this.stats.chunks += parts;
-    this.stats.workerChunks += parts - ran;
-    if (!this.adaptive) return;
-    if (ran === parts || waited > STALL_MS + 2 * (t1 - t0)) {
-      if (++this.stalls >= 4) {
-        this.stalls = 0;
-        this.soloUntil = performance.now() + 250;
-      }
-    } else if (this.stalls > 0) {
-      this.stalls--;
-    }
+    this.pool!.run(op, parts, span, unit, this.x, this.ws);
   }
 
   /**

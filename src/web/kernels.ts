@@ -12,7 +12,7 @@ import type { Kernels } from '../kernels/types.js';
 import type { StartWorker } from '../kernels/wasm-source.js';
 import { WasmKernels } from '../kernels/wasm.js';
 import { compileWebKernels, type WasmFrom } from './compile.js';
-import { threadCount } from './threads.js';
+import { newThreadWorker, releaseThread, threadCount } from './threads.js';
 
 export { compileWebKernels, type CompiledKernels, type WasmFrom } from './compile.js';
 
@@ -58,11 +58,7 @@ export function webWorkerStarter(url?: string | URL, ports: MessagePort[] = []):
       // the page owns that thread: it ends when runWasmWorker returns (the kernels' close) or with the page's run
       return { terminate: () => {} };
     }
-    // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the thread's module too
-    const w = url !== undefined ? new Worker(url, { type: 'module', name: 'recur-wasm-thread' })
-      : new Worker(new URL('./wasm-thread.js', import.meta.url), { type: 'module', name: 'recur-wasm-thread' });
-    // a thread that fails to load never counts as ready; the calling thread does its share
-    w.onerror = (e) => { e.preventDefault(); };
+    const w = newThreadWorker(url);
     w.postMessage(data);
     return w;
   };
@@ -99,7 +95,7 @@ export async function loadWebKernels(opts: WebKernelOptions = {}): Promise<Kerne
       startWorker: webWorkerStarter(opts.threadUrl, ports),
     });
   } finally {
-    for (const p of ports.splice(0)) { p.postMessage(null); p.close(); }
+    for (const p of ports.splice(0)) releaseThread(p);
   }
   const wait = opts.readyTimeoutMs ?? 5000;
   if (k instanceof WasmKernels && threads > 1 && wait > 0) {

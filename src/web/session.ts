@@ -30,6 +30,7 @@ import { WasmKernels } from '../kernels/wasm.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { checkMemory } from './limits.js';
 import { unpackSequences, type PackedSequences } from './pack.js';
+import { releaseThread } from './threads.js';
 
 export type Emit = (e: WorkerEvent, transfer?: Transferable[]) => void;
 
@@ -131,7 +132,7 @@ export class WebSession {
     // start while the task is built
     const loading = reuse ? warm.kernels : this.loadKernels(kind, threads, spec.wasmUrl, threadPorts);
     // threads the page started that the warmed kernels do not need end
-    if (reuse) for (const p of threadPorts ?? []) { p.postMessage(null); p.close(); }
+    if (reuse) for (const p of threadPorts ?? []) releaseThread(p);
     loading.catch(() => {}); // awaited below, unless the task fails first
     await turn();
     let runSize: number;

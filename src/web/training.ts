@@ -12,7 +12,7 @@ import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { compileWebKernels, type CompiledKernels } from './compile.js';
 import { packSequences } from './pack.js';
-import { threadCount } from './threads.js';
+import { newThreadWorker, threadCount } from './threads.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
 
@@ -86,10 +86,7 @@ function startThreads(spec: TrainingSpec, threadUrl: string | URL | undefined): 
   const n = threadCount(asked, (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true) - 1;
   const workers: Worker[] = [], ports: MessagePort[] = [];
   for (let i = 0; i < n; i++) {
-    // written out in the form bundlers (Vite, webpack) recognise, so that they bundle the thread too
-    const w = threadUrl !== undefined ? new Worker(threadUrl, { type: 'module', name: 'recur-wasm-thread' })
-      : new Worker(new URL('./wasm-thread.js', import.meta.url), { type: 'module', name: 'recur-wasm-thread' });
-    w.onerror = (e) => { e.preventDefault(); }; // a thread that fails to load never counts as ready; the others do its share
+    const w = newThreadWorker(threadUrl);
     const ch = new MessageChannel();
     w.postMessage({ recurWasmPort: ch.port2 }, [ch.port2]);
     workers.push(w);
