@@ -66,10 +66,13 @@ export function loopForward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i
  * entry (rows of a (B, H) block), dhB is scratch; they trade places after every step, and on
  * return the gradient reaching the initial state is in dhA, where the layer's step route leaves it.
  * dy (0: none) is the output gradient: step t, row r at dy + ((t·B + r)·dyLd) floats.
+ * flow (0: none; the gradient-flow recording of src/layers/recurrent.ts): (T, B) float64 values,
+ * at flow + (t·B + r)·8 the sum of squares of row r of ∂L/∂h_t (the output gradient added), in
+ * float64, where no float32 value's square overflows.
  */
 export function loopBackward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: i32, r0: i32, r1: i32, reverse: i32,
   gates: usize, hs: usize, cs: usize, gh: usize, dGates: usize, dGh: usize,
-  dhA: usize, dhB: usize, dc: usize, whh: usize, dy: usize, dyLd: i32, ws: usize): void {
+  dhA: usize, dhB: usize, dc: usize, whh: usize, dy: usize, dyLd: i32, flow: usize, ws: usize): void {
   const m = r1 - r0;
   if (m <= 0) return;
   const g = gatesOf(kind) * h;
@@ -95,6 +98,14 @@ export function loopBackward(kind: i32, act: i32, leak: f32, t: i32, b: i32, h: 
           const o = <usize>j << 2;
           store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
         }
+      }
+    }
+    if (flow != 0) {
+      for (let r = 0; r < m; r++) {
+        const row = dh + <usize>r * hRow;
+        let ss: f64 = 0;
+        for (let j = 0; j < h; j++) { const v = <f64>load<f32>(row + (<usize>j << 2)); ss += v * v; }
+        store<f64>(flow + (<usize>(step * b + r0 + r) << 3), ss);
       }
     }
     const gt = gates + <usize>(step * b + r0) * gRow;

@@ -3,11 +3,12 @@
 // ∂L/∂h_{T−1} is the head's weight and every earlier step sees it through T−1−t recurrent Jacobians.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { gradFlow, recordGradFlow, verdict } from '../src/diagnostics/gradflow.js';
 import { largestSingularValue, spectralRadius } from '../src/diagnostics/spectral.js';
 import { remedies } from '../src/diagnostics/measure.js';
 import { JsKernels } from '../src/kernels/js.js';
+import { createWasmKernels } from '../src/node/kernels.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { Sequential } from '../src/model/sequential.js';
 import { Rng } from '../src/tensor/rng.js';
@@ -175,6 +176,46 @@ test('recording off leaves gradFlow untouched; on, every gradient is bit-identic
   m.params[0].value[0] += 0.5;
   run();
   assert.deepEqual(gradFlow(m), before);
+});
+
+const wasm2 = await createWasmKernels({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1, adaptive: false });
+after(() => wasm2.close());
+
+test('wasm kernels: recording runs in the loop kernel (each row\'s sums of squares), the norms of the step route and the same gradients', () => {
+  for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+    const m = new Sequential({ input: { kind: 'features', size: 3 }, cell, hiddenSize: 12, numLayers: 2, bidirectional: true, outputMode: 'every', outputSize: 2, dtype: 'float32' }, { kernels: wasm2, seed: 5 });
+    const b = 9, t = 23, rng = new Rng(8);
+    const x = Float64Array.from({ length: t * b * 3 }, () => rng.normal());
+    const dOut = wasm2.alloc(t * b * 2);
+    dOut.forEach((_, i) => { dOut[i] = Math.sin(i); });
+    // lengths all t: the same sequences through the layer's step route (the loop kernels take only unpadded batches)
+    const run = (lengths: number[] | null): { grads: Float32Array[]; curves: number[][] } => {
+      m.zeroGrad();
+      const y = m.forward(x, t, b, { lengths });
+      m.backward({ data: dOut, t: y.t, b: y.b, f: y.f });
+      return { grads: m.params.map((p) => Float32Array.from(p.grad)), curves: gradFlow(m).map((c) => c.norms) };
+    };
+    const plain = run(null);
+    recordGradFlow(m, true);
+    // every direction's recorded backward is one loop-kernel call with a flow buffer
+    const own = wasm2.loopBackward;
+    let recorded = 0;
+    wasm2.loopBackward = (a) => { if (a.flow) recorded++; own.call(wasm2, a); };
+    const loop = run(null);
+    wasm2.loopBackward = own;
+    assert.equal(recorded, 4, `${cell}: loop-kernel calls that recorded`);
+    const steps = run(Array(b).fill(t));
+    for (let i = 0; i < plain.grads.length; i++) {
+      assert.deepEqual(loop.grads[i], plain.grads[i], `${cell} ${m.params[i].name}: recording leaves the gradient's bits`);
+      assert.deepEqual(steps.grads[i], plain.grads[i], `${cell} ${m.params[i].name}: the step route's bits`);
+    }
+    assert.equal(loop.curves.length, 4);
+    loop.curves.forEach((c, k) => {
+      assert.equal(c.length, t);
+      // the same norms up to the rounding of two float64 sums (rows of squares against a scaled whole block)
+      for (let s = 0; s < t; s++) assert.ok(c[s] > 0 && Math.abs(c[s] / steps.curves[k][s] - 1) < 1e-12, `${cell} curve ${k} step ${s}: ${c[s]} vs ${steps.curves[k][s]}`);
+    });
+  }
 });
 
 test('bidirectional: the reverse direction is stored in time order (its loss at t = 0 decays toward T − 1)', () => {

@@ -2,7 +2,8 @@
 // stepForward / stepBackward (the layer's step route), with 1 thread and with the batch rows split
 // over 2 threads, for every cell with a loop description, both directions, odd and even T, with
 // and without output gradients. This is the parity test the cell files name: asm/loop.ts repeats
-// their steps. And the worker pool keeps every chunk when
+// their steps. The gradient-flow recording (each row's float64 sum of squares of ∂L/∂h_t) gives
+// the bits of the same sums over the step route's dh, and leaves every other bit as it was. And the worker pool keeps every chunk when
 // jobs with different chunk counts follow each other (a worker late for a 2-chunk job once
 // dropped a chunk of the next 4-chunk job on a stale count, and the caller waited forever).
 
@@ -21,14 +22,16 @@ after(() => { one.close(); two.close(); });
 
 const H = 9;
 
-interface Run { hs: Float32Array; cs: Float32Array; gates: Float32Array; gh: Float32Array; dGates: Float32Array; dGh: Float32Array; dh0: Float32Array; dc: Float32Array }
+interface Run { hs: Float32Array; cs: Float32Array; gates: Float32Array; gh: Float32Array; dGates: Float32Array; dGh: Float32Array; dh0: Float32Array; dc: Float32Array; flow: Float64Array }
 
 /**
  * Forward then backward over T steps of random data on kernel set k: fused (the loop kernels, with
  * the cell's loop description) or the cell's own stepForward/stepBackward, as the layer's step
- * route calls them. Both leave the gradient reaching the initial state in dh.
+ * route calls them. Both leave the gradient reaching the initial state in dh. With `flow`, the
+ * (T, B) sums of squares of ∂L/∂h_t's rows: the loop kernel's recording, or summed here in float64
+ * (j in order) from the step route's dh.
  */
-function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy: boolean, fused: boolean, B = 13): Run {
+function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy: boolean, fused: boolean, B = 13, flow = false): Run {
   const rng = new Rng(11);
   const cell = makeCell({ cell: kind, activation: 'tanh' });
   const g = cell.gates * H;
@@ -43,9 +46,12 @@ function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy
   for (let i = 0; i < B * H; i++) { hs[start * B * H + i] = rng.uniform() - 0.5; if (cell.hasCellState) cs[start * B * H + i] = rng.uniform() - 0.5; }
   const whhT = k.packB(true, H, g, whh, 0, H), whhP = k.packB(false, g, H, whh, 0, H);
   const dyOff = 3 + (reverse ? H : 0);
+  const rows = flow ? k.alloc(2 * T * B) : null;
+  const sums = new Float64Array(flow ? T * B : 0);
   if (fused) {
     k.loopForward({ cell: cell.loop!, t: T, b: B, h: H, reverse, gates, hs, cs, gh, bhh, whhT });
-    k.loopBackward({ cell: cell.loop!, t: T, b: B, h: H, reverse, gates, hs, cs, gh, dGates, dGh, dhA: dh, dhB: dhPrev, dc, whh: whhP, dy, dyOff, dyLd: 2 * H });
+    k.loopBackward({ cell: cell.loop!, t: T, b: B, h: H, reverse, gates, hs, cs, gh, dGates, dGh, dhA: dh, dhB: dhPrev, dc, whh: whhP, dy, dyOff, dyLd: 2 * H, flow: rows });
+    if (rows) sums.set(new Float64Array(rows.buffer, rows.byteOffset, T * B));
   } else {
     const none = k.alloc(0);
     const w: DirectionWeights = { wih: none, whh, bih: none, bhh, gWih: none, gWhh: none, gBih: none, gBhh: none };
@@ -58,12 +64,13 @@ function run(k: WasmKernels, kind: CellKind, T: number, reverse: boolean, withDy
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s, [prev, cur] = slots(t);
       if (dy) for (let r = 0; r < B; r++) for (let j = 0; j < H; j++) dh[r * H + j] += dy[dyOff + (t * B + r) * 2 * H + j];
+      if (flow) for (let r = 0; r < B; r++) { let ss = 0; for (let j = 0; j < H; j++) ss += dh[r * H + j] * dh[r * H + j]; sums[t * B + r] = ss; }
       cell.stepBackward(k, w, ws, B, H, t, prev, cur);
       dh.set(dhPrev);
     }
   }
   const copy = (a: Float) => Float32Array.from(a);
-  return { hs: copy(hs), cs: copy(cs), gates: copy(gates), gh: copy(gh), dGates: copy(dGates), dGh: copy(dGh), dh0: copy(dh), dc: copy(dc) };
+  return { hs: copy(hs), cs: copy(cs), gates: copy(gates), gh: copy(gh), dGates: copy(dGates), dGh: copy(dGh), dh0: copy(dh), dc: copy(dc), flow: sums };
 }
 
 function sameBits(what: string, a: Run, b: Run): void {
@@ -91,6 +98,11 @@ test('loop kernels give the bits of the cells\' own steps, on 1 and 2 threads', 
             const before = two.threadStats().splitCalls;
             sameBits(`${what}, fused 2 threads`, ref, run(two, kind, T, reverse, withDy, true));
             assert.ok(two.threadStats().splitCalls >= before + 2, `${what}: both loops were split over threads`);
+            // recording the gradient flow: the same bits everywhere else, and the step route's sums
+            const rec = run(one, kind, T, reverse, withDy, false, 13, true);
+            assert.ok(rec.flow.every((v) => v > 0 && Number.isFinite(v)), `${what}: every row's sum is recorded`);
+            sameBits(`${what}, fused 1 thread, recording`, rec, run(one, kind, T, reverse, withDy, true, 13, true));
+            sameBits(`${what}, fused 2 threads, recording`, rec, run(two, kind, T, reverse, withDy, true, 13, true));
           });
         }
       }
@@ -101,13 +113,13 @@ test('loop kernels give the bits of the cells\' own steps, on 1 and 2 threads', 
   t.diagnostic(`the worker thread ran ${two.threadStats().workerChunks - workerBefore} shares of the split loops`);
 });
 
-test('a batch of 35 rows is cut into 4 chunks on 2 threads (small weights), with the bits of the cells\' own steps', () => {
+test('a batch of 35 rows is cut into 4 chunks on 2 threads (small weights), with the bits of the cells\' own steps and their gradient-flow sums', () => {
   for (const kind of ['lstm', 'gru', 'rnn'] as const) {
     for (const reverse of [false, true]) {
       const what = `${kind} B 35 ${reverse ? 'reverse' : 'forward'}`;
-      const ref = run(one, kind, 5, reverse, true, false, 35);
+      const ref = run(one, kind, 5, reverse, true, false, 35, true);
       const before = two.threadStats();
-      sameBits(what, ref, run(two, kind, 5, reverse, true, true, 35));
+      sameBits(what, ref, run(two, kind, 5, reverse, true, true, 35, true)); // recording: each chunk its own rows' sums
       const after = two.threadStats();
       assert.equal(after.splitCalls - before.splitCalls, 2, `${what}: both loops split`);
       assert.equal(after.chunks - before.chunks, 8, `${what}: 4 chunks a loop (rows 0-8, 8-16, 16-24, 24-35)`);

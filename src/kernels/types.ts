@@ -177,6 +177,12 @@ export interface LoopBackwardArgs extends Omit<LoopForwardArgs, 'whhT' | 'bhh' |
   dy: Float | null;
   dyOff: number;
   dyLd: number;
+  /**
+   * Gradient-flow recording (layers/recurrent.ts), or null/absent for none: 2·T·B floats (from
+   * the kernel set's alloc, so 8-byte aligned) that receive T·B float64 values, at [t·B + r] the
+   * sum of squares of row r of ∂L/∂h_t (the output gradient added), each square and sum in float64.
+   */
+  flow?: Float | null;
 }
 
 /**

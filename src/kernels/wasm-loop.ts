@@ -79,18 +79,20 @@ export class WasmLoops {
     const pa = this.h.ptr(a.dhA, 0, b, h, h, 'loop dhA'), pb = this.h.ptr(a.dhB, 0, b, h, h, 'loop dhB');
     const pdc = c.cellState ? this.h.ptr(a.dc, 0, b, h, h, 'loop dc') : 0;
     const pdy = a.dy ? this.h.ptr(a.dy, a.dyOff, t * b, h, a.dyLd, 'loop dy') : 0;
+    const pflow = a.flow ? this.h.ptr(a.flow, 0, 1, 2 * t * b, 2 * t * b, 'loop flow') : 0;
+    if (pflow % 8 !== 0) throw new RangeError('wasm kernels: loop flow: expected an 8-byte aligned buffer (one from alloc)');
     const pw = this.packPtr(a.whh, g, h);
     const kind = LOOP_STEP[c.step].code, act = ACT[c.act];
     const parts = this.parts(2 * t * b * g * h, b, g * h);
     if (parts === 0) {
       this.h.x.loopBackward(kind, act, c.leak, t, b, h, 0, b, a.reverse ? 1 : 0, p.gates, p.hs, p.cs, p.gh,
-        pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, this.h.ws);
+        pdg, pdgh, pa, pb, pdc, pw, pdy, a.dyLd, pflow, this.h.ws);
       return;
     }
     const j = this.h.job(), A = JOB.ARGS;
     j[A] = kind; j[A + 1] = act; j[A + 2] = t; j[A + 3] = b; j[A + 4] = h; j[A + 5] = a.reverse ? 1 : 0;
     j[A + 6] = p.gates; j[A + 7] = p.hs; j[A + 8] = p.cs; j[A + 9] = p.gh; j[A + 10] = pdg; j[A + 11] = pdgh;
-    j[A + 12] = pa; j[A + 13] = pb; j[A + 14] = pdc; j[A + 15] = pw; j[A + 16] = pdy; j[A + 17] = a.dyLd;
+    j[A + 12] = pa; j[A + 13] = pb; j[A + 14] = pdc; j[A + 15] = pw; j[A + 16] = pdy; j[A + 17] = a.dyLd; j[A + 18] = pflow;
     this.h.jobF()[JOB.F0] = c.leak;
     this.h.launch(OP.LOOP_BACKWARD, parts, b, this.unit(b));
   }

@@ -78,7 +78,7 @@ export interface Exports extends ScanExports {
     x: number, inW: number, wihT: number, bias: number, ws: number): void;
   loopBackward(kind: number, act: number, leak: number, t: number, b: number, h: number, r0: number, r1: number,
     reverse: number, gates: number, hs: number, cs: number, gh: number, dGates: number, dGh: number,
-    dhA: number, dhB: number, dc: number, whh: number, dy: number, dyLd: number, ws: number): void;
+    dhA: number, dhB: number, dc: number, whh: number, dy: number, dyLd: number, flow: number, ws: number): void;
 }
 
 /**
@@ -156,7 +156,7 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
     case OP.LOOP_BACKWARD:
       x.loopBackward(int(0), int(1), jobF[JOB.F0]!, int(2), int(3), int(4), s, e, int(5),
         addr(6), addr(7), addr(8), addr(9), addr(10), addr(11), addr(12), addr(13), addr(14), addr(15),
-        addr(16), int(17), ws);
+        addr(16), int(17), addr(18), ws);
       return;
     case OP.ACTIVATION_FORWARD:
       // ARGS: act, n, x, y; chunks of elements

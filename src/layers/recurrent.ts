@@ -51,6 +51,8 @@ export class RecurrentLayer {
   recordGradFlow = false;
   /** (T) per direction, indexed by time step t (time order for both directions); kept until the next recorded backward. */
   readonly gradFlow: Float64Array[] = [];
+  /** (T, B) float64 in 2·T·B floats: the loop kernel's per-row sums of squares of ∂L/∂h_t, while recording. */
+  private flowRows: Float | null = null;
 
   constructor(
     private readonly k: Kernels,
@@ -79,6 +81,7 @@ export class RecurrentLayer {
     const k = this.k, h = this.hiddenSize;
     for (const dir of this.dirs) dir.resize(t, b, t + 1);
     k.free(this.yOwn); k.free(this.dx.data); k.free(this.dcKeep);
+    if (this.flowRows) { k.free(this.flowRows); this.flowRows = null; }
     this.yOwn = k.alloc(this.directions === 1 ? 0 : t * b * this.directions * h);
     this.dx.data = k.alloc(t * b * this.inputSize);
     this.dcKeep = k.alloc(b * h);
@@ -223,12 +226,26 @@ export class RecurrentLayer {
       this.cell.backwardAll(this.k, w, ws, t, b, h, d === 1, dy, dyOff + d * h, this.directions * h);
       return;
     }
-    const loop = this.lengths || record || !this.cell.loop ? null : loopKernels(this.k);
+    const loop = this.lengths || !this.cell.loop ? null : loopKernels(this.k);
     if (!loop) { this.backwardSteps(d, dy, dyOff); return; }
+    // recording, the loop kernel writes each row's sum of squares of ∂L/∂h_t (float64), summed here
+    if (record && this.flowRows?.length !== 2 * t * b) {
+      if (this.flowRows) this.k.free(this.flowRows);
+      this.flowRows = this.k.alloc(2 * t * b);
+    }
+    const flow = record ? this.flowRows : null;
     loop.loopBackward({
       cell: this.cell.loop!, t, b, h, reverse: d === 1, gates: ws.gates, hs: ws.hs, cs: ws.cs, gh: ws.gh,
-      dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: this.directions * h,
+      dGates: ws.dGates, dGh: ws.dGh, dhA: ws.dh, dhB: ws.dhPrev, dc: ws.dc, whh: ws.whh!, dy, dyOff: dyOff + d * h, dyLd: this.directions * h, flow,
     });
+    if (flow) {
+      const rows = new Float64Array(flow.buffer, flow.byteOffset, t * b), out = this.gradFlow[d];
+      for (let step = 0; step < t; step++) {
+        let s = 0;
+        for (let r = 0; r < b; r++) s += rows[step * b + r];
+        out[step] = Math.sqrt(s);
+      }
+    }
   }
 
   /** Backward through the steps one call at a time (js kernels, padded batches, recording steps). */
