@@ -163,3 +163,26 @@ test('clipping and NaN-guard counts', () => {
   assert.notEqual(guard.status, 'ok');
   assert.equal(train(model64(task, {}), task, { steps: 2 }).summary.vitals.find((v) => v.name === 'NaN guard')!.status, 'ok');
 });
+
+test('deferGates: the gate sweep made after the step (settle) or before an evaluation gives the records of the sweep in the step', () => {
+  const task = adding(9);
+  const config: TrainConfig = { steps: 12, batchSize: 8, seed: 1, optimizer: { kind: 'adam', lr: 0.05 }, stopWhenSolved: false, evalEvery: 2 };
+  const run = (defer: boolean) => {
+    const m = model64(task, { cell: 'lstm' });
+    for (const p of m.params) p.value.forEach((v, i) => { p.value[i] = 6 * v; }); // gates that saturate, and by how much changes from step to step
+    // recording steps 1, 3, 6, 9, 12; evaluations (batches of 16, not 8: the layers' buffers resized) after 6 and 12
+    const rec = new VitalsRecorder(m, { steps: config.steps, every: 3, deferGates: defer });
+    const trainer = new Trainer(m, task, config, rec.callbacks());
+    for (const _ of trainer.run()) if (defer) rec.settle();
+    return rec.records;
+  };
+  const inStep = run(false), after = run(true);
+  assert.deepEqual(after.map((r) => r.step), [1, 3, 6, 9, 12]);
+  assert.ok(inStep.every((r) => r.saturated !== null && r.saturated > 0.01), 'the LSTM\'s gates saturate');
+  assert.ok(new Set(inStep.map((r) => r.saturated)).size > 1, 'and by different amounts at different steps');
+  assert.deepEqual(after, inStep);
+  // a caller that never settles is told so at the next recorded step, not given stale sweeps
+  const m = model64(task, { cell: 'lstm' });
+  const rec = new VitalsRecorder(m, { steps: 12, every: 3, deferGates: true });
+  assert.throws(() => new Trainer(m, task, { ...config, evalEvery: 100 }, rec.callbacks()).train(), /settle\(\) was not called/);
+});

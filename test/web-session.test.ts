@@ -49,6 +49,12 @@ test('web session: a run reports ready, progress, evaluations, gradient flow, vi
   const steps = events.flatMap((e) => (e.type === 'progress' ? e.steps.map((x) => x.step) : []));
   assert.deepEqual(steps, Array.from({ length: 40 }, (_, i) => i + 1), 'every step reported once, in order');
   assert.deepEqual(events.filter((e) => e.type === 'eval').map((e) => (e as Extract<WorkerEvent, { type: 'eval' }>).eval.step), [20, 40]);
+  // every step of 40 is a recording step; the gate sweeps, made after each step (and before the
+  // evaluations at 20 and 40), are all there
+  const vitals = events.filter((e) => e.type === 'vitals').at(-1) as Extract<WorkerEvent, { type: 'vitals' }>;
+  const saturated = vitals.vitals.series.find((x) => x.name === 'saturated')!;
+  assert.deepEqual(saturated.points.map((p) => p[0]), steps);
+  assert.ok(saturated.points.every((p) => p[1] >= 0 && p[1] <= 1));
   const flows = events.filter((e) => e.type === 'gradflow') as Extract<WorkerEvent, { type: 'gradflow' }>[];
   assert.equal(flows.length, 2);
   assert.equal(flows[1]!.atEnd.length, 10);

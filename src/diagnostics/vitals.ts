@@ -41,6 +41,13 @@ export interface VitalsOptions {
    * spectral sizes at start are then measured from it when first read, not before the first step.
    */
   atStart?: Sequential;
+  /**
+   * Leave each record's sweep of the gate buffers (saturation, dead units) to `settle()`, which the
+   * caller then calls after the step and before the next forward pass, while the buffers still
+   * hold the step's gates (web/session.ts: the page hears of the first step before the sweep). An
+   * evaluation after the step settles first (the trainer's onEvaluate).
+   */
+  deferGates?: boolean;
 }
 
 /** Spectral sizes of one H×H block of a W_hh: `name` like "l0 W_hf" (gate f of layer 0). */
@@ -114,6 +121,9 @@ export class VitalsRecorder {
   private readonly iters: [number, number];
   private readonly before: Float64Array[];
   private pending: VitalsRecord | null = null;
+  /** A record whose gate sweep waits for settle() (deferGates). */
+  private unswept: VitalsRecord | null = null;
+  private readonly deferGates: boolean;
   private recordings = 0;
 
   constructor(readonly model: Sequential, o: VitalsOptions) {
@@ -124,6 +134,7 @@ export class VitalsRecorder {
     this.iters = o.spectralIters ?? [300, 200];
     this.before = model.params.map((p) => new Float64Array(p.value.length));
     this.startModel = o.atStart ?? null;
+    this.deferGates = o.deferGates === true;
     if (!this.startModel) this.startSpectral = spectralBlocks(model, this.iters);
   }
 
@@ -160,6 +171,7 @@ export class VitalsRecorder {
     return {
       onGradients: (step) => this.onGradients(step),
       onStep: (s) => this.onStep(s),
+      onEvaluate: () => this.settle(),
       onNanGuard: (e) => { this.nanEvents.push(e); },
     };
   }
@@ -171,7 +183,8 @@ export class VitalsRecorder {
     params.forEach((p, i) => this.before[i].set(p.value));
     const layer0 = model.rnn.layers[0];
     const flow = layer0.recordGradFlow ? layer0.gradFlow[0] : undefined;
-    const health = gateHealth(model, this.margin);
+    if (this.unswept) throw new RecurError('vitals: deferGates: settle() was not called after the last recorded step');
+    const health = this.deferGates ? { saturated: null, dead: null } : gateHealth(model, this.margin);
     // step 1 of a run measured at start later (atStart): its weights are the start's, so are its spectral sizes
     const sameAsStart = this.recordings === 0 && step === 1 && this.startModel !== null;
     const spectral = this.recordings % this.spectralEvery === 0 && !sameAsStart ? spectralBlocks(model, this.iters) : null;
@@ -182,6 +195,17 @@ export class VitalsRecorder {
       memory: cellMemory(model),
     };
     if (sameAsStart) this.sharesStart = this.pending;
+    if (this.deferGates) this.unswept = this.pending;
+  }
+
+  /** With deferGates: the sweep of the last recorded step's gates (nothing when there is none to make). */
+  settle(): void {
+    const rec = this.unswept;
+    if (!rec) return;
+    this.unswept = null;
+    const health = gateHealth(this.model, this.margin);
+    rec.saturated = health.saturated;
+    rec.dead = health.dead;
   }
 
   private onStep(s: StepInfo): void {
@@ -223,6 +247,7 @@ export function mergeCallbacks(...sets: TrainCallbacks[]): TrainCallbacks {
     onGradients: (step) => { for (const s of sets) s.onGradients?.(step); },
     onStep: (info) => { for (const s of sets) s.onStep?.(info); },
     onEval: (e) => { for (const s of sets) s.onEval?.(e); },
+    onEvaluate: (step) => { for (const s of sets) s.onEvaluate?.(step); },
     onNanGuard: (e) => { for (const s of sets) s.onNanGuard?.(e); },
     onStepEnd: (info) => { for (const s of sets) s.onStepEnd?.(info); },
     onRecord: (r) => { for (const s of sets) s.onRecord?.(r); },

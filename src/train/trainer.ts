@@ -61,6 +61,8 @@ export interface TrainCallbacks {
   onGradients?(step: number): void;
   onStep?(s: StepInfo): void;
   onEval?(e: EvalInfo): void;
+  /** Before an evaluation's forward passes, which overwrite the buffers the step's forward left in the layers. */
+  onEvaluate?(step: number): void;
   onNanGuard?(e: NanGuardEvent): void;
   /** Once a step is complete (evaluation and stopping decided): where a checkpoint is taken. */
   onStepEnd?(s: StepInfo): void;
@@ -282,6 +284,7 @@ export class Trainer {
   /** Evaluates on the validation set, then steps a plateau schedule and decides whether to stop. */
   private evaluation(step: number): void {
     const { model, task, config, schedule, loop, callbacks } = this;
+    callbacks.onEvaluate?.(step);
     const v = evaluate(model, task);
     const trainLoss = loop.recent.length ? loop.recent.reduce((a, b) => a + b, 0) / loop.recent.length : NaN;
     const last: EvalInfo = { step, valLoss: v.loss, accuracy: v.accuracy, solved: task.solved(v.loss, v.accuracy), trainLoss };

@@ -164,7 +164,9 @@ export class WebSession {
     const probe = spec.gradFlow === false ? null : probeBatch(probeTask, new Rng(spec.train.seed ^ 0x9e3779b9), Math.min(16, spec.train.batchSize));
     let initial = probe || spec.vitals !== false ? float64Copy(model) : null;
     let atInit: number[] = [];
-    const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps, atStart: initial! });
+    // the sweep of a recorded step's gate buffers waits until after the step (settle() below): the
+    // page hears of the first step first
+    const recorder = spec.vitals === false ? null : new VitalsRecorder(model, { steps: spec.train.steps, atStart: initial!, deferGates: true });
     const own = { onEval: (e: import('../train/trainer.js').EvalInfo) => this.emit({ type: 'eval', eval: e }) };
     const trainer = new Trainer(model, task, spec.train, mergeCallbacks(...(recorder ? [recorder.callbacks()] : []), own));
     this.trainer = trainer;
@@ -203,9 +205,13 @@ export class WebSession {
         // the page hears of the first step at once; then the one-time work that could wait
         firstStepMs = performance.now() - t0;
         flush();
+        recorder?.settle();
         await turn();
         flowAtInit();
-      } else if (performance.now() - last >= reportMs) { flush(); await turn(); }
+        continue;
+      }
+      recorder?.settle();
+      if (performance.now() - last >= reportMs) { flush(); await turn(); }
     }
     flush();
     flowAtInit();

@@ -124,7 +124,9 @@ export function preloadTraining(opts: PreloadOptions = {}): void {
 
 /** Compiles the wasm on the page (once per URL pair) and posts the module to the worker. */
 function postCompiled(worker: Worker, wasmUrl: TrainingSpec['wasmUrl']): void {
-  compileOnPage(wasmUrl).then(
+  let compiling: Promise<CompiledKernels>;
+  try { compiling = compileOnPage(wasmUrl); } catch (e) { compiling = Promise.reject(e); } // a bad URL: the worker tries it and reports
+  compiling.then(
     (c) => worker.postMessage({ type: 'wasm', module: c.module, relaxed: c.relaxed } satisfies WorkerCommand),
     () => worker.postMessage({ type: 'wasm', module: null, relaxed: false } satisfies WorkerCommand),
   );
@@ -167,15 +169,17 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
   // when it needs the kernels, and loads them itself when it does not come (a failure here)
   // (a preloaded worker has it already, or knows it is coming)
   const precompile = !adopted && spec.kernels !== 'js' && typeof WebAssembly === 'object';
+  // the kernel threads start and the wasm download begins before the data is packed below (a
+  // preloaded worker has its threads and module already); the module is posted when compiled,
+  // which is after 'start' (the worker takes it either way)
+  const threads = adopted ? { workers: [], ports: [] } : startThreads(spec, opts.threadUrl);
+  if (precompile) postCompiled(worker, spec.wasmUrl);
   const t = spec.task as { kind?: unknown; x?: unknown } | null;
   const packedX = t && (t.kind === 'classify' || t.kind === 'regress') ? packSequences(t.x) : null;
-  // a preloaded worker has its threads already
-  const threads = adopted ? { workers: [], ports: [] } : startThreads(spec, opts.threadUrl);
   const transfer: Transferable[] = [...threads.ports];
   if (packedX) transfer.push(packedX.values.buffer, packedX.lengths.buffer);
   send({ type: 'start', spec: packedX ? { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] } : spec, wasmPosted: precompile,
     ...(packedX ? { packedX } : {}), ...(threads.ports.length ? { threadPorts: threads.ports } : {}) }, transfer);
-  if (precompile) postCompiled(worker, spec.wasmUrl);
 
   return {
     on(type, listener) {
