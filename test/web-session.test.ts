@@ -21,6 +21,9 @@ import { Rng } from '../src/tensor/rng.js';
 import { Trainer } from '../src/train/trainer.js';
 import type { TrainingSpec, WorkerEvent } from '../src/web/protocol.js';
 import { WebSession } from '../src/web/session.js';
+import { runBytes, specRunBytes } from '../src/web/limits.js';
+import { packSequences, unpackSequences } from '../src/web/pack.js';
+import { SequenceTask } from '../src/tasks/sequences.js';
 
 function session(): { s: WebSession; events: WorkerEvent[]; next(type: WorkerEvent['type']): Promise<WorkerEvent> } {
   const events: WorkerEvent[] = [];
@@ -237,4 +240,24 @@ test('web session: a wasm module the page posts is used; when none comes the wor
   const info2 = (n.events[0] as Extract<WorkerEvent, { type: 'ready' }>).info;
   assert.equal(info2.kernels.kind, 'js');
   assert.match(info2.kernelsText, /kernels-(relaxed|simd)\.wasm/);
+});
+
+test('specRunBytes: read off the spec before the task is built, it is runBytes for one output (sequences of one length), less for more outputs, and 0 where the spec does not say', () => {
+  const rng = new Rng(4);
+  const x = Array.from({ length: 12 }, (_, i) => Array.from({ length: 7 }, () => [rng.normal(), rng.normal(), rng.normal()]));
+  const packed = packSequences(x)!;
+  const exact = (s: TrainingSpec): number => {
+    const t = s.task.kind === 'adding' ? createTask(s.task, { seed: 1, valSize: 1 }) : new SequenceTask({ kind: s.task.kind as 'regress' | 'classify', x: unpackSequences(packed, 'x'), y: s.task.kind === 'regress' ? x.map((_, i) => [i % 3]) : x.map((_, i) => i % 3), order: 'epochs' });
+    return runBytes(t, { ...s.model, input: t.input, outputSize: t.outputSize, outputMode: t.outputMode, dtype: 'float32' }, s.train.batchSize);
+  };
+  const regress = spec({ task: { kind: 'regress', x: [], y: x.map((_, i) => i % 3) }, model: { cell: 'gru', hiddenSize: 16, numLayers: 2, bidirectional: true } });
+  assert.equal(specRunBytes(regress, packed), exact(regress));
+  const adding = spec({ task: { kind: 'adding', length: 50 }, model: { cell: 'lstm', hiddenSize: 32 } });
+  assert.equal(specRunBytes(adding), exact(adding));
+  const classify = spec({ task: { kind: 'classify', x: [], y: x.map((_, i) => i % 3) }, model: { cell: 'rnn', hiddenSize: 8 } });
+  const est = specRunBytes(classify, packed);
+  assert.ok(est > 0 && est < exact(classify), 'three classes: more outputs than the estimate counts');
+  assert.equal(specRunBytes(spec({ task: { kind: 'copy', length: 50 } })), 0);
+  assert.equal(specRunBytes(spec({ model: { cell: 'nope', hiddenSize: 8 } as unknown as TrainingSpec['model'] })), 0);
+  assert.equal(specRunBytes(spec({ model: { cell: 'gru', hiddenSize: -1 } })), 0);
 });

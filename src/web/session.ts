@@ -28,7 +28,7 @@ import { loadWebKernels, webKernelsText } from './kernels.js';
 import { warmKernels } from './warmup.js';
 import { WasmKernels } from '../kernels/wasm.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
-import { checkMemory } from './limits.js';
+import { checkMemory, specRunBytes } from './limits.js';
 import { unpackSequences, type PackedSequences } from './pack.js';
 import { releaseThread } from './threads.js';
 
@@ -134,6 +134,10 @@ export class WebSession {
     // threads the page started that the warmed kernels do not need end
     if (reuse) for (const p of threadPorts ?? []) releaseThread(p);
     loading.catch(() => {}); // awaited below, unless the task fails first
+    // the kernels are usually up within the turn below: their threads then fault in the step's
+    // buffers while the task is built, as far as the spec tells their size (the exact size follows)
+    const early = spec.train?.bptt ? 0 : specRunBytes(spec, packedX);
+    if (early > 0) void loading.then((k) => { if (k instanceof WasmKernels) k.prefault(early); }, () => {});
     await turn();
     let runSize: number;
     let task: Task, probeTask: Task, config: ModelConfig;
