@@ -178,8 +178,16 @@ export function startTraining(spec: TrainingSpec, opts: TrainingOptions = {}): T
   const packedX = t && (t.kind === 'classify' || t.kind === 'regress') ? packSequences(t.x) : null;
   const transfer: Transferable[] = [...threads.ports];
   if (packedX) transfer.push(packedX.values.buffer, packedX.lengths.buffer);
-  send({ type: 'start', spec: packedX ? { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] } : spec, wasmPosted: precompile,
-    ...(packedX ? { packedX } : {}), ...(threads.ports.length ? { threadPorts: threads.ports } : {}) }, transfer);
+  try {
+    send({ type: 'start', spec: packedX ? { ...spec, task: { ...spec.task, x: [] } as TrainingSpec['task'] } : spec, wasmPosted: precompile,
+      ...(packedX ? { packedX } : {}), ...(threads.ports.length ? { threadPorts: threads.ports } : {}) }, transfer);
+  } catch (e) {
+    // a spec the structured clone refuses (a function, a class instance with private state, …):
+    // nothing was sent, and the workers started for it end here
+    worker.terminate();
+    for (const w of threads.workers) w.terminate();
+    throw new RecurError(`startTraining: expected a spec of plain data (objects, arrays, strings, numbers, typed arrays) that can be posted to the worker; posting it failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 
   return {
     on(type, listener) {
