@@ -6,7 +6,7 @@
 
 import { STALL_MS, type ThreadStats } from './wasm-defs.js';
 import type { StartWorker, WorkerHandle } from './wasm-source.js';
-import { claimChunks, type Exports, JOB, OP, type WorkerData } from './wasm-worker.js';
+import { claimChunks, type Exports, JOB, OP, OS_PAGE, type WorkerData } from './wasm-worker.js';
 
 /** NEXT while no job is open: far above any chunk count, so a late claim gets nothing. */
 const CLOSED = 1 << 30;
@@ -57,8 +57,8 @@ export class Pool {
   prefault(from: number, to: number): void {
     const j = this.job;
     Atomics.store(j, JOB.TOUCH_END, 0);
-    Atomics.store(j, JOB.TOUCH_NEXT, Math.floor(from / 4096));
-    Atomics.store(j, JOB.TOUCH_END, Math.ceil(to / 4096));
+    Atomics.store(j, JOB.TOUCH_NEXT, Math.floor(from / OS_PAGE));
+    Atomics.store(j, JOB.TOUCH_END, Math.ceil(to / OS_PAGE));
     if (Atomics.load(j, JOB.SLEEPERS) > 0) Atomics.notify(j, JOB.SEQ);
   }
 

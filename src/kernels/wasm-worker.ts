@@ -173,7 +173,8 @@ export function runChunk(x: Exports, job: Int32Array, jobF: Float32Array, idx: n
 
 /** Pages (4 KiB) an idle worker claims at a time to fault in. */
 export const TOUCH_CHUNK = 16;
-const OS_PAGE = 4096;
+/** The operating system's page, what a fault brings in. */
+export const OS_PAGE = 4096;
 
 /**
  * Idle work: faults in the next pages of the span the calling thread asked for (WasmKernels.prefault).

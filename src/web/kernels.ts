@@ -12,7 +12,7 @@ import type { Kernels } from '../kernels/types.js';
 import type { StartWorker } from '../kernels/wasm-source.js';
 import { WasmKernels } from '../kernels/wasm.js';
 import { compileWebKernels, type WasmFrom } from './compile.js';
-import { newThreadWorker, releaseThread, threadCount } from './threads.js';
+import { newThreadWorker, releaseThread, threadCount, validThreads } from './threads.js';
 
 export { compileWebKernels, type CompiledKernels, type WasmFrom } from './compile.js';
 
@@ -73,7 +73,7 @@ export async function loadWebKernels(opts: WebKernelOptions = {}): Promise<Kerne
   if (kind === 'js') return createKernels({ kind: 'js' });
   const possible = threadsPossible();
   const asked = opts.threads ?? 1;
-  if (asked !== 'auto' && (!Number.isInteger(asked) || asked < 1 || asked > 64)) {
+  if (!validThreads(asked)) {
     throw new RecurError(`web kernels: threads expected a whole number from 1 to 64 or 'auto', received ${String(asked)}`);
   }
   const threads = threadCount(asked, possible.ok);

@@ -50,8 +50,7 @@ export function specRunBytes(spec: TrainingSpec, packedX?: PackedSequences): num
     t = task.length as number;
     inSize = 2;
   }
-  const bytes = t > 0 ? stepBytes(t, b!, m as ModelSpec, inSize, 1) : 0;
-  return Number.isFinite(bytes) ? Math.min(bytes, MAX_RUN_BYTES) : 0;
+  return t > 0 ? stepBytes(t, b!, m as ModelSpec, inSize, 1) : 0;
 }
 
 /** The run's estimated training buffers (runBytes), refused past MAX_RUN_BYTES. */

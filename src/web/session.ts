@@ -134,10 +134,13 @@ export class WebSession {
     // threads the page started that the warmed kernels do not need end
     if (reuse) for (const p of threadPorts ?? []) releaseThread(p);
     loading.catch(() => {}); // awaited below, unless the task fails first
-    // the kernels are usually up within the turn below: their threads then fault in the step's
-    // buffers while the task is built, as far as the spec tells their size (the exact size follows)
-    const early = spec.train?.bptt ? 0 : specRunBytes(spec, packedX);
-    if (early > 0) void loading.then((k) => { if (k instanceof WasmKernels) k.prefault(early); }, () => {});
+    // the kernel threads fault in the memory of the step's buffers ahead of it (with truncated BPTT
+    // the step takes a chunk's buffers, far less than runBytes counts: none)
+    const prefault = (k: Kernels, bytes: number): void => { if (k instanceof WasmKernels && !spec.train?.bptt) k.prefault(bytes); };
+    // the kernels are usually up within the turn below: their threads then start on it while the
+    // task is built, as far as the spec tells the size (the exact size follows)
+    const early = specRunBytes(spec, packedX);
+    if (early > 0) void loading.then((k) => prefault(k, early), () => {});
     await turn();
     let runSize: number;
     let task: Task, probeTask: Task, config: ModelConfig;
@@ -155,9 +158,7 @@ export class WebSession {
     }
     const taskAt = epochNow();
     this.kernels = await loading;
-    // the kernel threads fault in the memory of the step's buffers while the model is built here
-    // (with truncated BPTT the step takes a chunk's buffers, far less than runBytes counts: none)
-    if (this.kernels instanceof WasmKernels && !spec.train.bptt) this.kernels.prefault(runSize);
+    prefault(this.kernels, runSize); // and on, to the exact size, while the model is built
     const kernelsAt = epochNow();
     const model = new Sequential(config, { kernels: this.kernels, seed: spec.train.seed });
     this.task = task;

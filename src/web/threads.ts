@@ -3,6 +3,11 @@
 // calling thread included ('auto' is up to 2, as many as the cores; where threads cannot run, 1),
 // how one starts, and how a thread started ahead and not needed is told to end.
 
+/** Whether `asked` is a thread count a run may ask for: a whole number from 1 to 64, or 'auto'. */
+export function validThreads(asked: unknown): asked is number | 'auto' {
+  return asked === 'auto' || (Number.isInteger(asked) && (asked as number) >= 1 && (asked as number) <= 64);
+}
+
 /** Threads for `asked` (a number, or 'auto'), given whether threads can run here. */
 export function threadCount(asked: number | 'auto', possible: boolean): number {
   if (!possible) return 1;

@@ -12,7 +12,7 @@ import { RecurError } from '../errors.js';
 import type { RunResult, TrainingSpec, WorkerCommand, WorkerEvent } from './protocol.js';
 import { compileWebKernels, type CompiledKernels } from './compile.js';
 import { packSequences } from './pack.js';
-import { newThreadWorker, threadCount } from './threads.js';
+import { newThreadWorker, threadCount, validThreads } from './threads.js';
 
 type EventOf<K extends WorkerEvent['type']> = Extract<WorkerEvent, { type: K }>;
 
@@ -82,7 +82,8 @@ export interface PreloadOptions extends TrainingOptions {
 function startThreads(spec: TrainingSpec, threadUrl: string | URL | undefined): { workers: Worker[]; ports: MessagePort[] } {
   const none = { workers: [], ports: [] };
   const asked = spec.threads ?? 'auto';
-  if (spec.kernels === 'js' || typeof MessageChannel !== 'function' || (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 2 && asked <= 64))) return none;
+  // a bad count starts nothing here: the worker refuses it with the message loadWebKernels gives
+  if (spec.kernels === 'js' || typeof MessageChannel !== 'function' || !validThreads(asked)) return none;
   const n = threadCount(asked, (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true) - 1;
   const workers: Worker[] = [], ports: MessagePort[] = [];
   for (let i = 0; i < n; i++) {
